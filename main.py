@@ -1,0 +1,30 @@
+"""Entry point. No arguments (or a clip/project path) opens the studio; a subcommand runs the CLI."""
+
+from __future__ import annotations
+
+import sys
+
+
+def _wants_studio(argv: list[str]) -> bool:
+    if not argv:
+        return True
+    first = argv[0]
+    return not first.startswith("-") and ("." in first or "/" in first)
+
+
+def main(argv: list[str]) -> int:
+    if _wants_studio(argv):
+        try:
+            from studio.app import run_studio
+        except ModuleNotFoundError as e:
+            if e.name not in ("studio.app", "studio"):
+                raise
+        else:
+            return run_studio(argv)
+    from render_core.cli.app import main as cli_main
+
+    return cli_main(argv)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,1 @@
+"""Command-line adapters: build configs, call the same functions the studio calls."""

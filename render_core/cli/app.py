@@ -1,0 +1,54 @@
+"""The `main.py` command line: one subparser per command module, each run as a job.
+
+A command module defines `NAME`, `HELP`, `add_arguments(parser)` and `run(args, ctx) -> dict`
+(the summary). Modules import heavy libraries inside `run`, so `--help` stays instant.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+
+from render_core.cli.runner import run_command
+
+# Command modules, in the order `--help` lists them.
+COMMAND_MODULES = [
+    "render_core.cli.cmd_demo",
+    "render_core.cli.cmd_doctor",
+    "render_core.cli.cmd_track",
+    "render_core.cli.cmd_bench",
+]
+
+
+def _add_common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--json", action="store_true", help="print one JSON summary as the last line")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--debug", action="store_true", help="print tracebacks of internal errors")
+
+
+def build_parser(modules: list[str] | None = None) -> tuple[argparse.ArgumentParser, dict]:
+    parser = argparse.ArgumentParser(prog="main.py", description="Neural video editing studio.")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    loaded = {}
+    for name in modules or COMMAND_MODULES:
+        try:
+            mod = importlib.import_module(name)
+        except ModuleNotFoundError as e:
+            if e.name != name:  # a real missing dependency inside the module
+                raise
+            continue
+        p = sub.add_parser(mod.NAME, help=mod.HELP, description=mod.HELP)
+        mod.add_arguments(p)
+        _add_common(p)
+        loaded[mod.NAME] = mod
+    return parser, loaded
+
+
+def main(argv: list[str]) -> int:
+    parser, commands = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 0
+    mod = commands[args.command]
+    return run_command(args.command, mod.run, args)

@@ -1,0 +1,99 @@
+"""Runs one CLI command as a job: progress bar, Ctrl-C, `--json`, exit codes.
+
+Exit codes: 0 ok, 2 bad input (one line on stderr naming the file), 130 cancelled, 1 bug.
+With `--json` the last line of stdout is exactly one JSON object: the command's summary.
+"""
+
+from __future__ import annotations
+
+import json
+import signal
+import sys
+import traceback
+from collections.abc import Callable
+from typing import Any
+
+from render_core.errors import InputError
+from render_core.jobs import Cancelled, JobContext, Progress
+
+EXIT_OK, EXIT_BUG, EXIT_BAD_INPUT, EXIT_CANCELLED = 0, 1, 2, 130
+
+Command = Callable[[Any, JobContext], dict]
+
+
+class ProgressBar:
+    """A tqdm bar on stderr fed by job progress; silent when stderr is not a terminal and
+    `quiet` is set."""
+
+    def __init__(self, label: str, enabled: bool = True) -> None:
+        self._bar = None
+        if enabled:
+            from tqdm import tqdm
+
+            self._bar = tqdm(total=1000, desc=label, unit="‰", file=sys.stderr, leave=False,
+                             bar_format="{desc}: {percentage:3.0f}%|{bar}| {postfix}")
+
+    def __call__(self, p: Progress) -> None:
+        if self._bar is None:
+            return
+        self._bar.n = int(p.fraction * 1000)
+        self._bar.set_postfix_str(p.message[:60], refresh=False)
+        self._bar.refresh()
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.close()
+
+
+def _print_summary(summary: dict, as_json: bool) -> None:
+    if as_json:
+        print(json.dumps(summary, default=str))
+        return
+    for key, value in summary.items():
+        if isinstance(value, float):
+            value = f"{value:.3f}"
+        print(f"{key}: {value}")
+
+
+def run_command(name: str, command: Command, args: Any) -> int:
+    """Run `command(args, ctx)` with a progress bar and Ctrl-C cancelling cleanly."""
+    as_json = bool(getattr(args, "json", False))
+    bar = ProgressBar(name, enabled=not getattr(args, "quiet", False))
+    ctx = JobContext(bar)
+
+    def on_sigint(signum, frame):  # first Ctrl-C asks the job to stop at its next step
+        if ctx.cancelled:
+            raise KeyboardInterrupt
+        ctx.cancel()
+
+    previous = signal.signal(signal.SIGINT, on_sigint)
+    try:
+        summary = command(args, ctx)
+    except (Cancelled, KeyboardInterrupt):
+        bar.close()
+        print(f"{name}: cancelled", file=sys.stderr)
+        if as_json:
+            print(json.dumps({"status": "cancelled"}))
+        return EXIT_CANCELLED
+    except InputError as e:
+        bar.close()
+        print(f"error: {e.one_line()}", file=sys.stderr)
+        if as_json:
+            print(json.dumps({"status": "error", "error": e.one_line()}))
+        return EXIT_BAD_INPUT
+    except Exception as e:  # a bug: keep the traceback, but short on the terminal
+        bar.close()
+        print(f"internal error in {name}: {e.__class__.__name__}: {e}", file=sys.stderr)
+        if getattr(args, "debug", False):
+            traceback.print_exc()
+        else:
+            print("(run again with --debug for the traceback)", file=sys.stderr)
+        if as_json:
+            print(json.dumps({"status": "internal_error", "error": f"{e.__class__.__name__}: {e}"}))
+        return EXIT_BUG
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    bar.close()
+    summary = {"status": "ok", **summary}
+    _print_summary(summary, as_json)
+    return EXIT_OK

