@@ -30,8 +30,14 @@ class ProgressBar:
         if enabled:
             from tqdm import tqdm
 
-            self._bar = tqdm(total=1000, desc=label, unit="‰", file=sys.stderr, leave=False,
-                             bar_format="{desc}: {percentage:3.0f}%|{bar}| {postfix}")
+            self._bar = tqdm(
+                total=1000,
+                desc=label,
+                unit="‰",
+                file=sys.stderr,
+                leave=False,
+                bar_format="{desc}: {percentage:3.0f}%|{bar}| {postfix}",
+            )
 
     def __call__(self, p: Progress) -> None:
         if self._bar is None:

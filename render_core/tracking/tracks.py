@@ -89,8 +89,12 @@ class Tracks:
         if self.face is not None:
             f = self.face
             arrays.update(
-                face_landmarks=f.landmarks, face_valid=f.valid, face_head_pose=f.head_pose,
-                face_focal=np.float32(f.focal), face_expression=f.expression, face_iris=f.iris,
+                face_landmarks=f.landmarks,
+                face_valid=f.valid,
+                face_head_pose=f.head_pose,
+                face_focal=np.float32(f.focal),
+                face_expression=f.expression,
+                face_iris=f.iris,
                 face_neutral=f.neutral,
             )
         if self.body is not None:
@@ -98,8 +102,11 @@ class Tracks:
             sizes = np.array([len(m) for m in b.masks], np.int64)
             blob = np.frombuffer(b"".join(b.masks), np.uint8) if b.masks else np.zeros(0, np.uint8)
             arrays.update(
-                body_joints=b.joints, body_valid=b.valid, body_mask_sizes=sizes,
-                body_mask_blob=blob, body_mask_scale=np.float32(b.mask_scale),
+                body_joints=b.joints,
+                body_valid=b.valid,
+                body_mask_sizes=sizes,
+                body_mask_blob=blob,
+                body_mask_scale=np.float32(b.mask_scale),
             )
         buf = io.BytesIO()
         np.savez_compressed(buf, **arrays)
@@ -115,14 +122,19 @@ class Tracks:
         face = None
         if "face_landmarks" in z:
             face = FaceTrack(
-                z["face_landmarks"], z["face_valid"], z["face_head_pose"], float(z["face_focal"]),
-                z["face_expression"], z["face_iris"], z["face_neutral"],
+                z["face_landmarks"],
+                z["face_valid"],
+                z["face_head_pose"],
+                float(z["face_focal"]),
+                z["face_expression"],
+                z["face_iris"],
+                z["face_neutral"],
             )
         body = None
         if "body_joints" in z:
             sizes = z["body_mask_sizes"]
             blob = z["body_mask_blob"].tobytes()
             offs = np.concatenate([[0], np.cumsum(sizes)])
-            masks = [blob[offs[i]: offs[i + 1]] for i in range(len(sizes))]
+            masks = [blob[offs[i] : offs[i + 1]] for i in range(len(sizes))]
             body = BodyTrack(z["body_joints"], z["body_valid"], masks, float(z["body_mask_scale"]))
         return Tracks(face, body, meta)

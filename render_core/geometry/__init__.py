@@ -1,0 +1,1 @@
+"""Rotations, cameras (OpenCV convention), face topology, head space, pose normalization."""

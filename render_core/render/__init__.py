@@ -1,0 +1,1 @@
+"""Render pipeline: edits -> conditioning -> renderer -> temporal -> composite -> encode."""

@@ -1,0 +1,74 @@
+"""The interface every renderer family implements (classical `warp`, neural `portrait`, `body`...).
+
+The pipeline resolves the edit timeline into an edited face/body state per frame and asks the
+chosen renderer for the new pixels; compositing, temporal stabilization and encoding are the
+pipeline's job, so a renderer only answers "what does this frame look like with these edits".
+Images: float32 RGB in [0, 1], (H, W, 3), at the full frame size of the request.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class FaceState:
+    """One frame's face. landmarks: (478, 3) px; head_pose: (4, 4) camera-from-head;
+    iris: (2, 2) px [subject's left, right]; focal px; principal (cx, cy) px."""
+
+    landmarks: np.ndarray
+    head_pose: np.ndarray
+    iris: np.ndarray
+    focal: float
+    principal: tuple[float, float]
+
+
+@dataclass(frozen=True)
+class BodyState:
+    """One frame's body. joints: (33, 4) (x px, y px, z relative px, visibility)."""
+
+    joints: np.ndarray
+
+
+@dataclass(frozen=True)
+class FrameRequest:
+    """Everything a renderer may use for frame `index`.
+
+    frame: (H, W, 3) float32 RGB [0, 1], the original decoded frame.
+    face / body: the tracked state (None where not tracked or invalid at this frame).
+    face_edit / body_edit: the edited state to render (None = no edit of that part).
+    person_mask: (H, W) float32 [0, 1] from the tracker's segmentation, or None.
+    """
+
+    index: int
+    frame: np.ndarray
+    face: FaceState | None = None
+    face_edit: FaceState | None = None
+    body: BodyState | None = None
+    body_edit: BodyState | None = None
+    person_mask: np.ndarray | None = None
+
+
+@dataclass(frozen=True)
+class RenderedFrame:
+    """image: (H, W, 3) float32 RGB [0, 1]. mask: (H, W) float32 [0, 1], where the renderer
+    changed pixels (the compositor feathers it and pastes `image` over the original there)."""
+
+    image: np.ndarray
+    mask: np.ndarray
+
+
+class Renderer(Protocol):
+    """A renderer family instance (a loaded model, or the classical warp)."""
+
+    name: str
+    temporal: bool  # True when it has its own temporal model (then the pipeline does not stabilize)
+
+    def reset(self) -> None:
+        """Forget temporal state: the next request starts a new sequence."""
+
+    def render(self, request: FrameRequest) -> RenderedFrame:
+        """The edited frame. Called in frame order within a sequence."""
