@@ -43,7 +43,7 @@ class ProgressBar:
         if self._bar is None:
             return
         self._bar.n = int(p.fraction * 1000)
-        self._bar.set_postfix_str(p.message[:60], refresh=False)
+        self._bar.set_description_str(f"{self._label}: {p.message[:50]}", refresh=False)
         self._bar.refresh()
 
     def close(self) -> None:

@@ -1,0 +1,1 @@
+"""Benchmarks (not timed tests): `python main.py bench NAME` or `python -m bench.NAME`."""

@@ -1,0 +1,79 @@
+"""Shared benchmark utilities: the machine's matmul FLOP/s ceiling and isolated measurements.
+
+Each measurement runs in a fresh subprocess so its peak resident memory (ru_maxrss) is its own,
+which is what "memory flat in clip length" is checked against.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def matmul_gflops(n: int = 2048, repeats: int = 5, dtype: str = "float32", device: str = "cpu") -> float:
+    """Measured fp32 matmul GFLOP/s (best of `repeats`): the physical limit generators are
+    compared against. 2n^3 flops per n x n product."""
+    import torch
+
+    a = torch.randn(n, n, dtype=getattr(torch, dtype), device=device)
+    b = torch.randn(n, n, dtype=getattr(torch, dtype), device=device)
+    best = float("inf")
+    for _ in range(repeats + 1):
+        if device == "cuda":
+            torch.cuda.synchronize()
+        t = time.perf_counter()
+        a @ b
+        if device == "cuda":
+            torch.cuda.synchronize()
+        best = min(best, time.perf_counter() - t)
+    return 2 * n**3 / best / 1e9
+
+
+def peak_rss_mb() -> float:
+    """This process's peak resident memory in MiB (Linux reports KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def run_isolated(module: str, func: str, kwargs: dict, timeout: float = 1800) -> dict:
+    """Call `module.func(**kwargs)` in a new Python process; returns its dict + peak_rss_mb."""
+    code = (
+        "import json, sys, importlib\n"
+        "from bench.common import peak_rss_mb\n"
+        f"r = getattr(importlib.import_module({module!r}), {func!r})(**json.loads(sys.argv[1]))\n"
+        "r['peak_rss_mb'] = round(peak_rss_mb(), 1)\n"
+        "print('@@RESULT@@' + json.dumps(r))\n"
+    )
+    env = {**os.environ, "GLOG_minloglevel": "2", "TF_CPP_MIN_LOG_LEVEL": "2"}
+    out = subprocess.run(
+        [sys.executable, "-c", code, json.dumps(kwargs)],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+    for line in out.stdout.splitlines():
+        if line.startswith("@@RESULT@@"):
+            return json.loads(line[len("@@RESULT@@") :])
+    raise RuntimeError(f"{module}.{func} failed: {out.stderr.strip().splitlines()[-1:]}")
+
+
+def print_table(rows: list[dict], columns: list[str]) -> None:
+    """A plain aligned table on stdout."""
+    widths = {c: max(len(c), *(len(_fmt(r.get(c))) for r in rows)) for c in columns}
+    print("  ".join(c.ljust(widths[c]) for c in columns))
+    for r in rows:
+        print("  ".join(_fmt(r.get(c)).ljust(widths[c]) for c in columns))
+
+
+def _fmt(v) -> str:
+    if isinstance(v, float):
+        return f"{v:.1f}" if abs(v) >= 10 else f"{v:.3f}"
+    return "-" if v is None else str(v)

@@ -1,0 +1,31 @@
+"""Argument parsing helpers shared by the command modules."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from render_core.errors import InputError
+
+
+def frame_range(text: str) -> tuple[int, int | None]:
+    """`A:B` -> (A, B) half-open frame range; `A:` -> (A, None); `:B` -> (0, B)."""
+    try:
+        a, b = text.split(":")
+        start = int(a) if a else 0
+        stop = int(b) if b else None
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"frame range {text!r} must look like A:B (e.g. 0:120)") from None
+    if start < 0 or (stop is not None and stop <= start):
+        raise argparse.ArgumentTypeError(f"frame range {text!r} is empty or negative")
+    return start, stop
+
+
+def existing_file(path: str | Path) -> Path:
+    """The path, or an InputError naming it when it is not a readable file."""
+    p = Path(path)
+    if not p.exists():
+        raise InputError(p, "no such file")
+    if not p.is_file():
+        raise InputError(p, "is not a file")
+    return p

@@ -1,0 +1,32 @@
+"""`main.py bench NAME`: run a benchmark from the repo's bench/ folder (tracking, render, ...)."""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+
+from render_core.errors import InputError
+from render_core.jobs import JobContext
+
+NAME = "bench"
+HELP = "run a benchmark (frames/s, ms/step, peak memory, achieved FLOP/s vs measured matmul)"
+
+
+def _available() -> list[str]:
+    try:
+        import bench
+    except ModuleNotFoundError:
+        return []
+    return sorted(m.name for m in pkgutil.iter_modules(bench.__path__) if m.name != "common")
+
+
+def add_arguments(p) -> None:
+    p.add_argument("name", help="benchmark name (a module in bench/: tracking, render, portrait, body)")
+
+
+def run(args, ctx: JobContext) -> dict:
+    names = _available()
+    if args.name not in names:
+        raise InputError(None, f"unknown benchmark {args.name!r}; available: {', '.join(names) or 'none'}")
+    mod = importlib.import_module(f"bench.{args.name}")
+    return mod.run(args, ctx) or {}

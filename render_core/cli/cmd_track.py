@@ -1,0 +1,37 @@
+"""`main.py track CLIP`: track face and body, write the tracks cache, print a summary."""
+
+from __future__ import annotations
+
+from render_core.cli.args import existing_file, frame_range
+from render_core.jobs import JobContext
+
+NAME = "track"
+HELP = "track a clip's face (478 landmarks, iris, head pose) and body (33 joints, mask); cache the tracks"
+
+
+def add_arguments(p) -> None:
+    p.add_argument("clip", help="video file")
+    p.add_argument("--project", help="project folder (tracks go to <project>/cache/tracks)")
+    p.add_argument("--no-face", action="store_true", help="skip face tracking")
+    p.add_argument("--no-body", action="store_true", help="skip body tracking")
+    p.add_argument("--face", type=int, default=0, help="which face to follow, 0 = largest")
+    p.add_argument("--frames", type=frame_range, help="only frames A:B (for quick checks)")
+
+
+def run(args, ctx: JobContext) -> dict:
+    from render_core.tracking.track_clip import TrackConfig, track_clip
+
+    clip = existing_file(args.clip)
+    start, stop = args.frames or (0, None)
+    cfg = TrackConfig(
+        clip=str(clip),
+        project_dir=args.project,
+        face=not args.no_face,
+        body=not args.no_body,
+        face_index=args.face,
+        max_faces=max(1, args.face + 1),
+        frame_start=start,
+        frame_stop=stop,
+    )
+    result = track_clip(cfg, ctx)
+    return {**result.summary, "cached": result.cached, "path": str(result.path)}
