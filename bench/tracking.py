@@ -31,7 +31,7 @@ def measure_tracking(clip: str, face: bool, body: bool, stop: int | None = None)
     from render_core.tracking.track_clip import TrackConfig, track_clip
 
     with tempfile.TemporaryDirectory() as project:
-        cfg = TrackConfig(clip=clip, project_dir=project, face=face, body=body, frame_stop=stop)
+        cfg = TrackConfig(clip=clip, project_dir=project, face=face, body=body, max_frames=stop)
         t = time.perf_counter()
         res = track_clip(cfg, null_context())
         dt = time.perf_counter() - t

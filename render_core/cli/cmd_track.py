@@ -30,8 +30,7 @@ def run(args, ctx: JobContext) -> dict:
         body=not args.no_body,
         face_index=args.face,
         max_faces=max(1, args.face + 1),
-        frame_start=start,
-        frame_stop=stop,
+        frame_range=(start, stop if stop is not None else 2**31 - 1),
     )
     result = track_clip(cfg, ctx)
     return {**result.summary, "cached": result.cached, "path": str(result.path)}

@@ -27,6 +27,7 @@ class ProgressBar:
 
     def __init__(self, label: str, enabled: bool = True) -> None:
         self._bar = None
+        self._label = label
         if enabled:
             from tqdm import tqdm
 

@@ -1,0 +1,1 @@
+"""Edit timeline (layers, keyframes, params) and pure edit operations on tracked faces/bodies."""

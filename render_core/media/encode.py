@@ -1,0 +1,125 @@
+"""H.264 MP4 writer with the source's audio stream-copied back in, written atomically.
+
+The file is written under `<stem>.part<suffix>` and renamed on `close()`; `abort()` (or an
+exception inside the `with` block) removes it, so a cancelled export never leaves a half file.
+Convention: frames are (H, W, 3) RGB, uint8 or float in [0, 1]; `width`/`height` are the frame
+size; odd sizes are edge-padded to even for yuv420p. Output pts are frame indices / fps (CFR).
+"""
+
+from __future__ import annotations
+
+import contextlib
+from fractions import Fraction
+from pathlib import Path
+
+import av
+import numpy as np
+
+from render_core.io_atomic import atomic_path
+from render_core.media.audio_copy import AudioCopier
+from render_core.media.frames import to_uint8
+
+
+class WriterAborted(Exception):
+    """Raised into the atomic-path context so it discards the temporary file."""
+
+
+class VideoWriter:
+    """Encode frames one by one; see the module docstring for the file contract."""
+
+    def __init__(
+        self,
+        path: str | Path,
+        fps: Fraction,
+        width: int,
+        height: int,
+        crf: int = 18,
+        preset: str = "medium",
+        audio_source: str | Path | None = None,
+        audio_start: float = 0.0,
+        metadata: dict[str, str] | None = None,
+    ) -> None:
+        self.path = Path(path)
+        self.fps = Fraction(fps)
+        self.width, self.height = int(width), int(height)
+        self.frames_written = 0
+        self._stack = contextlib.ExitStack()
+        self._tmp = self._stack.enter_context(atomic_path(self.path))
+        self._audio: AudioCopier | None = None
+        try:
+            self._out = av.open(str(self._tmp), "w", format="mp4")
+            self._out.metadata.update(metadata or {})
+            self._video = self._add_video_stream(crf, preset)
+            if audio_source is not None:
+                self._audio = AudioCopier(audio_source, self._out, audio_start)
+        except BaseException:
+            self.abort()
+            raise
+
+    def _add_video_stream(self, crf: int, preset: str) -> av.video.stream.VideoStream:
+        stream = self._out.add_stream("libx264", rate=self.fps, options={"crf": str(crf), "preset": preset})
+        stream.width, stream.height = self.width + self.width % 2, self.height + self.height % 2
+        stream.pix_fmt = "yuv420p"
+        stream.codec_context.time_base = 1 / self.fps
+        stream.thread_type = "AUTO"
+        return stream
+
+    def __enter__(self) -> VideoWriter:
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if exc_type is None:
+            self.close()
+        else:
+            self.abort()
+
+    def write(self, frame: np.ndarray) -> None:
+        """Append one frame: (height, width, 3) RGB, uint8 or float [0, 1]."""
+        image = np.asarray(frame)
+        if image.shape != (self.height, self.width, 3):
+            raise ValueError(f"frame shape {image.shape} != {(self.height, self.width, 3)}")
+        if image.dtype != np.uint8:
+            image = to_uint8(image)
+        pad = ((0, self.height % 2), (0, self.width % 2), (0, 0))
+        if self.height % 2 or self.width % 2:
+            image = np.pad(image, pad, mode="edge")
+        av_frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(image), format="rgb24")
+        av_frame.pts, av_frame.time_base = self.frames_written, 1 / self.fps
+        for packet in self._video.encode(av_frame):
+            self._out.mux(packet)
+        self.frames_written += 1
+        if self._audio is not None:
+            self._audio.pump(float(self.frames_written / self.fps))
+
+    @property
+    def duration(self) -> float:
+        """Seconds of video written so far."""
+        return float(self.frames_written / self.fps)
+
+    def close(self) -> None:
+        """Flush the encoder, finish the audio at the video's end, move the file into place."""
+        if self._out is None:
+            return
+        try:
+            for packet in self._video.encode(None):
+                self._out.mux(packet)
+            if self._audio is not None:
+                self._audio.pump(self.duration)
+                self._audio.close()
+            self._out.close()
+            self._out = None
+        except BaseException:
+            self.abort()
+            raise
+        self._stack.close()
+
+    def abort(self) -> None:
+        """Discard everything: the temporary file is removed and the final path never appears."""
+        if self._audio is not None:
+            with contextlib.suppress(Exception):
+                self._audio.close()
+        out, self._out = getattr(self, "_out", None), None
+        if out is not None:
+            with contextlib.suppress(Exception):
+                out.close()
+        self._stack.__exit__(WriterAborted, WriterAborted("aborted"), None)

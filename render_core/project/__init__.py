@@ -1,0 +1,1 @@
+"""The project document and its folder on disk (see document.py and io.py)."""

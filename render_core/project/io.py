@@ -1,0 +1,133 @@
+"""Project folders on disk: `X.rfproj/project.json` + `cache/` (tracks, renders) + `models/`.
+
+Saves are atomic (`io_atomic`: write `project.part.json`, fsync, `os.replace`), so a crash or
+kill mid-save leaves the previous `project.json` intact. Loading migrates old schemas, resolves
+relative paths against the folder and reports problems as one-line InputErrors.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+
+from render_core.errors import InputError
+from render_core.io_atomic import write_text_atomic
+from render_core.media.clip_info import ClipInfo
+from render_core.project.document import DOCUMENT_NAME, PROJECT_SUFFIX, SCHEMA_VERSION, ClipRef, Project
+from render_core.project.migrations import migrate
+
+Probe = Callable[[Path], ClipInfo]
+
+
+def project_file(path: str | Path) -> Path:
+    """The JSON document of a project given its folder or the document itself."""
+    p = Path(path)
+    return p / DOCUMENT_NAME if p.is_dir() or p.suffix == PROJECT_SUFFIX else p
+
+
+def project_folder(path: str | Path) -> Path:
+    return project_file(path).parent
+
+
+def autosave_path(path: str | Path) -> Path:
+    """`project.autosave.json` beside the document."""
+    doc = project_file(path)
+    return doc.with_name(f"{doc.stem}.autosave.json")
+
+
+def ensure_layout(folder: Path) -> None:
+    for sub in ("cache/tracks", "cache/renders", "models"):
+        (folder / sub).mkdir(parents=True, exist_ok=True)
+
+
+def dumps(project: Project) -> str:
+    return json.dumps(project.to_json(), indent=1, sort_keys=False) + "\n"
+
+
+def rebased(project: Project, folder: Path) -> Project:
+    """The project with its relative clip/model paths re-expressed from `folder` ("save as")."""
+    if project.folder is None or project.folder.resolve() == folder.resolve():
+        return replace(project, folder=folder)
+    moved = replace(project, folder=folder)
+    clips = tuple(replace(c, path=moved.relative(project.clip_path(c.id))) for c in project.clips)
+    models = tuple(replace(m, path=moved.relative(project.folder / m.path)) for m in project.models)
+    return replace(moved, clips=clips, models=models)
+
+
+def save_project(project: Project, path: str | Path) -> Project:
+    """Write atomically and drop the now-stale autosave. Returns the project as saved (its
+    folder set, relative paths rebased when saved somewhere new). Creates the folder layout."""
+    doc = project_file(path)
+    ensure_layout(doc.parent)
+    saved = rebased(project, doc.parent.resolve())
+    write_text_atomic(doc, dumps(saved))
+    with contextlib.suppress(FileNotFoundError):
+        autosave_path(doc).unlink()
+    return saved
+
+
+def read_document(doc: Path) -> dict:
+    """Parse a project JSON file; InputError naming the file on any read or syntax problem."""
+    try:
+        text = doc.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError(doc, "no such project") from None
+    except (OSError, UnicodeDecodeError) as e:
+        raise InputError(doc, f"cannot read project ({e.__class__.__name__})") from None
+    try:
+        d = json.loads(text)
+    except json.JSONDecodeError as e:
+        raise InputError(doc, f"not valid JSON (line {e.lineno}, column {e.colno}: {e.msg})") from None
+    if not isinstance(d, dict):
+        raise InputError(doc, "not a project document (top level is not an object)")
+    return d
+
+
+def parse_project(d: dict, doc: Path) -> Project:
+    """Migrate + build; problems are re-raised naming `doc`."""
+    try:
+        return Project.from_json(migrate(d, SCHEMA_VERSION), folder=doc.parent)
+    except InputError as e:
+        raise InputError(doc, e.problem) from None
+
+
+def missing_clips(project: Project) -> list[str]:
+    """'path (clip id)' for each clip whose file is absent."""
+    return [f"{c.path} (clip {c.id})" for c in project.clips if not project.clip_path(c.id).exists()]
+
+
+def load_project(path: str | Path, check_clips: bool = True) -> Project:
+    """Read, migrate and validate a project. check_clips: InputError listing missing clip files
+    (the studio passes False to offer relinking instead)."""
+    doc = project_file(path)
+    project = parse_project(read_document(doc), doc)
+    if check_clips and (missing := missing_clips(project)):
+        raise InputError(doc, f"missing clip file(s): {', '.join(missing)}")
+    return project
+
+
+def _default_probe(path: Path) -> ClipInfo:
+    from render_core.media.probe import probe
+
+    return probe(path)
+
+
+def new_project(
+    folder: str | Path, clip_path: str | Path, probe: Probe | None = None, name: str = ""
+) -> Project:
+    """Create `folder` (suffix .rfproj added if missing) with the clip as target; saved on disk."""
+    folder = Path(folder)
+    if folder.suffix != PROJECT_SUFFIX:
+        folder = folder.with_name(folder.name + PROJECT_SUFFIX)
+    if (folder / DOCUMENT_NAME).exists():
+        raise InputError(folder, "a project already exists here")
+    clip_path = Path(clip_path)
+    if not clip_path.is_file():
+        raise InputError(clip_path, "no such clip")
+    info = (probe or _default_probe)(clip_path)
+    project = Project(name=name or folder.stem, folder=folder.resolve())
+    ref = ClipRef("clip1", project.relative(clip_path), info.content_hash, info)
+    return save_project(project.with_clip(ref), folder)
