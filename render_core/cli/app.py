@@ -16,6 +16,11 @@ COMMAND_MODULES = [
     "render_core.cli.cmd_demo",
     "render_core.cli.cmd_doctor",
     "render_core.cli.cmd_track",
+    "render_core.cli.cmd_project",
+    "render_core.cli.cmd_edit",
+    "render_core.cli.cmd_render",
+    "render_core.cli.cmd_train",
+    "render_core.cli.cmd_transfer",
     "render_core.cli.cmd_bench",
 ]
 

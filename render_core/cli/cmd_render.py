@@ -1,0 +1,59 @@
+"""`main.py render PROJECT [PROJECT ...] -o OUT`: export edited clips (batch when several)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from render_core.cli.args import frame_range
+from render_core.errors import InputError
+from render_core.jobs import JobContext
+
+NAME = "render"
+HELP = "export a project's edited clip to MP4 with the original audio (several projects: batch)"
+
+
+def add_arguments(p) -> None:
+    p.add_argument("projects", nargs="+", metavar="PROJECT")
+    p.add_argument(
+        "-o", "--output", required=True, help="output MP4 (one project) or folder (several: <name>.mp4 each)"
+    )
+    p.add_argument("--frames", type=frame_range, help="only frames A:B")
+    p.add_argument("--renderer", help="'warp' or a model id of the project (default: the project's)")
+    p.add_argument("--height", type=int, help="output height in px (default: the source's)")
+    p.add_argument("--crf", type=int, help="x264 quality (lower = better; default: project setting)")
+    p.add_argument("--preset", help="x264 preset (ultrafast..veryslow)")
+    p.add_argument("--no-audio", action="store_true", help="leave the audio out")
+    p.add_argument("--no-cache", action="store_true", help="re-render every edited frame")
+    p.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
+
+
+def outputs_for(projects: list[str], output: str) -> list[Path]:
+    if len(projects) == 1 and Path(output).suffix:
+        return [Path(output)]
+    folder = Path(output)
+    if folder.suffix:
+        raise InputError(folder, "several projects need an output folder, not a file name")
+    return [folder / f"{Path(p).stem}.mp4" for p in projects]
+
+
+def run(args, ctx: JobContext) -> dict:
+    from render_core.project.io import load_project
+    from render_core.render.pipeline import RenderConfig, render_clip
+
+    outs = outputs_for(args.projects, args.output)
+    projects = [load_project(p) for p in args.projects]  # fail early, before any long render
+    results = []
+    for i, (project, out) in enumerate(zip(projects, outs, strict=True)):
+        cfg = RenderConfig(
+            output=str(out),
+            frames=args.frames or (0, None),
+            renderer=args.renderer,
+            height=args.height,
+            crf=args.crf,
+            preset=args.preset,
+            audio=False if args.no_audio else None,
+            use_cache=not args.no_cache,
+            device=args.device,
+        )
+        results.append(render_clip(project, cfg, ctx.sub(i / len(projects), (i + 1) / len(projects))))
+    return results[0] if len(results) == 1 else {"renders": results, "count": len(results)}

@@ -1,0 +1,70 @@
+"""Render cache: edited frames keyed by (frame, edit hash, renderer/model), so re-exporting
+after a small change re-renders only the frames whose edits changed.
+
+Frames are stored as lossless PNG under `<project>/cache/renders/`, written atomically; the
+cache is bounded by `max_bytes` (oldest-used entries evicted).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from render_core.io_atomic import write_bytes_atomic
+
+
+def cache_key(frame: int, edit_hash: str, renderer_id: str, size: tuple[int, int]) -> str:
+    """A file-safe key for one rendered frame."""
+    h = hashlib.sha256(f"{frame}|{edit_hash}|{renderer_id}|{size[0]}x{size[1]}".encode()).hexdigest()
+    return f"{frame:07d}-{h[:20]}"
+
+
+class RenderCache:
+    """PNG frame store in a folder. get/put take uint8 RGB (H, W, 3)."""
+
+    def __init__(self, folder: str | Path, max_bytes: int = 2 * 2**30) -> None:
+        self.folder = Path(folder)
+        self.max_bytes = max_bytes
+        self.hits = 0
+        self.misses = 0
+
+    def _path(self, key: str) -> Path:
+        return self.folder / f"{key}.png"
+
+    def get(self, key: str) -> np.ndarray | None:
+        p = self._path(key)
+        data = p.read_bytes() if p.exists() else None
+        if data is None:
+            self.misses += 1
+            return None
+        img = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
+        if img is None:  # a damaged entry is a miss, and goes
+            p.unlink(missing_ok=True)
+            self.misses += 1
+            return None
+        os.utime(p)  # mark as recently used
+        self.hits += 1
+        return cv2.cvtColor(img, cv2.COLOR_BGR2RGB)
+
+    def put(self, key: str, frame: np.ndarray) -> None:
+        bgr = cv2.cvtColor(frame, cv2.COLOR_RGB2BGR)
+        ok, buf = cv2.imencode(".png", bgr, [cv2.IMWRITE_PNG_COMPRESSION, 1])
+        if ok:
+            write_bytes_atomic(self._path(key), buf.tobytes())
+
+    def evict(self) -> int:
+        """Remove least recently used entries beyond `max_bytes`; returns how many went."""
+        if not self.folder.exists():
+            return 0
+        entries = sorted(self.folder.glob("*.png"), key=lambda p: p.stat().st_mtime, reverse=True)
+        total, removed = 0, 0
+        for p in entries:
+            total += p.stat().st_size
+            if total > self.max_bytes:
+                p.unlink(missing_ok=True)
+                removed += 1
+        return removed

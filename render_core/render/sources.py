@@ -1,0 +1,105 @@
+"""What the pipeline reads per frame besides pixels: the tracks of the target clip and of the
+driving clips its layers reference, as `FaceState` / `BodyState` for one frame.
+
+Convention: states are in pixels of the frame being rendered; `scale` < 1 maps full-size
+tracks onto a downscaled preview frame (landmarks, iris, focal and principal point scale; the
+head pose, in head units, does not).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+import numpy as np
+
+from render_core.jobs import JobContext
+from render_core.render.types import BodyState, FaceState
+from render_core.tracking.tracks import Tracks
+
+
+@dataclass
+class ClipTracks:
+    """One clip's tracks plus the frame size they are in (w, h)."""
+
+    tracks: Tracks
+    size: tuple[int, int]
+    start: int = 0  # clip frame of track row 0 (tracks of a sub-range)
+
+    @property
+    def principal(self) -> tuple[float, float]:
+        return (self.size[0] / 2.0, self.size[1] / 2.0)
+
+    def __len__(self) -> int:
+        t = self.tracks
+        return len(t.face) if t.face is not None else (len(t.body) if t.body is not None else 0)
+
+    def face(self, t: int, scale: float = 1.0) -> FaceState | None:
+        f, t = self.tracks.face, t - self.start
+        if f is None or not 0 <= t < len(f) or not f.valid[t]:
+            return None
+        cx, cy = self.principal
+        k = np.float32(scale)
+        pp = (cx * scale, cy * scale)
+        return FaceState(f.landmarks[t] * k, f.head_pose[t], f.iris[t] * k, f.focal * scale, pp)
+
+    def body(self, t: int, scale: float = 1.0) -> BodyState | None:
+        b, t = self.tracks.body, t - self.start
+        if b is None or not 0 <= t < len(b) or not b.valid[t]:
+            return None
+        j = b.joints[t].copy()
+        j[:, :3] *= scale
+        return BodyState(j)
+
+    def person_mask(self, t: int, size: tuple[int, int]) -> np.ndarray | None:
+        """(h, w) float32 [0, 1] at `size` = (w, h), or None."""
+        b, t = self.tracks.body, t - self.start
+        return None if b is None or not 0 <= t < len(b) else b.mask(t, size)
+
+    @cached_property
+    def pose_stats(self):
+        """Global pose normalization statistics of this clip's body track (None without one)."""
+        from render_core.geometry.pose_normalization import NormalizationStats
+
+        b = self.tracks.body
+        return None if b is None or not b.valid.any() else NormalizationStats.from_joints(b.joints, b.valid)
+
+    @property
+    def neutral_head(self) -> np.ndarray | None:
+        return None if self.tracks.face is None else self.tracks.face.neutral
+
+
+@dataclass
+class EditSources:
+    """The target clip's tracks and the driving clips' tracks by clip id."""
+
+    target: ClipTracks
+    driving: dict[str, ClipTracks] = field(default_factory=dict)
+
+
+def track_for_render(clip: Path, project_dir: Path | None, ctx: JobContext) -> ClipTracks:
+    """Tracks of a clip (from the cache when present), with the frame size they refer to."""
+    from render_core.tracking.track_clip import TrackConfig, track_clip
+
+    res = track_clip(TrackConfig(clip=str(clip), project_dir=str(project_dir) if project_dir else None), ctx)
+    meta = res.tracks.meta
+    return ClipTracks(res.tracks, (int(meta["width"]), int(meta["height"])), int(meta.get("frame_start", 0)))
+
+
+def load_sources(project, ctx: JobContext) -> EditSources:
+    """Track (or load cached tracks of) the target and every driving clip a layer references."""
+    driving_ids = sorted(
+        {
+            str(layer.settings["driving_clip"])
+            for layer in project.timeline.layers
+            if layer.enabled and "driving_clip" in layer.settings
+        }
+    )
+    n = 1 + len(driving_ids)
+    target = track_for_render(project.clip_path(project.target().id), project.folder, ctx.sub(0, 1 / n))
+    driving = {
+        cid: track_for_render(project.clip_path(cid), project.folder, ctx.sub((i + 1) / n, (i + 2) / n))
+        for i, cid in enumerate(driving_ids)
+    }
+    return EditSources(target, driving)
