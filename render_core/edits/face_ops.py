@@ -41,11 +41,13 @@ EYEBALL_RADIUS = 0.135  # in eye spans: 1.2 cm / 8.9 cm
 def head_rotation(params: HeadPoseParams, fr: FaceFrame) -> np.ndarray:
     """(3, 3) head-space rotation R = R_yaw @ R_pitch @ R_roll about the face's own axes.
 
-    yaw > 0 turns the out axis toward the subject's left, pitch > 0 turns it up, roll > 0 turns
-    the up axis toward the subject's left.
+    Signs follow the tracker's Euler angles (`geometry.rotations`), so an edit of +10 deg yaw
+    adds 10 deg to the tracked yaw: yaw > 0 turns the nose toward the subject's right (the
+    image's left for a frontal face), pitch > 0 tilts the nose down, roll > 0 turns the up axis
+    toward the subject's left (top of the head to the image's right).
     """
-    yaw = rotation_toward(fr.out, fr.left, np.deg2rad(params.yaw))
-    pitch = rotation_toward(fr.out, fr.up, np.deg2rad(params.pitch))
+    yaw = rotation_toward(fr.out, fr.left, -np.deg2rad(params.yaw))
+    pitch = rotation_toward(fr.out, fr.up, -np.deg2rad(params.pitch))
     roll = rotation_toward(fr.up, fr.left, np.deg2rad(params.roll))
     return yaw @ pitch @ roll
 

@@ -52,7 +52,8 @@ class ExpressionParams:
 class HeadPoseParams:
     """Rotation offsets about the head's own centre and axes, and a camera-space translation.
 
-    yaw > 0 turns the nose toward the subject's left; pitch > 0 lifts the chin (nose up);
+    Angles add to the tracker's Euler angles: yaw > 0 turns the nose toward the subject's right
+    (image left); pitch > 0 tilts the nose down;
     roll > 0 tilts the top of the head toward the subject's left shoulder. tx > 0 moves the
     head toward the image right, ty > 0 up in the image, tz > 0 toward the camera; all in % of
     the face size.

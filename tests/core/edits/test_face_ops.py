@@ -87,14 +87,14 @@ def test_other_controls_move_their_region_the_right_way(neutral_head, control, c
     np.testing.assert_array_equal(out[list(R.IRIS)], neutral_head[list(R.IRIS)].astype(np.float32))
 
 
-def test_head_pose_yaw_turns_the_nose_toward_the_subjects_left(face_state, neutral_head):
+def test_head_pose_yaw_turns_the_nose_toward_the_subjects_right(face_state, neutral_head):
     fr = face_frame(neutral_head)
     pose = apply_head_pose(face_state.head_pose, HeadPoseParams(yaw=20.0), fr)
     angle = np.degrees(np.arccos((np.trace(pose[:3, :3]) - 1) / 2))
     assert angle == pytest.approx(20.0, abs=1e-6)
     edited = edit_face(face_state, neutral_head, {"head_pose": HeadPoseParams(yaw=20.0)})
     nose_shift = edited.landmarks[R.NOSE_TIP, 0] - face_state.landmarks[R.NOSE_TIP, 0]
-    assert nose_shift > 5.0  # px toward the image right = subject's left for a frontal face
+    assert nose_shift < -5.0  # px toward the image left = subject's right (tracker's +yaw)
     centre_cam = face_state.head_pose[:3, :3] @ fr.centre + face_state.head_pose[:3, 3]
     np.testing.assert_allclose(pose[:3, :3] @ fr.centre + pose[:3, 3], centre_cam, atol=1e-5)
     up = edit_face(face_state, neutral_head, {"head_pose": HeadPoseParams(ty=50.0)})
