@@ -9,9 +9,11 @@ ranges pass through untouched (decoded once, re-encoded).
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from fractions import Fraction
 from pathlib import Path
 
+import cv2
 import numpy as np
 
 from render_core import __version__
@@ -21,7 +23,7 @@ from render_core.media.frames import to_float, to_uint8
 from render_core.render.cache import RenderCache, cache_key
 from render_core.render.composite import color_match, composite
 from render_core.render.frame_edits import resolve_frame
-from render_core.render.sources import EditSources
+from render_core.render.sources import EditSources, HeldClipTracks
 from render_core.render.stabilize import EditStabilizer
 from render_core.render.types import FrameRequest, Renderer
 
@@ -43,6 +45,10 @@ class RenderConfig:
     use_cache: bool = True
     stabilize: bool = True
     device: str = "auto"
+    # A clip id whose frame count and fps the output follows (motion transfer follows the driving
+    # dancer); the target's frames become background plates, its last frame held past its end.
+    timebase: str | None = None
+    audio_clip: str | None = None  # clip id whose audio is muxed (default: the timebase clip, else the target)
 
 
 class FrameRenderer:
@@ -105,11 +111,32 @@ class FrameRenderer:
         request = FrameRequest(t, original, e.face, e.face_edit, e.body, e.body_edit, mask)
         result = self.renderer.render(request)
         self.stats["rendered"] += 1
-        image = result.image
-        if self.renderer.name != "warp":  # network output: match colours to the real frame
-            image = color_match(image, original, result.mask)
         feather = FEATHER_FRACTION * float(np.hypot(h, w))
-        return to_uint8(composite(original, image, result.mask, feather))
+        box = _changed_box(result.mask, margin=int(3 * feather) + 2)
+        out = frame.copy()
+        if box is None:
+            return out
+        sl = (slice(box[1], box[3]), slice(box[0], box[2]))
+        image, mask, orig = result.image[sl], result.mask[sl], original[sl]
+        if self.renderer.name != "warp":  # network output: match colours to the real frame
+            image = color_match(image, orig, mask)
+        out[sl] = to_uint8(composite(orig, image, mask, feather))
+        return out
+
+
+def _changed_box(mask: np.ndarray, margin: int) -> tuple[int, int, int, int] | None:
+    """(x0, y0, x1, y1) around mask > 0 grown by `margin`, or None for an empty mask. Compositing
+    only there keeps unchanged pixels bit-identical and costs nothing outside the edit."""
+    ys, xs = np.nonzero(mask > 1e-4)
+    if len(xs) == 0:
+        return None
+    h, w = mask.shape
+    return (
+        max(0, xs.min() - margin),
+        max(0, ys.min() - margin),
+        min(w, xs.max() + 1 + margin),
+        min(h, ys.max() + 1 + margin),
+    )
 
 
 def export_metadata(project, timeline: EditTimeline, renderer_name: str) -> dict[str, str]:
@@ -125,6 +152,49 @@ def export_metadata(project, timeline: EditTimeline, renderer_name: str) -> dict
         "title": project.name,
         "encoded_by": f"Render Studio {__version__}",
     }
+
+
+@dataclass(frozen=True)
+class OutputTimebase:
+    """The output's frame count and rate, the clip whose audio is muxed (None: no audio) and
+    that clip's frame timestamps (s), which place the audio of a frame sub-range."""
+
+    length: int
+    fps: Fraction
+    audio: Path | None
+    timestamps: tuple[float, ...]
+
+
+def output_timebase(project, cfg: RenderConfig, target_info, target_frames: int) -> OutputTimebase:
+    """The target's own timing, or that of `cfg.timebase` (a clip id; e.g. the driving dancer)."""
+    from render_core.media.probe import probe
+
+    def info_of(clip_id: str):
+        return target_info if clip_id == project.target_clip else probe(project.clip_path(clip_id))
+
+    base = info_of(cfg.timebase) if cfg.timebase else target_info
+    length = base.frame_count if cfg.timebase else target_frames
+    audio_id = cfg.audio_clip or cfg.timebase or project.target_clip
+    a = info_of(audio_id)
+    path = project.clip_path(audio_id) if a.has_audio else None
+    return OutputTimebase(length, Fraction(base.fps), path, tuple(a.timestamps))
+
+
+def background_plates(reader, start: int, stop: int, size: tuple[int, int] | None):
+    """(t, uint8 RGB frame) for t in [start, stop): the target's frame t, its last frame held
+    for t past its end (a static-camera plate under an output longer than the target)."""
+    n, last = len(reader), None
+    for t, frame in reader.frames(start, min(stop, n), size=size):
+        last = frame
+        yield t, frame
+    if stop <= max(start, n):
+        return
+    if last is None:
+        last = reader.read(n - 1)
+        if size is not None:
+            last = cv2.resize(last, size, interpolation=cv2.INTER_AREA)
+    for t in range(max(start, n), stop):
+        yield t, last
 
 
 def render_clip(project, cfg: RenderConfig, ctx: JobContext) -> dict:
@@ -148,26 +218,29 @@ def render_clip(project, cfg: RenderConfig, ctx: JobContext) -> dict:
     t0, work = time.perf_counter(), ctx.sub(0.15, 1.0)
     with VideoReader(clip) as reader:
         info = reader.info
-        start, stop = cfg.frames[0], min(cfg.frames[1] or len(reader), len(reader))
+        tb = output_timebase(project, cfg, info, len(reader))
+        if cfg.timebase is not None:
+            sources = replace(sources, target=HeldClipTracks.of(sources.target))
+        start, stop = cfg.frames[0], min(cfg.frames[1] or tb.length, tb.length)
         scale = 1.0 if not height else height / info.height
         size = (max(2, round(info.width * scale)), max(2, round(info.height * scale)))
         key = renderer_id(project, name)
         frames = FrameRenderer(
-            sources, project.timeline, renderer, float(info.fps), key, cache, scale, cfg.stabilize
+            sources, project.timeline, renderer, float(tb.fps), key, cache, scale, cfg.stabilize
         )
-        audio_start = info.timestamps[start] - info.timestamps[0] if info.timestamps else 0.0
+        audio_start = tb.timestamps[start] - tb.timestamps[0] if len(tb.timestamps) > start else 0.0
         with VideoWriter(
             cfg.output,
-            info.fps,
+            tb.fps,
             size[0],
             size[1],
             crf=crf,
             preset=preset,
-            audio_source=str(clip) if use_audio and info.has_audio else None,
+            audio_source=str(tb.audio) if use_audio and tb.audio is not None else None,
             audio_start=audio_start,
             metadata=export_metadata(project, project.timeline, name),
         ) as writer:
-            for t, frame in reader.frames(start, stop, size=None if scale == 1.0 else size):
+            for t, frame in background_plates(reader, start, stop, None if scale == 1.0 else size):
                 writer.write(frames.render(t, frame))
                 work.step(t - start + 1, stop - start, f"frame {t}")
     if cache is not None:
