@@ -1,0 +1,61 @@
+"""The bad-input corpus through the CLI: correct handling (exit 0) or exactly one error line
+naming the file, exit 2, no traceback. Never a crash."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests import corpus
+from tests.core.cli.test_cli_track import last_json, run_main
+
+
+def _truncated(tmp, fraction):
+    src = corpus.make_clip(tmp / "src.mp4", frames=60, faststart=True)
+    return corpus.make_truncated(src, tmp / "clip.mp4", fraction)
+
+
+CASES = {
+    "zero_frames": lambda tmp: corpus.make_zero_frame(tmp / "clip.mp4"),
+    "truncated_5": lambda tmp: _truncated(tmp, 0.05),
+    "truncated_50": lambda tmp: _truncated(tmp, 0.50),
+    "audio_only": lambda tmp: corpus.make_audio_only(tmp / "clip.mp4"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_broken_clips_exit_2_or_salvage(tmp_path, case):
+    clip = CASES[case](tmp_path)
+    r = run_main("track", str(clip), "--project", str(tmp_path / "p"), "--json", "--quiet")
+    assert "Traceback" not in r.stderr
+    if r.returncode == 0:  # salvaged: the decodable frames were tracked
+        assert last_json(r.stdout)["frames"] > 0
+        return
+    assert r.returncode == 2, r.stderr
+    errors = [line for line in r.stderr.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1 and "clip.mp4" in errors[0], r.stderr
+
+
+def test_clip_without_face_reports_ranges_and_tracks_body(tmp_path):
+    clip = corpus.make_clip(tmp_path / "pattern.mp4", frames=20)
+    r = run_main("track", str(clip), "--project", str(tmp_path / "p"), "--json", "--quiet")
+    assert r.returncode == 0, r.stderr
+    d = last_json(r.stdout)
+    assert d["face_valid"] == 0 and d["no_face_ranges"] == [[0, 19]]
+
+
+@pytest.mark.parametrize("kind", ["rotated", "vfr", "no_audio"])
+def test_unusual_but_valid_clips_track(tmp_path, kind, small_talking_head):
+    if kind == "rotated":
+        clip = corpus.make_rotated(small_talking_head, tmp_path / "clip.mp4", 90)
+    elif kind == "vfr":
+        clip = corpus.make_vfr(tmp_path / "clip.mp4")
+    else:
+        clip = corpus.make_no_audio(tmp_path / "clip.mp4")
+    r = run_main(
+        "track", str(clip), "--project", str(tmp_path / "p"), "--frames", "0:20", "--json", "--quiet"
+    )
+    assert r.returncode == 0, r.stderr
+    d = last_json(r.stdout)
+    assert d["frames"] == 20
+    if kind == "rotated":  # the face is found in the upright (rotation-applied) frames
+        assert d["face_valid"] >= 19
