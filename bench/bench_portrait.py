@@ -1,7 +1,7 @@
 """Portrait family speed: ms per training step, ms per generated frame, generator GFLOP/s
 against the machine's measured fp32 matmul GFLOP/s (the physical limit).
 
-Run: .venv/bin/python bench/bench_portrait.py [--preset cpu-preview] [--device auto] [--json]
+Run: .venv/bin/python -m bench.bench_portrait [--preset cpu-preview] [--device auto] [--json]
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import numpy as np
 import torch
 from torch.utils.flop_counter import FlopCounterMode
 
+from bench.common import matmul_gflops
 from render_core.models.portrait import PortraitUNet
 from render_core.training.device import select_device
 from render_core.training.family import RunState
@@ -22,19 +23,16 @@ from render_core.training.presets import get_preset
 
 
 def _timed(fn, reps: int, sync) -> float:
+    """Median seconds per call after one warm-up (the median resists other load on the machine)."""
     fn()
     sync()
-    t0 = time.perf_counter()
+    times = []
     for _ in range(reps):
+        t0 = time.perf_counter()
         fn()
-    sync()
-    return (time.perf_counter() - t0) / reps
-
-
-def matmul_gflops(dev: torch.device, n: int = 1024, reps: int = 10) -> float:
-    a, b = torch.randn(n, n, device=dev), torch.randn(n, n, device=dev)
-    sync = torch.cuda.synchronize if dev.type == "cuda" else (lambda: None)
-    return 2 * n**3 / _timed(lambda: a @ b, reps, sync) / 1e9
+        sync()
+        times.append(time.perf_counter() - t0)
+    return float(np.median(times))
 
 
 class _SyntheticData:
@@ -70,8 +68,8 @@ def bench(preset: str, device: str, reps: int) -> dict:
         with dev.autocast():
             g(x)
 
-    frame_s = _timed(infer, reps * 2, sync)
-    peak = matmul_gflops(dev.device)
+    frame_s = _timed(infer, reps * 6, sync)
+    peak = matmul_gflops(device=dev.device.type)
     achieved = flops / frame_s / 1e9
     return {
         "preset": preset,

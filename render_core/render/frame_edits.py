@@ -2,8 +2,8 @@
 
 Order: a reenact_face layer first replaces the target's face motion with the driving clip's
 (relative to each clip's neutral frame), then additive face edits (expression, head pose, gaze)
-apply on top; transfer_body replaces the joints with the driving clip's pose mapped by global
-pose normalization, then body_pose rotations apply on top.
+apply on top; transfer_body replaces the joints with the driving clip's pose (7-frame temporal
+median, as in the paper) mapped by global pose normalization, then body_pose rotations apply on top.
 """
 
 from __future__ import annotations
@@ -72,13 +72,12 @@ def _transferred(
     drv = sources.driving.get(s.driving_clip)
     if drv is None or drv.pose_stats is None or sources.target.pose_stats is None:
         return body
-    d = drv.body(_clamp(s.driving_frame(t, layer.start), drv))
+    d = drv.smoothed_body(_clamp(s.driving_frame(t, layer.start), drv))  # paper: 7-frame median
     if d is None:
         return body
     j = normalize(d.joints[None], drv.pose_stats, sources.target.pose_stats)[0]
     j[:, :3] *= scale
-    mixed = body.joints.copy()
-    mixed[:, :3] = (1 - strength) * body.joints[:, :3] + strength * j[:, :3]
+    mixed = (1 - strength) * body.joints + strength * j  # visibility too: the dancer's limbs are drawn
     return BodyState(mixed)
 
 

@@ -48,7 +48,7 @@ class RenderConfig:
     # A clip id whose frame count and fps the output follows (motion transfer follows the driving
     # dancer); the target's frames become background plates, its last frame held past its end.
     timebase: str | None = None
-    audio_clip: str | None = None  # clip id whose audio is muxed (default: the timebase clip, else the target)
+    audio_clip: str | None = None  # clip whose audio is muxed (default: the timebase clip, else target)
 
 
 class FrameRenderer:

@@ -58,6 +58,26 @@ class ClipTracks:
         return None if b is None or not 0 <= t < len(b) else b.mask(t, size)
 
     @cached_property
+    def median_joints(self) -> np.ndarray | None:
+        """The body track after the paper's 7-frame temporal median (transfer-time smoothing of
+        a driving dancer's keypoints), (T, 33, 4) px; None without a body track."""
+        from render_core.geometry.pose_normalization import median_smooth
+
+        b = self.tracks.body
+        return None if b is None else median_smooth(b.joints, b.valid)
+
+    def smoothed_body(self, t: int, scale: float = 1.0) -> BodyState | None:
+        """Like `body`, from the median-smoothed track (None where the frame is invalid)."""
+        b, j = self.tracks.body, self.median_joints
+        if b is None or j is None or not 0 <= t - self.start < len(b) or not b.valid[t - self.start]:
+            return None
+        out = j[t - self.start].copy()
+        if not np.isfinite(out[:, :2]).any():
+            return None
+        out[:, :3] *= scale
+        return BodyState(out)
+
+    @cached_property
     def pose_stats(self):
         """Global pose normalization statistics of this clip's body track (None without one)."""
         from render_core.geometry.pose_normalization import NormalizationStats
@@ -68,6 +88,28 @@ class ClipTracks:
     @property
     def neutral_head(self) -> np.ndarray | None:
         return None if self.tracks.face is None else self.tracks.face.neutral
+
+
+@dataclass
+class HeldClipTracks(ClipTracks):
+    """A clip's tracks read past its last frame as that frame: the target's background plate is
+    held when an output follows a longer driving clip's timebase (motion transfer)."""
+
+    def _held(self, t: int) -> int:
+        return min(t, self.start + len(self) - 1)
+
+    def face(self, t: int, scale: float = 1.0) -> FaceState | None:
+        return super().face(self._held(t), scale)
+
+    def body(self, t: int, scale: float = 1.0) -> BodyState | None:
+        return super().body(self._held(t), scale)
+
+    def person_mask(self, t: int, size: tuple[int, int]) -> np.ndarray | None:
+        return super().person_mask(self._held(t), size)
+
+    @staticmethod
+    def of(clip: ClipTracks) -> HeldClipTracks:
+        return HeldClipTracks(clip.tracks, clip.size, clip.start)
 
 
 @dataclass

@@ -1,0 +1,199 @@
+"""Body family (Everybody Dance Now) benchmark.
+
+Speed: ms per training step (main stage on a pair of frames; face stage), ms per generated
+frame (generator alone, and the sequencer with the face stage), generator GFLOP per frame and
+achieved GFLOP/s as a ratio to the machine's measured fp32 matmul GFLOP/s (target >= 0.5).
+Quality (optional, `minutes` kwarg or BENCH_BODY_MINUTES): a full training on
+B_musepose_ubcfashion_91BjuE6irxS.mp4 and its held-out report against the issue's targets.
+
+Run: `python main.py bench body` or `.venv/bin/python -m bench.body [--minutes M] [--preset P]`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch.utils.flop_counter import FlopCounterMode
+
+from bench.common import matmul_gflops
+from render_core.samples import footage_dir
+
+CLIP = "B_musepose_ubcfashion_91BjuE6irxS.mp4"
+
+
+def _timed(fn, reps: int, sync) -> float:
+    """Median seconds per call after one warm-up call: robust to other processes' bursts on
+    a shared machine (the load average is reported next to the numbers)."""
+    fn()
+    times = []
+    for _ in range(reps):
+        sync()
+        t0 = time.perf_counter()
+        fn()
+        sync()
+        times.append(time.perf_counter() - t0)
+    return float(np.median(times))
+
+
+def synthetic_data(cfg, n: int = 8):
+    """Random frames/poses of the preset's shape with a visible head (the face stage needs a
+    box); speed does not depend on content."""
+    from render_core.geometry.pose_normalization import NormalizationStats
+    from render_core.training.body_data import BodyFrames, CropTransform, consecutive_pairs
+    from render_core.training.body_family import BodyData
+    from render_core.training.split import Split
+
+    h, w = cfg.resolution, cfg.width
+    rng = np.random.default_rng(0)
+    images = rng.integers(0, 255, (2, n, h, w, 3), dtype=np.uint8)
+    joints = np.zeros((n, 33, 4), np.float32)
+    joints[..., 0] = w * (0.3 + 0.4 * rng.random((n, 33)))
+    joints[..., 1] = h * (0.2 + 0.7 * rng.random((n, 33)))
+    joints[:, :11, 0] = w / 2 + rng.normal(0, w * 0.04, (n, 11))
+    joints[:, :11, 1] = h * 0.1 + rng.normal(0, h * 0.02, (n, 11))
+    joints[..., 3] = 1.0
+    valid = np.ones(n, bool)
+    frames = BodyFrames(images[0], images[1], joints, valid, CropTransform(0, 0, 1, h, w))
+    stats = NormalizationStats(h * 0.8, h * 0.9, h * 0.7, h * 0.8, w / 2)
+    split = Split(np.arange(n), np.arange(0))
+    return BodyData(Path("synthetic"), "", frames, split, consecutive_pairs(valid, np.arange(n)), stats)
+
+
+def speed(preset: str = "cpu-preview", device: str = "auto", reps: int = 5) -> dict:
+    """Training-step and inference timings, FLOPs and achieved FLOP/s of one preset."""
+    from render_core.models.body_inference import BodySequencer
+    from render_core.training.body_family import BodyFamily
+    from render_core.training.device import select_device
+    from render_core.training.family import RunState
+    from render_core.training.presets import get_preset
+
+    cfg, dev, fam = get_preset("body", preset), select_device(device), BodyFamily()
+    sync = torch.cuda.synchronize if dev.device.type == "cuda" else (lambda: None)
+    data = synthetic_data(cfg)
+    models, opts = fam.build(cfg, data, dev)
+    s = RunState(cfg, data, models, opts, dev, np.random.default_rng(0))
+    main_s = _timed(lambda: fam.train_step(s, 0), reps, sync)
+    s.extras["progress"] = 1.0
+    face_s = _timed(lambda: fam.train_step(s, 0), reps, sync)
+    g = models["G"].eval()
+    pose = torch.rand(1, 3, cfg.resolution, cfg.width, device=dev.device)
+    with FlopCounterMode(display=False) as fc, torch.no_grad():
+        g(pose, pose)
+    flops = fc.get_total_flops()
+
+    @torch.no_grad()
+    def infer():
+        with dev.autocast():
+            g(pose, pose)
+
+    frame_s = _timed(infer, reps * 2, sync)
+    seq = BodySequencer(g, models["F"], dev.device)
+    pose_np, j = data.frames.poses[0].astype(np.float32) / 255, data.frames.joints[0]
+    seq_s = _timed(lambda: seq.step(pose_np, j), reps * 2, sync)
+    peak = matmul_gflops(device=dev.device.type)
+    achieved = flops / frame_s / 1e9
+    return {
+        "preset": preset,
+        "device": dev.name,
+        "size": f"{cfg.resolution}x{cfg.width}",
+        "batch_size": cfg.batch_size,
+        "ms_per_train_step": round(main_s * 1e3, 1),
+        "ms_per_face_step": round(face_s * 1e3, 1),
+        "ms_per_frame_generator": round(frame_s * 1e3, 2),
+        "ms_per_frame_with_face": round(seq_s * 1e3, 2),
+        "generator_gflop_per_frame": round(flops / 1e9, 3),
+        "achieved_gflops": round(achieved, 1),
+        "matmul_gflops": round(peak, 1),
+        "ratio": round(achieved / peak, 3),
+        "load_average": round(os.getloadavg()[0], 2),
+    }
+
+
+def quality(
+    minutes: float, preset: str = "cpu-preview", device: str = "auto", out: str | None = None
+) -> dict:
+    """Train on the shared dance clip for `minutes`; returns the held-out report + checks."""
+    from render_core.jobs import null_context
+    from render_core.training.trainer import TrainConfig, train_model
+
+    clip = footage_dir() / CLIP
+    if not clip.exists():
+        return {"skipped": f"{clip} not present"}
+    folder = Path(out) if out else Path(tempfile.mkdtemp(prefix="bench_body_"))
+    cfg = TrainConfig("body", [clip], folder / "models" / f"body-{preset}", preset, project_dir=folder,
+                      minutes=minutes, device=device, tensorboard=False)  # fmt: skip
+    load0 = os.getloadavg()[0]
+    res = train_model(cfg, null_context())
+    m = res.metrics
+    checks = {
+        "psnr_above_baseline": _gt(m.get("psnr"), m.get("baseline_psnr")),
+        "ssim_above_baseline": _gt(m.get("ssim"), m.get("baseline_ssim")),
+        "ewarp_ratio": _ratio(m.get("ewarp"), m.get("ewarp_real")),
+        "pose_dist_ratio": _ratio(m.get("pose_dist_px"), m.get("pose_dist_real_px")),
+    }
+    return {"checkpoint": str(res.checkpoint), "steps": res.steps, "wall_time_s": round(res.wall_time_s, 1),
+            "load_average_start": round(load0, 2), "load_average_end": round(os.getloadavg()[0], 2),
+            "heldout": m, **checks}  # fmt: skip
+
+
+def _gt(a, b) -> bool | None:
+    return None if a is None or b is None else bool(a > b)
+
+
+def _ratio(a, b) -> float | None:
+    return None if a is None or not b else round(a / b, 3)
+
+
+def _print_quality(q: dict) -> None:
+    if "skipped" in q:
+        print(f"quality: skipped ({q['skipped']})")
+        return
+    m = q["heldout"]
+    print(f"trained {q['steps']} steps in {q['wall_time_s']} s (load average {q['load_average_start']} -> "
+          f"{q['load_average_end']}); checkpoint {q['checkpoint']}")  # fmt: skip
+    print(f"held-out PSNR {m.get('psnr')} vs nearest-pose baseline {m.get('baseline_psnr')}; "
+          f"SSIM {m.get('ssim')} vs {m.get('baseline_ssim')}")  # fmt: skip
+    print(f"E_warp generated/real = {q['ewarp_ratio']} (target <= 1.2); pose distance / noise floor = "
+          f"{q['pose_dist_ratio']} (target <= 1.5); detect rate {m.get('pose_detect_rate')}")  # fmt: skip
+
+
+def run(args=None, ctx=None, minutes: float | None = None, preset: str | None = None,
+        device: str | None = None) -> dict:  # fmt: skip
+    """`python main.py bench body`: speed always; the training run when minutes are given
+    (kwarg or BENCH_BODY_MINUTES); preset/device from kwargs or BENCH_BODY_PRESET/_DEVICE."""
+    from bench.common import print_table
+
+    env_min = os.environ.get("BENCH_BODY_MINUTES")
+    minutes = minutes if minutes is not None else (float(env_min) if env_min else None)
+    preset = preset or os.environ.get("BENCH_BODY_PRESET", "cpu-preview")
+    device = device or os.environ.get("BENCH_BODY_DEVICE", "auto")
+    if ctx is not None:
+        ctx.step(0, 2, "speed")
+    sp = speed(preset, device)
+    print_table([sp], list(sp))
+    result = {"speed": sp}
+    if minutes:
+        if ctx is not None:
+            ctx.step(1, 2, f"training {minutes} min")
+        result["quality"] = quality(minutes, preset, device)
+        _print_quality(result["quality"])
+    return result
+
+
+def main() -> None:
+    p = argparse.ArgumentParser()
+    p.add_argument("--minutes", type=float, help="also train on the shared dance clip this long")
+    p.add_argument("--preset", default="cpu-preview")
+    p.add_argument("--device", default="auto")
+    a = p.parse_args()
+    run(minutes=a.minutes, preset=a.preset, device=a.device)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,70 @@
+"""`main.py train FAMILY --clip C --preset P`: train a personal model, print its held-out report."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from render_core.cli.args import existing_file
+from render_core.jobs import JobContext
+
+NAME = "train"
+HELP = "train a personal model (portrait, body) on a clip; checkpoints resume with --resume"
+
+
+def add_arguments(p) -> None:
+    p.add_argument("family", help="model family: portrait, body")
+    p.add_argument("--clip", help="training video (default: the project's target clip)")
+    p.add_argument("--project", help="project folder (checkpoint in <project>/models; model added to it)")
+    p.add_argument("--tracks", help="tracks .npz for the clip (default: track it / use the project cache)")
+    p.add_argument("--preset", default="cpu-preview", help="cpu-preview, gpu-quality")
+    budget = p.add_mutually_exclusive_group()
+    budget.add_argument("--minutes", type=float, help="wall-clock budget of this session")
+    budget.add_argument("--steps", type=int, help="total step target (a resumed run continues toward it)")
+    p.add_argument("--resume", action="store_true", help="continue from the checkpoint in --out")
+    p.add_argument("--device", default="auto", help="auto, cpu, cuda")
+    p.add_argument("--out", help="checkpoint directory (default under the project)")
+    p.add_argument("--max-frames", type=int, help="use at most this many frames of the clip")
+    p.add_argument("--resolution", type=int, help="override the preset's resolution")
+
+
+def run(args, ctx: JobContext) -> dict:
+    from render_core.errors import InputError
+    from render_core.project.document import ModelRef
+    from render_core.project.io import load_project, save_project
+    from render_core.training.trainer import TrainConfig, train_model
+
+    project = load_project(args.project) if args.project else None
+    if args.clip is None and project is None:
+        raise InputError(None, "give --clip, or --project with a target clip")
+    clip = existing_file(args.clip) if args.clip else project.clip_path(project.target().id)
+    folder = project.folder if project else None
+    model_id = f"{args.family}-{args.preset}"
+    out = Path(args.out) if args.out else (folder or clip.parent) / "models" / model_id
+    cfg = TrainConfig(
+        family=args.family,
+        clips=[clip],
+        out_dir=out,
+        preset=args.preset,
+        project_dir=folder,
+        tracks=[existing_file(args.tracks)] if args.tracks else None,
+        steps=args.steps,
+        minutes=args.minutes,
+        resume=args.resume,
+        device=args.device,
+        overrides={"resolution": args.resolution} if args.resolution else {},
+        max_frames=args.max_frames,
+    )
+    res = train_model(cfg, ctx)
+    if project is not None:
+        metrics = {k: float(v) for k, v in res.metrics.items() if isinstance(v, int | float)}
+        ref = ModelRef(model_id, args.family, project.relative(res.checkpoint), args.preset, metrics)
+        save_project(load_project(project.folder, check_clips=False).with_model(ref), project.folder)
+    return {
+        "checkpoint": str(res.checkpoint),
+        "family": args.family,
+        "preset": args.preset,
+        "steps": res.steps,
+        "wall_time_s": round(res.wall_time_s, 1),
+        "device": res.meta.get("device"),
+        "heldout": res.metrics,
+    }

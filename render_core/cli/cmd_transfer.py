@@ -1,0 +1,107 @@
+"""`main.py transfer --project P --driving DANCE -o OUT.mp4`: motion transfer (Everybody Dance Now).
+
+The target person of project P performs the dance of DANCE. No separate pipeline: the driving
+clip is added to the project, a `transfer_body` layer (strength 1, global pose normalization,
+7-frame median of the driving keypoints) is written over the driving clip's length, and the
+ordinary `render_clip` renders it with the project's body model, following the driving clip's
+timebase (frame count and fps; the target's frames are background plates, its last frame held
+when the dance is longer). The driving clip's audio is muxed by default.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from render_core.cli.args import existing_file, frame_range
+from render_core.errors import InputError
+from render_core.jobs import JobContext
+
+NAME = "transfer"
+HELP = "motion transfer: the project's target person performs a driving clip's dance (body model)"
+
+
+def add_arguments(p) -> None:
+    p.add_argument("--project", required=True, help="project folder whose target has a trained body model")
+    p.add_argument("--driving", required=True, help="the dance video to transfer (added to the project)")
+    p.add_argument("-o", "--output", required=True, help="output MP4")
+    p.add_argument(
+        "--audio",
+        choices=["driving", "target", "none"],
+        default="driving",
+        help="whose audio to keep (default: the driving clip's)",
+    )
+    p.add_argument("--model", help="body model id of the project (default: the newest body model)")
+    p.add_argument("--frames", type=frame_range, help="only output frames A:B (driving clip frames)")
+    p.add_argument("--crf", type=int, help="x264 quality (lower = better; default: project setting)")
+    p.add_argument("--preset", help="x264 preset (ultrafast..veryslow)")
+    p.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
+
+
+def body_model(project, wanted: str | None):
+    """The ModelRef to render with: `wanted`, else the body model whose checkpoint is newest."""
+    bodies = [m for m in project.models if m.family == "body"]
+    if wanted is not None:
+        for m in bodies:
+            if m.id == wanted:
+                return m
+        raise InputError(project.folder, f"no body model {wanted!r} (have: {[m.id for m in bodies]})")
+    if not bodies:
+        raise InputError(project.folder, "the project has no body model: run `train body --project P` first")
+
+    def stamp(m) -> float:
+        meta = Path(m.path) if Path(m.path).is_absolute() else Path(project.folder or ".") / m.path
+        meta = meta / "model.json"
+        return meta.stat().st_mtime if meta.exists() else float("-inf")
+
+    return max(enumerate(bodies), key=lambda im: (stamp(im[1]), im[0]))[1]
+
+
+def transfer_layer(project, driving_id: str, length: int):
+    """The project with one transfer_body layer for `driving_id` over [0, length) at strength 1
+    (replacing an earlier transfer layer of the same driving clip), and that layer."""
+    from render_core.edits.layer import EditLayer
+    from render_core.edits.params import TransferBodyParams
+
+    layer = EditLayer(
+        "transfer_body",
+        0,
+        length - 1,
+        {0: TransferBodyParams(strength=1.0)},
+        interpolation="hold",
+        name=f"transfer {driving_id}",
+        settings={"driving_clip": driving_id},
+    )
+    timeline = project.timeline
+    for old in [ly for ly in timeline.layers if ly.kind == "transfer_body"]:
+        if old.settings.get("driving_clip") == driving_id:
+            timeline = timeline.remove_layer(old.id)
+    return project.with_timeline(timeline.add_layer(layer)), layer
+
+
+def run(args, ctx: JobContext) -> dict:
+    from render_core.cli.cmd_project import add_clip
+    from render_core.media.probe import probe
+    from render_core.project.io import load_project, save_project
+    from render_core.render.pipeline import RenderConfig, render_clip
+
+    project = load_project(args.project)
+    model = body_model(project, args.model)
+    project, ref = add_clip(project, existing_file(args.driving), driving=True)
+    if ref.id == project.target_clip:
+        raise InputError(args.driving, "the driving clip is the project's target clip")
+    info = ref.info or probe(project.clip_path(ref.id))
+    project, layer = transfer_layer(project, ref.id, info.frame_count)
+    project = save_project(project, project.folder)
+    cfg = RenderConfig(
+        output=str(args.output),
+        frames=args.frames or (0, None),
+        renderer=model.id,
+        crf=args.crf,
+        preset=args.preset,
+        audio=args.audio != "none",
+        audio_clip=project.target_clip if args.audio == "target" else ref.id,
+        timebase=ref.id,
+        device=args.device,
+    )
+    summary = render_clip(project, cfg, ctx)
+    return {**summary, "model": model.id, "driving_clip": ref.id, "layer": layer.id, "audio": args.audio}

@@ -1,0 +1,119 @@
+"""Stabilized face crops: one similarity transform per frame, shared by conditioning and target.
+
+The crop centre, size and roll come from the landmarks (mean point, face extent, eye line)
+and are smoothed causally (exponential moving average) so training and streaming inference
+see exactly the same crops for the same tracked frames; an invalid frame restarts smoothing.
+
+Convention: a CropTransform maps full-frame pixels (x right, y down) to crop pixels of a
+(size, size) crop: p_crop = s * R(-roll) @ (p - centre) + size / 2. `matrix` is the 2x3
+affine form for cv2.warpAffine. Landmark z is scaled by s too (depth stays in x-pixel units).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+LEFT_EYE_CORNERS = (263, 362)  # subject's left eye: outer, inner
+RIGHT_EYE_CORNERS = (33, 133)
+
+
+@dataclass(frozen=True)
+class CropParams:
+    """centre (x, y) px, side px of the square crop in the frame, roll radians (eye line)."""
+
+    cx: float
+    cy: float
+    side: float
+    roll: float
+
+
+@dataclass(frozen=True)
+class CropTransform:
+    params: CropParams
+    size: int
+
+    @property
+    def scale(self) -> float:
+        return self.size / self.params.side
+
+    @property
+    def matrix(self) -> np.ndarray:
+        """(2, 3) float64 full-frame px -> crop px."""
+        p, s = self.params, self.scale
+        c, n = np.cos(p.roll), np.sin(p.roll)
+        rot = s * np.array([[c, n], [-n, c]])
+        t = np.array([self.size / 2, self.size / 2]) - rot @ np.array([p.cx, p.cy])
+        return np.concatenate([rot, t[:, None]], axis=1)
+
+    def points(self, pts: np.ndarray) -> np.ndarray:
+        """pts: (N, 2 or 3) frame px -> crop px (z scaled by the crop scale)."""
+        m = self.matrix
+        out = np.array(pts, np.float32, copy=True)
+        out[:, :2] = pts[:, :2] @ m[:, :2].T + m[:, 2]
+        if out.shape[1] > 2:
+            out[:, 2] = pts[:, 2] * self.scale
+        return out
+
+    def crop(self, frame: np.ndarray) -> np.ndarray:
+        """frame: (H, W, 3) -> (size, size, 3), same dtype; borders replicated."""
+        return cv2.warpAffine(
+            frame, self.matrix, (self.size, self.size), flags=cv2.INTER_AREA, borderMode=cv2.BORDER_REPLICATE
+        )
+
+    def uncrop(self, image: np.ndarray, frame_hw: tuple[int, int]) -> np.ndarray:
+        """Inverse warp of a crop-sized image back onto a (H, W) frame canvas (zeros outside)."""
+        h, w = frame_hw
+        inv = cv2.invertAffineTransform(self.matrix)
+        return cv2.warpAffine(image, inv, (w, h), flags=cv2.INTER_LINEAR, borderValue=0)
+
+
+def raw_params(landmarks: np.ndarray, margin: float = 1.9) -> CropParams:
+    """landmarks: (478, 3) px -> the crop of this frame alone (side = margin x face extent)."""
+    xy = landmarks[:, :2].astype(np.float64)
+    left = xy[list(LEFT_EYE_CORNERS)].mean(0)
+    right = xy[list(RIGHT_EYE_CORNERS)].mean(0)
+    d = left - right
+    roll = float(np.arctan2(d[1], d[0]))
+    extent = float(np.max(xy.max(0) - xy.min(0)))
+    c = xy.mean(0)
+    return CropParams(float(c[0]), float(c[1]), margin * extent, roll)
+
+
+class CropSmoother:
+    """Causal EMA over crop parameters (alpha = weight of the new frame)."""
+
+    def __init__(self, alpha: float = 0.25, margin: float = 1.9) -> None:
+        self.alpha = alpha
+        self.margin = margin
+        self._state: np.ndarray | None = None
+
+    def reset(self) -> None:
+        self._state = None
+
+    def update(self, landmarks: np.ndarray | None) -> CropParams | None:
+        """Feed one frame's landmarks (None when invalid: the last crop is held, smoothing restarts)."""
+        if landmarks is None or not np.all(np.isfinite(landmarks)):
+            if self._state is None:
+                return None
+            s = self._state
+            self._state = None
+            return CropParams(*map(float, s))
+        r = raw_params(landmarks, self.margin)
+        v = np.array([r.cx, r.cy, r.side, r.roll])
+        self._state = v if self._state is None else (1 - self.alpha) * self._state + self.alpha * v
+        return CropParams(*map(float, self._state))
+
+
+def clip_crops(
+    landmarks: np.ndarray, valid: np.ndarray, size: int, alpha: float = 0.25
+) -> list[CropTransform | None]:
+    """landmarks: (T, 478, 3), valid: (T,) -> per-frame transforms (None before the first face)."""
+    sm = CropSmoother(alpha)
+    out: list[CropTransform | None] = []
+    for t in range(len(valid)):
+        p = sm.update(landmarks[t] if valid[t] else None)
+        out.append(None if p is None else CropTransform(p, size))
+    return out

@@ -1,0 +1,85 @@
+"""Shared building blocks for the generators and discriminators of every family.
+
+Convention: tensors (B, C, H, W). `norm` is "instance" (affine), "batch" or "none".
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+
+def make_norm(kind: str, ch: int) -> nn.Module:
+    if kind == "instance":
+        return nn.InstanceNorm2d(ch, affine=True)
+    if kind == "batch":
+        return nn.BatchNorm2d(ch)
+    if kind == "none":
+        return nn.Identity()
+    raise ValueError(f"unknown norm {kind!r}")
+
+
+def make_act(kind: str) -> nn.Module:
+    if kind == "lrelu":
+        return nn.LeakyReLU(0.2, inplace=True)
+    if kind == "relu":
+        return nn.ReLU(inplace=True)
+    if kind == "none":
+        return nn.Identity()
+    raise ValueError(f"unknown activation {kind!r}")
+
+
+class ConvNormAct(nn.Sequential):
+    """conv(k, stride) -> norm -> activation; bias only when there is no norm."""
+
+    def __init__(
+        self,
+        cin: int,
+        cout: int,
+        k: int = 3,
+        stride: int = 1,
+        norm: str = "instance",
+        act: str = "relu",
+        pad_mode: str = "zeros",
+    ) -> None:
+        pad = (k - 1) // 2 if stride == 1 else (k - stride + 1) // 2
+        super().__init__(
+            nn.Conv2d(cin, cout, k, stride, pad, bias=norm == "none", padding_mode=pad_mode),
+            make_norm(norm, cout),
+            make_act(act),
+        )
+
+
+class UpNormAct(nn.Sequential):
+    """4x4 stride-2 transposed conv (exact 2x upsampling) -> norm -> activation."""
+
+    def __init__(self, cin: int, cout: int, norm: str = "instance", act: str = "relu") -> None:
+        super().__init__(
+            nn.ConvTranspose2d(cin, cout, 4, 2, 1, bias=norm == "none"), make_norm(norm, cout), make_act(act)
+        )
+
+
+class ResBlock(nn.Module):
+    """Two 3x3 conv-norm layers with an identity skip (pix2pixHD / EDN residual block)."""
+
+    def __init__(self, ch: int, norm: str = "instance", pad_mode: str = "reflect") -> None:
+        super().__init__()
+        self.body = nn.Sequential(
+            ConvNormAct(ch, ch, 3, 1, norm, "relu", pad_mode),
+            ConvNormAct(ch, ch, 3, 1, norm, "none", pad_mode),
+        )
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x + self.body(x)
+
+
+def init_weights(module: nn.Module, std: float = 0.02) -> None:
+    """pix2pix initialization: conv weights N(0, 0.02), norm scales N(1, 0.02), biases 0."""
+    for m in module.modules():
+        if isinstance(m, nn.Conv2d | nn.ConvTranspose2d):
+            nn.init.normal_(m.weight, 0.0, std)
+            if m.bias is not None:
+                nn.init.zeros_(m.bias)
+        elif isinstance(m, nn.InstanceNorm2d | nn.BatchNorm2d) and m.weight is not None:
+            nn.init.normal_(m.weight, 1.0, std)
+            nn.init.zeros_(m.bias)

@@ -1,0 +1,119 @@
+"""The `body` renderer family: a trained Everybody Dance Now model behind the Renderer API.
+
+Per frame: the edited (else tracked) joints are mapped into the checkpoint's fixed person crop,
+drawn as a stick figure at the model resolution, fed to the generator together with its own
+previous output (`BodySequencer`: the paper's temporal smoothing; `reset()` starts a new
+sequence), then the generated crop is warped back into the full frame. The soft mask covers the
+person: the tracker's segmentation of the original person (so the old pose is painted over)
+united with the dilated hull of the generated stick figure, feathered, and limited to the crop.
+
+Convention: FrameRequest images float32 RGB [0, 1] (H, W, 3); joints (33, 4) frame px. The crop
+stored in the checkpoint is in px of the training clip's frames (`frame_size` (w, h)); a request
+frame of another size (a preview at a lower resolution) rescales the crop by the width ratio.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from render_core.conditioning.stick_figure import body_scale
+from render_core.models.body_inference import BodySequencer
+from render_core.render.types import FrameRequest, RenderedFrame
+from render_core.training import checkpoint as ckpt
+from render_core.training.body_data import CropTransform, pose_image
+from render_core.training.body_step import BodyNets
+from render_core.training.device import select_device
+from render_core.training.presets import config_from_json
+
+HULL_DILATE = 0.35  # the stick figure's hull grows by this fraction of the torso length (hair, clothes)
+MASK_FEATHER = 0.02  # Gaussian feather (sigma) of the model-space mask, as a fraction of the crop height
+
+
+def crop_for_frame(crop: CropTransform, frame_size: tuple[int, int], wh: tuple[int, int]) -> CropTransform:
+    """The training crop (in px of frames `frame_size` (w, h)) for frames of size `wh` (w, h)."""
+    if frame_size[0] <= 0 or frame_size[0] == wh[0]:
+        return crop
+    k = wh[0] / frame_size[0]
+    return CropTransform(crop.x0 * k, crop.y0 * k, crop.s / k, crop.h, crop.w)
+
+
+def figure_mask(pose: np.ndarray, torso_px: float) -> np.ndarray:
+    """(H, W) float32 [0, 1]: the convex hull of the drawn stick figure `pose` (H, W, 3), grown
+    by `HULL_DILATE` x the torso length and feathered; zeros for an empty figure."""
+    h, w = pose.shape[:2]
+    ys, xs = np.nonzero(pose.max(axis=2) > 0.05)
+    m = np.zeros((h, w), np.float32)
+    if len(xs) < 3:
+        return m
+    hull = cv2.convexHull(np.stack([xs, ys], 1).astype(np.int32))
+    cv2.fillConvexPoly(m, hull, 1.0)
+    grow = max(1, int(round(HULL_DILATE * max(torso_px, 4.0))))
+    m = cv2.dilate(m, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * grow + 1, 2 * grow + 1)))
+    return cv2.GaussianBlur(m, (0, 0), MASK_FEATHER * h)
+
+
+def uncrop(image: np.ndarray, crop: CropTransform, wh: tuple[int, int]) -> np.ndarray:
+    """Model-space (h, w[, C]) float32 -> frame size `wh` (w, h); zeros outside the crop."""
+    return cv2.warpAffine(
+        image,
+        crop.matrix(),
+        wh,
+        flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
+        borderMode=cv2.BORDER_CONSTANT,
+        borderValue=0,
+    )
+
+
+class BodyRenderer:
+    name = "body"
+    temporal = True
+
+    def __init__(self, checkpoint_dir: str | Path, device: str = "auto") -> None:
+        ck = ckpt.load_checkpoint(checkpoint_dir)
+        self.meta = ck.meta
+        self.cfg = config_from_json("body", ck.meta["config"])
+        self.dev = select_device(device)
+        nets = BodyNets(self.cfg)
+        use_face = int(ck.meta.get("face_steps", 0)) > 0
+        modules = {"G": nets.G, "F": nets.F} if use_face else {"G": nets.G}
+        ckpt.restore(ck, modules)
+        for m in modules.values():
+            m.to(self.dev.device).eval()
+        self.crop = CropTransform(**ck.meta["crop"])
+        self.frame_size = tuple(int(v) for v in ck.meta.get("frame_size", (0, 0)))
+        self.sequencer = BodySequencer(nets.G, nets.F if use_face else None, self.dev.device)
+
+    def reset(self) -> None:
+        self.sequencer.reset()
+
+    def generate(self, joints_model: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """joints (33, 4) model px -> (stick figure, generated crop), both (h, w, 3) float32."""
+        pose = pose_image(joints_model, self.crop)
+        return pose, self.sequencer.step(pose, joints_model)
+
+    def render(self, request: FrameRequest) -> RenderedFrame:
+        frame = request.frame
+        hw = frame.shape[:2]
+        state = request.body_edit or request.body
+        if state is None or not np.isfinite(state.joints[:, :2]).any():
+            self.reset()
+            return RenderedFrame(frame, np.zeros(hw, np.float32))
+        wh = (hw[1], hw[0])
+        crop = crop_for_frame(self.crop, self.frame_size, wh)
+        mj = crop.joints(state.joints)
+        pose, out = self.generate(mj)
+        figure = uncrop(figure_mask(pose, body_scale(np.nan_to_num(mj))), crop, wh)
+        inside = uncrop(np.ones((crop.h, crop.w), np.float32), crop, wh)
+        person = request.person_mask if request.person_mask is not None else 0.0
+        mask = np.clip(np.maximum(figure, person) * inside, 0.0, 1.0).astype(np.float32)
+        image = uncrop(out, crop, wh)
+        composed = frame * (1 - mask[..., None]) + image * mask[..., None]
+        return RenderedFrame(composed.astype(np.float32), mask)
+
+
+def load_renderer(checkpoint_dir: str | Path, device: str = "auto") -> BodyRenderer:
+    """The body renderer for a checkpoint directory written by `train body`."""
+    return BodyRenderer(checkpoint_dir, device)

@@ -1,0 +1,94 @@
+"""The `portrait` renderer family: a trained Deep Video Portraits model behind the Renderer API.
+
+Per frame: the stabilized crop of the *tracked* face (the same causal smoothing as training),
+conditioning maps of the *edited* face in that crop, the space-time window of the last N_w
+frames, the generator, then the crop pasted back with a soft mask over the (edited and
+original) head region. The pipeline composites with colour matching; this renderer keeps its
+own temporal state (the window), so `temporal = True`.
+
+Convention: FrameRequest images float32 RGB [0, 1] (H, W, 3); landmarks (478, 3) px.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import cv2
+import numpy as np
+import torch
+
+from render_core.conditioning.face_crop import CropSmoother, CropTransform
+from render_core.conditioning.face_maps import FaceMapRenderer
+from render_core.conditioning.window import ConditioningWindow
+from render_core.models.portrait import PortraitUNet
+from render_core.render.types import FrameRequest, RenderedFrame
+from render_core.training import checkpoint as ckpt
+from render_core.training.device import select_device
+from render_core.training.portrait_family import net_config
+from render_core.training.presets import config_from_json
+
+MASK_DILATE = 0.12  # fraction of the face extent the head mask grows by
+MASK_FEATHER = 0.06  # Gaussian feather (sigma) as a fraction of the crop size
+
+
+class PortraitRenderer:
+    name = "portrait"
+    temporal = True
+
+    def __init__(self, checkpoint_dir: str | Path, device: str = "auto") -> None:
+        ck = ckpt.load_checkpoint(checkpoint_dir)
+        self.meta = ck.meta
+        self.cfg = config_from_json("portrait", ck.meta["config"])
+        self.dev = select_device(device)
+        self.net = PortraitUNet(net_config(self.cfg)).to(self.dev.device).eval()
+        ckpt.restore(ck, {"G": self.net})
+        cond = ck.meta["conditioning"]
+        size = self.cfg.resolution
+        colors, light = np.array(cond["colors"], np.float32), np.array(cond["light"], np.float32)
+        self.maps = FaceMapRenderer(size, colors, light)
+        self.smoother = CropSmoother()
+        self.window = ConditioningWindow(self.cfg.n_w)
+
+    def reset(self) -> None:
+        self.smoother.reset()
+        self.window.reset()
+
+    @torch.no_grad()
+    def generate(self, window: np.ndarray) -> np.ndarray:
+        """window: (9 * N_w, S, S) float32 [0, 1] -> crop (S, S, 3) float32 [0, 1]."""
+        x = torch.from_numpy(window)[None].to(self.dev.device)
+        with self.dev.autocast():
+            y = self.net(x)
+        return ((y[0].float().clamp(-1, 1) + 1) / 2).permute(1, 2, 0).cpu().numpy()
+
+    def render(self, request: FrameRequest) -> RenderedFrame:
+        frame = request.frame
+        hw = frame.shape[:2]
+        params = None if request.face is None else self.smoother.update(request.face.landmarks)
+        if params is None:
+            self.reset()
+            return RenderedFrame(frame, np.zeros(hw, np.float32))
+        t = CropTransform(params, self.cfg.resolution)
+        state = request.face_edit or request.face
+        lm, src = t.points(state.landmarks), t.points(request.face.landmarks)
+        crop = self.generate(self.window.push(self.maps.render(lm, t.points(state.iris))))
+        mask_crop = head_mask(np.concatenate([lm, src]), self.cfg.resolution)
+        image = t.uncrop(crop, hw)
+        mask = t.uncrop(mask_crop, hw)
+        out = frame * (1 - mask[..., None]) + image * mask[..., None]
+        return RenderedFrame(out.astype(np.float32), mask.astype(np.float32))
+
+
+def head_mask(points: np.ndarray, size: int) -> np.ndarray:
+    """(S, S) float32 soft mask: the convex hull of `points` (crop px) grown and feathered."""
+    hull = cv2.convexHull(points[:, :2].astype(np.float32))
+    m = np.zeros((size, size), np.float32)
+    cv2.fillConvexPoly(m, np.round(hull).astype(np.int32), 1.0)
+    grow = max(1, int(MASK_DILATE * np.ptp(points[:, :2], axis=0).max()))
+    m = cv2.dilate(m, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * grow + 1, 2 * grow + 1)))
+    return cv2.GaussianBlur(m, (0, 0), MASK_FEATHER * size)
+
+
+def load_renderer(checkpoint_dir: str | Path, device: str = "auto") -> PortraitRenderer:
+    """The portrait renderer for a checkpoint directory written by `train portrait`."""
+    return PortraitRenderer(checkpoint_dir, device)

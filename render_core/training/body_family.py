@@ -1,0 +1,215 @@
+"""The body family (Everybody Dance Now) under the shared training loop: presets, data, steps,
+held-out report. The main stage runs until `face_start` of the budget, then the face stage
+(residual face GAN, main G frozen) as in the paper.
+
+Convention: model images (B, 3, H, W) float32 RGB [0, 1]; `resolution` is the model height,
+`width` its width (both divisible by 2**n_down).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from render_core.errors import InputError
+from render_core.geometry.pose_normalization import NormalizationStats
+from render_core.jobs import JobContext
+from render_core.media.frames import to_float
+from render_core.models.body_inference import BodySequencer
+from render_core.tracking.tracks import Tracks
+from render_core.training.body_data import BodyFrames, build_body_frames, consecutive_pairs, person_crop
+from render_core.training.body_eval import full_report, image_scores, nearest_pose_indices
+from render_core.training.body_step import BodyNets, PairBatch, face_step, main_step
+from render_core.training.families import register_family
+from render_core.training.family import BasePreset, Family, RunState
+from render_core.training.presets import register_preset
+from render_core.training.split import Split, heldout_split
+
+
+@dataclass(frozen=True)
+class BodyConfig(BasePreset):
+    """Generator/discriminator widths, loss weights and face stage of one body preset.
+    lambda_l1 stands in for the paper's VGG loss (x10); lambda_perceptual weighs a user hook."""
+
+    resolution: int = 160
+    width: int = 96
+    batch_size: int = 2
+    ngf: int = 16
+    n_down: int = 3
+    n_blocks: int = 4
+    max_channels: int = 128
+    ndf: int = 16
+    d_layers: int = 3
+    d_scales: int = 2
+    lambda_gan: float = 1.0
+    lambda_fm: float = 10.0
+    lambda_l1: float = 10.0
+    lambda_perceptual: float = 0.0
+    face_start: float = 0.85
+    face_size: int = 32
+    face_box_scale: float = 2.2
+    face_ngf: int = 16
+    face_n_down: int = 2
+    face_n_blocks: int = 2
+    face_ndf: int = 16
+
+
+CPU_PREVIEW = BodyConfig()
+GPU_QUALITY = BodyConfig(
+    resolution=512, width=256, batch_size=4, ngf=64, n_down=4, n_blocks=9, max_channels=1024, ndf=64,
+    d_layers=3, d_scales=2, face_size=128, face_ngf=32, face_n_down=3, face_n_blocks=5, face_ndf=64,
+    checkpoint_every=1000, eval_every=1000, sample_every=500, default_minutes=120.0,
+)  # fmt: skip
+
+
+@dataclass
+class BodyData:
+    """A clip prepared for training: model-res frames, split, training pairs, target stats."""
+
+    clip: Path
+    clip_hash: str
+    frames: BodyFrames
+    split: Split
+    pairs: np.ndarray
+    stats: NormalizationStats
+    frame_size: tuple[int, int] = (0, 0)  # (w, h) px of the clip's frames: the crop's pixel frame
+    face_steps: int = 0  # face-stage updates run (the renderer uses F only when it was trained)
+
+
+def _load_tracks(run, clip: Path, max_frames: int, ctx: JobContext) -> Tracks:
+    if run.tracks:
+        return Tracks.load(run.tracks[0])
+    from render_core.tracking.track_clip import TrackConfig, track_clip
+
+    cfg = TrackConfig(clip=clip, project_dir=run.project_dir, face=False, body=True, max_frames=max_frames)
+    return track_clip(cfg, ctx).tracks
+
+
+def load_body_data(cfg: BodyConfig, run, ctx: JobContext) -> BodyData:
+    """Track (or load tracks of) the first clip, crop every frame to the person box, split."""
+    from render_core.media.decode import VideoReader
+    from render_core.media.hashing import content_hash
+
+    clip = Path(run.clips[0])
+    limit = min(run.max_frames or cfg.max_train_frames, cfg.max_train_frames)
+    tracks = _load_tracks(run, clip, limit, ctx.sub(0.0, 0.5))
+    if tracks.body is None or not tracks.body.valid.any():
+        raise InputError(clip, "no body was tracked in this clip")
+    body = tracks.body
+    n = min(len(body), limit)
+    joints, valid = body.joints[:n], body.valid[:n]
+    crop = person_crop(joints, valid, (cfg.resolution, cfg.width))
+    sub = ctx.sub(0.5, 1.0)
+    with VideoReader(clip) as reader:
+        frames = build_body_frames(reader.frames(0, n), joints, valid, crop, step=lambda d, t: sub.step(d, t))
+        h, w = reader.read(0).shape[:2]
+    split = heldout_split(valid)
+    stats = NormalizationStats.from_joints(joints[split.train], valid[split.train])
+    pairs = consecutive_pairs(valid, split.train)
+    return BodyData(clip, content_hash(clip), frames, split, pairs, stats, (w, h))
+
+
+def _tensor(images: np.ndarray, dev: torch.device) -> torch.Tensor:
+    """uint8 (B, H, W, 3) -> float (B, 3, H, W) [0, 1] on `dev`."""
+    return torch.from_numpy(images).to(dev).permute(0, 3, 1, 2).float().div_(255.0)
+
+
+def make_batch(data: BodyData, rows: np.ndarray, dev: torch.device) -> PairBatch:
+    f = data.frames
+    t0, t1 = rows[:, 0], rows[:, 1]
+    return PairBatch(
+        _tensor(f.poses[t0], dev), _tensor(f.poses[t1], dev), _tensor(f.frames[t0], dev),
+        _tensor(f.frames[t1], dev), f.joints[t1],
+    )  # fmt: skip
+
+
+class BodyFamily(Family):
+    name = "body"
+
+    def load_data(self, cfg: BodyConfig, run, ctx: JobContext) -> BodyData:
+        return load_body_data(cfg, run, ctx)
+
+    def build(self, cfg: BodyConfig, data: BodyData, dev):
+        nets = BodyNets(cfg).to(dev.device)
+        adam = lambda ps: torch.optim.Adam(ps, lr=cfg.lr, betas=(cfg.beta1, 0.999))
+        models = {"G": nets.G, "D": nets.D, "DT": nets.DT, "F": nets.F, "DF": nets.DF}
+        opts = {
+            "g": adam(nets.G.parameters()),
+            "d": adam([*nets.D.parameters(), *nets.DT.parameters()]),
+            "f": adam(nets.F.parameters()),
+            "df": adam(nets.DF.parameters()),
+        }
+        return models, opts
+
+    def train_step(self, s: RunState, step: int) -> dict[str, float]:
+        cfg, data = s.cfg, s.data
+        k = min(cfg.batch_size, len(data.pairs))
+        rows = data.pairs[s.rng.choice(len(data.pairs), size=k, replace=False)]
+        b = make_batch(data, rows, s.dev.device)
+        nets = _nets(s)
+        if s.extras.get("progress", 0.0) >= cfg.face_start:
+            losses = face_step(nets, b, s.opts["f"], s.opts["df"], cfg, s.dev.autocast)
+            data.face_steps += bool(losses)
+            return losses
+        return main_step(nets, b, s.opts["g"], s.opts["d"], cfg, s.dev.autocast, s.extras.get("perceptual"))
+
+    def evaluate(self, s: RunState, final: bool, ctx: JobContext) -> dict[str, float]:
+        data = s.data
+        idx = data.split.heldout[: s.cfg.eval_frames if not final else None]
+        if len(idx) == 0:
+            return {}
+        fakes, reals = generate(s, idx), [to_float(data.frames.frames[i]) for i in idx]
+        if not final:
+            return image_scores(fakes, reals, "")
+        near = data.split.train[
+            nearest_pose_indices(data.frames.joints[idx], data.frames.joints[data.split.train])
+        ]
+        baseline = [to_float(data.frames.frames[i]) for i in near]
+        return full_report(fakes, reals, data.frames.joints[idx], baseline)
+
+    def sample(self, s: RunState) -> np.ndarray:
+        data = s.data
+        idx = data.split.heldout[:1] if len(data.split.heldout) else data.split.train[:1]
+        fake = generate(s, idx)[0]
+        return np.concatenate(
+            [to_float(data.frames.poses[idx[0]]), fake, to_float(data.frames.frames[idx[0]])], 1
+        )
+
+    def describe(self, cfg: BodyConfig, data: BodyData) -> dict:
+        return {
+            "width": cfg.width,
+            "height": cfg.resolution,
+            "train_clips": [{"path": str(data.clip), "hash": data.clip_hash}],
+            "crop": data.frames.crop.to_dict(),
+            "frame_size": list(data.frame_size),
+            "face_steps": int(data.face_steps),
+            "normalization": data.stats.to_dict(),
+            "train_frames": int(len(data.split.train)),
+            "heldout_frames": int(len(data.split.heldout)),
+        }
+
+
+def _nets(s: RunState) -> BodyNets:
+    if "nets" not in s.extras:
+        nets = BodyNets.__new__(BodyNets)
+        torch.nn.Module.__init__(nets)
+        for name, m in s.models.items():
+            setattr(nets, name, m)
+        s.extras["nets"] = nets
+    return s.extras["nets"]
+
+
+def generate(s: RunState, idx: np.ndarray) -> list[np.ndarray]:
+    """The model's frames for consecutive indices `idx` (feedback restarts at the first one)."""
+    use_face = s.extras.get("progress", 0.0) >= s.cfg.face_start
+    seq = BodySequencer(s.models["G"], s.models["F"] if use_face else None, s.dev.device)
+    f = s.data.frames
+    return [seq.step(to_float(f.poses[i]), f.joints[i]) for i in idx]
+
+
+register_preset("body", "cpu-preview", CPU_PREVIEW)
+register_preset("body", "gpu-quality", GPU_QUALITY)
+register_family(BodyFamily())

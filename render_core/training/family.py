@@ -1,0 +1,75 @@
+"""The interface a model family implements to train under the generic loop (trainer.py).
+
+A family owns its data, networks, losses and evaluation; the loop owns budgets, progress,
+checkpoints, resume, events and logging. Portrait and body both plug in here.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from torch import nn
+
+from render_core.jobs import JobContext
+from render_core.training.device import DeviceInfo
+
+
+@dataclass(frozen=True)
+class BasePreset:
+    """Fields every family's preset has (the loop reads these); families subclass and add theirs."""
+
+    resolution: int = 128
+    batch_size: int = 1
+    lr: float = 2e-4
+    beta1: float = 0.5
+    default_minutes: float = 10.0
+    checkpoint_every: int = 200
+    eval_every: int = 200
+    sample_every: int = 100
+    max_train_frames: int = 1500
+    eval_frames: int = 24
+    seed: int = 0
+
+
+@dataclass
+class RunState:
+    """What a family's step/eval functions operate on."""
+
+    cfg: Any
+    data: Any
+    models: dict[str, nn.Module]
+    opts: dict[str, Any]
+    dev: DeviceInfo
+    rng: np.random.Generator
+    extras: dict = field(default_factory=dict)
+
+
+class Family(ABC):
+    name: str = ""
+
+    @abstractmethod
+    def load_data(self, cfg: Any, run: Any, ctx: JobContext) -> Any:
+        """Build the dataset (clips + tracks -> cached training samples, held-out split)."""
+
+    @abstractmethod
+    def build(self, cfg: Any, data: Any, dev: DeviceInfo) -> tuple[dict[str, nn.Module], dict[str, Any]]:
+        """Networks (name -> module, on dev) and optimizers (name -> optimizer)."""
+
+    @abstractmethod
+    def train_step(self, s: RunState, step: int) -> dict[str, float]:
+        """One optimization step; returns scalar losses for logging."""
+
+    @abstractmethod
+    def evaluate(self, s: RunState, final: bool, ctx: JobContext) -> dict[str, float]:
+        """Held-out metrics (final=True: the full report, e.g. with baselines)."""
+
+    @abstractmethod
+    def sample(self, s: RunState) -> np.ndarray:
+        """A preview strip (H, W, 3) float32 [0, 1]: conditioning | output | real."""
+
+    def describe(self, cfg: Any, data: Any) -> dict:
+        """Extra checkpoint metadata (resolution, training clip hashes, ...)."""
+        return {}

@@ -1,0 +1,132 @@
+"""Portrait training data: one clip + its face track -> cached crops and conditioning maps.
+
+Frames are decoded once, sequentially; each valid frame is cropped with the stabilized
+transform and its (S, S, 9) conditioning rendered. Both are cached in memory as uint8 (bounded
+by `max_train_frames`: at 128 px a frame costs 196 KB), so memory never grows with clip length
+past that cap. The last 10% of the kept frames are held out.
+
+Convention: crops (N, S, S, 3) uint8 RGB; maps (N, S, S, 9) uint8 (shaded|corr|gaze);
+`frames[i]` is the clip frame index of cached sample i; windows are built over cached samples.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from render_core.conditioning.face_crop import CropTransform, clip_crops
+from render_core.conditioning.face_maps import FaceMapRenderer, correspondence_colors, fit_light
+from render_core.conditioning.window import stack_window, window_indices
+from render_core.errors import InputError
+from render_core.jobs import JobContext
+from render_core.tracking.tracks import FaceTrack, Tracks
+from render_core.training.split import heldout_split
+
+
+@dataclass
+class PortraitData:
+    clip: Path
+    clip_hash: str
+    track: FaceTrack
+    frames: np.ndarray  # (N,) clip frame indices
+    crops: np.ndarray  # (N, S, S, 3) uint8
+    maps: np.ndarray  # (N, S, S, 9) uint8
+    transforms: list[CropTransform]
+    colors: np.ndarray  # (478, 3) correspondence colours
+    light: np.ndarray  # (3, 4)
+    train: np.ndarray  # positions into the cache
+    heldout: np.ndarray
+    n_w: int
+    frame_hw: tuple[int, int]
+
+    def window(self, pos: int) -> np.ndarray:
+        """(9 * N_w, S, S) float32 [0, 1] conditioning window ending at cached sample `pos`."""
+        return stack_window([self.maps[i] for i in window_indices(pos, self.n_w)]).astype(np.float32) / 255.0
+
+    def batch(self, positions: np.ndarray, device: torch.device) -> tuple[torch.Tensor, torch.Tensor]:
+        """-> (windows (B, 9N_w, S, S) in [0, 1], targets (B, 3, S, S) in [-1, 1])."""
+        x = torch.from_numpy(np.stack([self.window(int(p)) for p in positions]))
+        y = torch.from_numpy(self.crops[positions]).permute(0, 3, 1, 2).float() / 127.5 - 1.0
+        return x.to(device), y.to(device)
+
+
+def reference_face(track: FaceTrack, lm_crops: np.ndarray) -> np.ndarray:
+    """The fixed face the correspondence colours come from (as in the paper, a canonical face):
+    geometry.canonical_face when available, else the median crop-space face of the clip."""
+    try:
+        from render_core.geometry.canonical_face import canonical_face
+
+        return np.asarray(canonical_face(), np.float64)
+    except (ImportError, OSError):
+        return np.median(lm_crops, axis=0)
+
+
+def _decode(clip: Path, idx: np.ndarray, transforms: list, ctx: JobContext) -> np.ndarray:
+    from render_core.media.decode import VideoReader
+
+    wanted = set(int(i) for i in idx)
+    out: dict[int, np.ndarray] = {}
+    stop = int(idx.max()) + 1
+    with VideoReader(clip) as reader:
+        for i, frame in reader.frames(0, stop):
+            if i in wanted:
+                out[i] = transforms[i].crop(frame)
+            if i % 10 == 0:
+                ctx.step(i, stop, f"decoding {clip.name}")
+    if len(out) != len(wanted):
+        raise InputError(clip, f"clip ended before frame {stop - 1} the tracks refer to")
+    return np.stack([out[int(i)] for i in idx])
+
+
+def load_portrait_data(
+    clip: Path, tracks: Tracks, size: int, n_w: int, max_frames: int, ctx: JobContext, clip_hash: str = ""
+) -> PortraitData:
+    """Decode, crop and render conditioning for up to `max_frames` valid frames of `clip`."""
+    if tracks.face is None or not tracks.face.valid.any():
+        raise InputError(clip, "no face was tracked in this clip")
+    f = tracks.face
+    transforms = clip_crops(f.landmarks, f.valid, size)
+    ok = np.array([v and t is not None for v, t in zip(f.valid, transforms, strict=True)])
+    idx = np.nonzero(ok)[0][:max_frames]
+    crops = _decode(clip, idx, transforms, ctx.sub(0.0, 0.7))
+    lms = np.stack([transforms[i].points(f.landmarks[i]) for i in idx])
+    iris = np.stack([transforms[i].points(f.iris[i]) for i in idx])
+    split = heldout_split(np.ones(len(idx), bool))
+    colors = correspondence_colors(reference_face(f, lms[split.train]))
+    renderer = FaceMapRenderer(size, colors)
+    light = _fit_clip_light(renderer, lms, crops, split.train)
+    renderer.light = light
+    maps = np.empty((len(idx), size, size, 9), np.uint8)
+    sub = ctx.sub(0.7, 1.0)
+    for k in range(len(idx)):
+        maps[k] = np.round(renderer.render(lms[k], iris[k]) * 255).astype(np.uint8)
+        if k % 10 == 0:
+            sub.step(k, len(idx), "rendering conditioning")
+    h, w = tracks.meta.get("height", 0), tracks.meta.get("width", 0)
+    return PortraitData(
+        clip,
+        clip_hash,
+        f,
+        idx,
+        crops,
+        maps,
+        [transforms[i] for i in idx],
+        colors,
+        light,
+        split.train,
+        split.heldout,
+        n_w,
+        (int(h), int(w)),
+    )
+
+
+def _fit_clip_light(
+    renderer: FaceMapRenderer, lms: np.ndarray, crops: np.ndarray, train: np.ndarray
+) -> np.ndarray:
+    """Per-clip lighting: one least-squares fit over up to 8 training frames spread over the clip."""
+    pick = train[np.linspace(0, len(train) - 1, min(8, len(train))).astype(int)]
+    normals = [renderer.normals_image(lms[k], renderer.raster(lms[k])) for k in pick]
+    return fit_light(normals, [crops[k].astype(np.float32) / 255.0 for k in pick])

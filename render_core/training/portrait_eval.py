@@ -1,0 +1,76 @@
+"""Held-out evaluation of a portrait model on its face crops, with the landmark-warp baseline.
+
+Convention: crops (S, S, 3) float32 [0, 1]; baseline = the training frame with the nearest
+crop-space landmarks, warped (render.warp_face) from its landmarks to the held-out ones.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from render_core.jobs import JobContext
+from render_core.metrics.image import psnr, ssim
+
+
+@torch.no_grad()
+def predict(g: torch.nn.Module, data, positions, dev) -> list[np.ndarray]:
+    """Generated crops (S, S, 3) float32 [0, 1] for cached samples `positions`."""
+    g.eval()
+    out = []
+    for p in positions:
+        x, _ = data.batch(np.array([int(p)]), dev.device)
+        with dev.autocast():
+            y = g(x)
+        out.append(((y[0].float().clamp(-1, 1) + 1) / 2).permute(1, 2, 0).cpu().numpy())
+    return out
+
+
+def _crop_landmarks(data, pos: int) -> np.ndarray:
+    i = int(data.frames[pos])
+    return data.transforms[pos].points(data.track.landmarks[i])
+
+
+def warp_baseline(data, pos: int) -> np.ndarray:
+    """The nearest training frame's crop warped to held-out sample `pos`'s landmarks."""
+    from render_core.render.warp_face import warp_face
+
+    dst = _crop_landmarks(data, pos)
+    train_lm = np.stack([_crop_landmarks(data, int(t))[:, :2] for t in data.train])
+    near = int(data.train[np.argmin(np.abs(train_lm - dst[None, :, :2]).mean(axis=(1, 2)))])
+    src = _crop_landmarks(data, near)
+    img, _ = warp_face(data.crops[near].astype(np.float32) / 255.0, src, dst)
+    return img
+
+
+def heldout_report(g, data, positions, dev, full: bool, ctx: JobContext) -> dict[str, float]:
+    """PSNR/SSIM of the model (and with `full`, of the warp baseline, and E_warp) on held-out crops."""
+    real = [data.crops[int(p)].astype(np.float32) / 255.0 for p in positions]
+    gen = predict(g, data, positions, dev)
+    rep = {
+        "psnr": float(np.mean([psnr(a, b) for a, b in zip(gen, real, strict=True)])),
+        "ssim": float(np.mean([ssim(a, b) for a, b in zip(gen, real, strict=True)])),
+        "frames": len(positions),
+    }
+    if not full:
+        return rep
+    base = []
+    for k, p in enumerate(positions):
+        base.append(warp_baseline(data, int(p)))
+        ctx.step(k, len(positions), "warp baseline")
+    rep["baseline_psnr"] = float(np.mean([psnr(a, b) for a, b in zip(base, real, strict=True)]))
+    rep["baseline_ssim"] = float(np.mean([ssim(a, b) for a, b in zip(base, real, strict=True)]))
+    rep.update(_ewarp(gen, real))
+    return rep
+
+
+def _ewarp(gen: list[np.ndarray], real: list[np.ndarray]) -> dict[str, float]:
+    from render_core.metrics.temporal import WarpErrorMeter
+
+    meter = WarpErrorMeter(2)
+    for a, b in zip(gen, real, strict=True):
+        meter.update(b, [a, b])
+    if meter.pairs == 0:
+        return {}
+    e_gen, e_real = meter.values
+    return {"ewarp": e_gen, "ewarp_real": e_real}

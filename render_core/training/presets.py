@@ -1,0 +1,54 @@
+"""Named training presets per model family (the nerfstudio pattern).
+
+Each family registers a config dataclass instance per preset name; `get_preset` returns a copy
+with optional field overrides (tests shrink resolutions this way), and a checkpoint stores the
+resolved config so the same model can be rebuilt for rendering.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from render_core.errors import InputError
+
+PRESETS: dict[str, dict[str, Any]] = {}
+
+
+def register_preset(family: str, name: str, config: Any) -> None:
+    """Add one named config (a frozen dataclass instance) for `family`."""
+    PRESETS.setdefault(family, {})[name] = config
+
+
+def preset_names(family: str) -> list[str]:
+    _ensure_loaded()
+    return sorted(PRESETS.get(family, {}))
+
+
+def get_preset(family: str, name: str, overrides: dict | None = None) -> Any:
+    """The preset config with `overrides` applied; InputError for unknown names or fields."""
+    _ensure_loaded()
+    if name not in PRESETS.get(family, {}):
+        raise InputError(
+            None, f"unknown preset {name!r} for {family!r} (have: {', '.join(preset_names(family))})"
+        )
+    cfg = PRESETS[family][name]
+    fields = {f.name for f in dataclasses.fields(cfg)}
+    bad = set(overrides or {}) - fields
+    if bad:
+        raise InputError(None, f"unknown preset fields {sorted(bad)} for {family}/{name}")
+    return dataclasses.replace(cfg, **(overrides or {}))
+
+
+def config_from_json(family: str, d: dict) -> Any:
+    """Rebuild a family's config from a checkpoint's stored dict (unknown keys ignored)."""
+    _ensure_loaded()
+    proto = next(iter(PRESETS[family].values()))
+    fields = {f.name for f in dataclasses.fields(proto)}
+    return dataclasses.replace(proto, **{k: v for k, v in d.items() if k in fields})
+
+
+def _ensure_loaded() -> None:
+    from render_core.training import families
+
+    families.load_all()

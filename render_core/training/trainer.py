@@ -1,0 +1,182 @@
+"""The generic training loop shared by every family: `train_model(cfg, ctx) -> TrainResult`.
+
+Budgets: `steps` is the total step target (a resumed run continues toward it), `minutes` the
+wall-clock budget of this session; with neither, the preset's default minutes. Checkpoints are
+written every `checkpoint_every` steps, at the end, and when the job is cancelled (pause), so a
+killed run loses at most the steps since the last one. Events (loss points, sample images,
+held-out metrics, checkpoints) go to `cfg.on_event` and, when installed, TensorBoard.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+from render_core.errors import InputError
+from render_core.jobs import Cancelled, JobContext
+from render_core.training import checkpoint as ckpt
+from render_core.training.device import select_device
+from render_core.training.families import get_family
+from render_core.training.family import RunState
+from render_core.training.presets import get_preset
+
+
+@dataclass(frozen=True)
+class TrainEvent:
+    """kind: "loss" (data: losses + steps_per_s), "sample" (image), "metrics", "checkpoint"."""
+
+    kind: str
+    step: int
+    data: Any
+
+
+@dataclass
+class TrainConfig:
+    family: str
+    clips: list[Path]
+    out_dir: Path  # the checkpoint directory
+    preset: str = "cpu-preview"
+    project_dir: Path | None = None
+    tracks: list[Path] | None = None  # per clip; None = the family tracks / finds them
+    steps: int | None = None
+    minutes: float | None = None
+    resume: bool = False
+    device: str = "auto"
+    overrides: dict = field(default_factory=dict)
+    max_frames: int | None = None
+    on_event: Callable[[TrainEvent], None] | None = None
+    tensorboard: bool = True
+
+
+@dataclass
+class TrainResult:
+    checkpoint: Path
+    steps: int
+    wall_time_s: float
+    metrics: dict
+    meta: dict
+
+
+class _Budget:
+    def __init__(self, steps: int | None, minutes: float | None, default_minutes: float) -> None:
+        self.steps = steps
+        self.seconds = minutes * 60 if minutes is not None else (None if steps else default_minutes * 60)
+        self.t0 = time.perf_counter()
+
+    def elapsed(self) -> float:
+        return time.perf_counter() - self.t0
+
+    def done(self, step: int) -> bool:
+        return (self.steps is not None and step >= self.steps) or (
+            self.seconds is not None and self.elapsed() >= self.seconds
+        )
+
+    def progress(self, step: int, start: int) -> tuple[int, int]:
+        if self.steps is not None:
+            return step - start, max(1, self.steps - start)
+        return int(self.elapsed()), int(self.seconds or 1)
+
+
+def _emit(cfg: TrainConfig, tb, ev: TrainEvent) -> None:
+    if cfg.on_event is not None:
+        cfg.on_event(ev)
+    if tb is None:
+        return
+    if ev.kind in ("loss", "metrics"):
+        for k, v in ev.data.items():
+            if isinstance(v, int | float):
+                tb.add_scalar(f"{ev.kind}/{k}", v, ev.step)
+    elif ev.kind == "sample":
+        tb.add_image("sample", np.transpose(ev.data, (2, 0, 1)), ev.step)
+
+
+def _tensorboard(cfg: TrainConfig):
+    if not cfg.tensorboard:
+        return None
+    try:
+        from torch.utils.tensorboard import SummaryWriter
+    except ImportError:
+        return None
+    return SummaryWriter(str(Path(cfg.out_dir).with_name(Path(cfg.out_dir).name + ".tb")))
+
+
+def _meta(cfg: TrainConfig, pcfg: Any, s: RunState, step: int, wall: float, metrics: dict) -> dict:
+    family = get_family(cfg.family)
+    return {
+        "family": cfg.family,
+        "preset": cfg.preset,
+        "config": dataclasses.asdict(pcfg),
+        "resolution": pcfg.resolution,
+        "step": step,
+        "wall_time_s": round(wall, 2),
+        "device": s.dev.name,
+        "metrics": metrics,
+        **family.describe(pcfg, s.data),
+    }
+
+
+def _resume(cfg: TrainConfig, s: RunState) -> tuple[int, float, dict]:
+    if not cfg.resume or ckpt.resolve(cfg.out_dir) is None:
+        return 0, 0.0, {}
+    ck = ckpt.load_checkpoint(cfg.out_dir)
+    if ck.meta.get("family") != cfg.family:
+        raise InputError(cfg.out_dir, f"checkpoint is family {ck.meta.get('family')!r}, not {cfg.family!r}")
+    ckpt.restore(ck, s.models, s.opts)
+    return int(ck.meta.get("step", 0)), float(ck.meta.get("wall_time_s", 0.0)), ck.meta.get("metrics", {})
+
+
+def train_model(cfg: TrainConfig, ctx: JobContext) -> TrainResult:
+    """Train (or resume) one family's model on `cfg.clips`; returns the final checkpoint."""
+    family = get_family(cfg.family)
+    pcfg = get_preset(cfg.family, cfg.preset, cfg.overrides)
+    torch.manual_seed(pcfg.seed)
+    dev = select_device(cfg.device)
+    data = family.load_data(pcfg, cfg, ctx.sub(0.0, 0.15))
+    models, opts = family.build(pcfg, data, dev)
+    s = RunState(pcfg, data, models, opts, dev, np.random.default_rng(pcfg.seed))
+    step, wall0, metrics = _resume(cfg, s)
+    start = step
+    budget = _Budget(cfg.steps, cfg.minutes, pcfg.default_minutes)
+    tb = _tensorboard(cfg)
+    loop_ctx = ctx.sub(0.15, 0.9)
+
+    def save(metrics: dict) -> Path:
+        wall = wall0 + budget.elapsed()
+        path = ckpt.save_checkpoint(cfg.out_dir, models, opts, _meta(cfg, pcfg, s, step, wall, metrics))
+        _emit(cfg, tb, TrainEvent("checkpoint", step, str(path)))
+        return path
+
+    try:
+        while not budget.done(step):
+            # Fraction of the whole budget used so far: families may stage training (body: face stage last).
+            s.extras["progress"] = step / budget.steps if budget.steps else budget.elapsed() / budget.seconds
+            losses = family.train_step(s, step)
+            step += 1
+            rate = (step - start) / max(budget.elapsed(), 1e-6)
+            _emit(cfg, tb, TrainEvent("loss", step, {**losses, "steps_per_s": rate}))
+            msg = f"step {step} {rate:.2f} it/s " + " ".join(f"{k} {v:.3f}" for k, v in losses.items())
+            loop_ctx.step(*budget.progress(step, start), msg)
+            if step % pcfg.sample_every == 0:
+                _emit(cfg, tb, TrainEvent("sample", step, family.sample(s)))
+            if step % pcfg.eval_every == 0:
+                metrics = family.evaluate(s, False, loop_ctx)
+                _emit(cfg, tb, TrainEvent("metrics", step, metrics))
+            if step % pcfg.checkpoint_every == 0:
+                save(metrics)
+    except Cancelled:
+        save(metrics)
+        raise
+    metrics = family.evaluate(s, True, ctx.sub(0.9, 1.0))
+    _emit(cfg, tb, TrainEvent("metrics", step, metrics))
+    path = save(metrics)
+    if tb is not None:
+        tb.close()
+    wall = wall0 + budget.elapsed()
+    return TrainResult(path, step, wall, metrics, _meta(cfg, pcfg, s, step, wall, metrics))

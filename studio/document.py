@@ -1,0 +1,103 @@
+"""Opening, saving and autosaving the document through `render_core.project` (Qt-free; the
+open functions run on the I/O pool, save/autosave on the GUI thread: they are small JSON writes).
+
+A clip opened on its own becomes an unsaved project (no folder) whose autosave lives in the
+user cache under the clip's content hash, so a crash before the first save is recoverable too.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from render_core.errors import InputError
+from render_core.media.clip_info import ClipInfo
+from render_core.paths import user_cache_dir
+from render_core.project.autosave import find_recovery, load_recovery, write_autosave
+from render_core.project.document import PROJECT_SUFFIX, ClipRef, Project
+from render_core.project.io import load_project, project_file, save_project
+
+VIDEO_SUFFIXES = (".mp4", ".mov", ".mkv", ".avi", ".webm", ".m4v")
+
+
+@dataclass(frozen=True)
+class OpenedDocument:
+    """The result of an open job. project_path: the project folder, None for a bare clip.
+    recovery: an autosave newer than the document, to offer to the user."""
+
+    project: Project
+    project_path: Path | None
+    clip_path: str
+    info: ClipInfo
+    recovery: Path | None
+
+
+def is_project_path(path: str | Path) -> bool:
+    p = Path(path)
+    return (
+        p.suffix == PROJECT_SUFFIX
+        or p.name == "project.json"
+        or (p.is_dir() and (p / "project.json").exists())
+    )
+
+
+def unsaved_autosave_folder(info: ClipInfo) -> Path:
+    """Where the autosave of a not-yet-saved project of this clip goes."""
+    return user_cache_dir() / "unsaved" / f"{info.content_hash[:16]}{PROJECT_SUFFIX}"
+
+
+def autosave_folder(project_path: Path | None, info: ClipInfo) -> Path:
+    return project_path if project_path is not None else unsaved_autosave_folder(info)
+
+
+def open_document(path: str | Path) -> OpenedDocument:
+    """A project folder/document or a video clip -> the document to show (I/O; any thread)."""
+    p = Path(path)
+    if not p.exists():
+        raise InputError(p, "no such file or folder")
+    if is_project_path(p):
+        return _open_project(p)
+    if p.suffix.lower() not in VIDEO_SUFFIXES:
+        raise InputError(p, f"not a video clip or project (expected {', '.join(VIDEO_SUFFIXES)} or .rfproj)")
+    return _open_clip(p)
+
+
+def _open_clip(clip: Path) -> OpenedDocument:
+    from render_core.media.probe import probe
+
+    info = probe(clip)
+    project = Project(name=clip.stem).with_clip(
+        ClipRef("clip1", str(clip.resolve()), info.content_hash, info)
+    )
+    recovery = find_recovery(unsaved_autosave_folder(info))
+    return OpenedDocument(project, None, str(clip.resolve()), info, recovery)
+
+
+def _open_project(path: Path) -> OpenedDocument:
+    from render_core.media.probe import probe
+
+    project = load_project(path)
+    folder = project_file(path).parent
+    clip_path = project.clip_path(project.target().id)
+    info = project.target().info or probe(clip_path)
+    return OpenedDocument(project, folder, str(clip_path), info, find_recovery(folder))
+
+
+def recovered(doc: OpenedDocument) -> OpenedDocument:
+    """The same document with the autosaved content instead (the user accepted recovery)."""
+    folder = autosave_folder(doc.project_path, doc.info)
+    project = load_recovery(folder)
+    if doc.project_path is None:
+        project = replace(project, folder=None)
+    return OpenedDocument(project, doc.project_path, doc.clip_path, doc.info, None)
+
+
+def save_document(project: Project, folder: Path) -> Project:
+    """Save to `folder` (suffix .rfproj added), rebasing clip paths; returns the saved project."""
+    if folder.suffix != PROJECT_SUFFIX:
+        folder = folder.with_name(folder.name + PROJECT_SUFFIX)
+    return save_project(project, folder)
+
+
+def autosave(project: Project, project_path: Path | None, info: ClipInfo) -> Path:
+    return write_autosave(project, autosave_folder(project_path, info))

@@ -1,0 +1,191 @@
+"""Export: path, frame range, resolution, quality, audio -> the pipeline's `render_clip` on the
+heavy pool (the same function as `main.py render`), with progress and cancel; plus a batch
+queue of other saved projects exported one after another with the same settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QProgressBar,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+)
+
+from studio.jobs import Job, Kind
+
+HEIGHTS = (("source", None), ("1080p", 1080), ("720p", 720), ("480p", 480), ("360p", 360))
+
+
+@dataclass(frozen=True)
+class ExportItem:
+    """One queued export: the project (a snapshot) and where its file goes."""
+
+    project: object
+    output: Path
+
+
+class ExportDialog(QDialog):
+    def __init__(self, session, parent=None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.setWindowTitle("Export")
+        st = session.state
+        self.jobs: list[Job] = []
+        self.results: list[dict] = []
+        base = st.project_path or Path(st.clip_path).parent
+        self.output = QLineEdit(str(base / f"{Path(st.clip_path).stem}-edited.mp4"))
+        browse = QPushButton("...")
+        browse.clicked.connect(self._browse)
+        self.start_frame, self.stop_frame = QSpinBox(), QSpinBox()
+        for w in (self.start_frame, self.stop_frame):
+            w.setRange(0, st.frame_count)
+        self.stop_frame.setValue(st.frame_count)
+        self.height = QComboBox()
+        for label, _h in HEIGHTS:
+            self.height.addItem(label)
+        ex = st.project.export
+        self.crf = QSpinBox()
+        self.crf.setRange(0, 51)
+        self.crf.setValue(ex.crf)
+        self.crf.setToolTip("x264 CRF: lower is better quality and a bigger file (18 is visually lossless)")
+        self.audio = QCheckBox("Keep the original audio")
+        self.audio.setChecked(ex.audio)
+        self.queue = QListWidget()
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 1000)
+        self.status = QLabel()
+        self._build(browse)
+
+    def _build(self, browse: QPushButton) -> None:
+        out_row = QHBoxLayout()
+        out_row.addWidget(self.output, 1)
+        out_row.addWidget(browse)
+        rng = QHBoxLayout()
+        rng.addWidget(self.start_frame)
+        rng.addWidget(QLabel("to (exclusive)"))
+        rng.addWidget(self.stop_frame)
+        form = QFormLayout()
+        form.addRow("Output", out_row)
+        form.addRow("Frames", rng)
+        form.addRow("Resolution", self.height)
+        form.addRow("Quality (CRF)", self.crf)
+        form.addRow("", self.audio)
+        add = QPushButton("Add saved projects to the queue...")
+        add.clicked.connect(self._add_projects)
+        self.export_button, self.cancel_button = QPushButton("Export"), QPushButton("Cancel")
+        self.export_button.clicked.connect(self.start)
+        self.cancel_button.clicked.connect(self.cancel)
+        self.cancel_button.setEnabled(False)
+        buttons = QHBoxLayout()
+        buttons.addWidget(add)
+        buttons.addStretch(1)
+        buttons.addWidget(self.export_button)
+        buttons.addWidget(self.cancel_button)
+        v = QVBoxLayout(self)
+        v.addLayout(form)
+        v.addWidget(QLabel("Batch queue (exported after this project, same settings):"))
+        v.addWidget(self.queue)
+        v.addWidget(self.progress)
+        v.addWidget(self.status)
+        v.addLayout(buttons)
+        self.resize(620, 480)
+
+    def _browse(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Export to", self.output.text(), "MP4 video (*.mp4)")
+        if path:
+            self.output.setText(path)
+
+    def _add_projects(self) -> None:
+        paths, _ = QFileDialog.getOpenFileNames(self, "Projects to export", "", "Projects (project.json)")
+        for p in paths:
+            self.add_project(Path(p))
+
+    def add_project(self, path: Path) -> None:
+        self.queue.addItem(str(path))
+
+    def config(self, output: Path):
+        from render_core.render.pipeline import RenderConfig
+
+        stop = self.stop_frame.value()
+        return RenderConfig(
+            output=str(output),
+            frames=(self.start_frame.value(), stop if stop > 0 else None),
+            height=dict(HEIGHTS)[self.height.currentText()],
+            crf=self.crf.value(),
+            audio=self.audio.isChecked(),
+            device=self.session.device,
+        )
+
+    def items(self) -> list[ExportItem]:
+        """This document (as it is now, unsaved edits included) and then the queued projects."""
+        from render_core.project.io import load_project
+
+        out = [ExportItem(self.session.document(), Path(self.output.text()))]
+        for i in range(self.queue.count()):
+            project = load_project(self.queue.item(i).text())
+            out.append(ExportItem(project, Path(project.folder) / f"{project.name}-edited.mp4"))
+        return out
+
+    def start(self) -> list[Job]:
+        from render_core.render.pipeline import render_clip
+
+        self.jobs, self.results = [], []
+        items = self.items()
+        for k, item in enumerate(items):
+            cfg = self.config(item.output) if k == 0 else self._queued_config(item.output)
+            job = self.session.runner.submit(
+                lambda ctx, p=item.project, c=cfg: render_clip(p, c, ctx),
+                f"export {item.output.name}",
+                Kind.HEAVY,
+            )
+            job.signals.progress.connect(lambda f, msg, k=k, n=len(items): self._progress(k, n, f, msg))
+            job.signals.finished.connect(self._finished)
+            job.signals.failed.connect(lambda line, details: self._ended(f"failed: {line}"))
+            job.signals.failed.connect(self.session.error)
+            job.signals.cancelled.connect(lambda: self._ended("cancelled (no partial file left)"))
+            self.jobs.append(job)
+        self.export_button.setEnabled(False)
+        self.cancel_button.setEnabled(True)
+        return self.jobs
+
+    def _queued_config(self, output: Path):
+        """Queued projects export whole, with this dialog's resolution/quality/audio."""
+        from dataclasses import replace
+
+        return replace(self.config(output), frames=(0, None))
+
+    def _progress(self, k: int, n: int, fraction: float, message: str) -> None:
+        self.progress.setValue(int(1000 * (k + fraction) / n))
+        self.status.setText(f"{k + 1}/{n}: {message}")
+
+    def _finished(self, summary: dict) -> None:
+        self.results.append(summary)
+        self.status.setText(
+            f"wrote {summary['output']} ({summary['frames']} frames, {summary.get('fps')} fps)"
+        )
+        if len(self.results) == len(self.jobs):
+            self._ended("done")
+
+    def _ended(self, why: str) -> None:
+        if why != "done":
+            for job in self.jobs:
+                job.cancel()  # a failure or cancel stops the rest of the queue too
+        self.status.setText(f"{self.status.text()}  [{why}]")
+        self.export_button.setEnabled(True)
+        self.cancel_button.setEnabled(False)
+
+    def cancel(self) -> None:
+        for job in self.jobs:
+            job.cancel()

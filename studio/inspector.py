@@ -1,0 +1,245 @@
+"""The inspector: the edit layers (add, remove, enable, reorder, rename) and the selected
+layer's parameters at the playhead. Every change is an undo command on the state's stack."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMenu,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from render_core.edits.keyframes import Interpolation
+from render_core.edits.layer import EditLayer
+from render_core.edits.params import PARAMS
+from studio import commands as C
+from studio.jobs import JobRunner, Kind
+from studio.param_panel import ParamPanel
+from studio.state import AppState
+
+DRIVEN_KINDS = ("reenact_face", "transfer_body")
+
+
+def params_at(layer: EditLayer, frame: int):
+    """What the panel shows: the keyframe at `frame`, else the interpolated value, else zeros."""
+    if frame in layer.keyframes:
+        return layer.keyframes[frame]
+    if layer.keyframes:
+        return layer.value_at(frame) if layer.covers(frame) else layer.params_class()
+    return layer.params_class()
+
+
+class Inspector(QWidget):
+    def __init__(
+        self, state: AppState, runner: JobRunner | None = None, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.state = state
+        self.runner = runner
+        self._filling = False
+        self.layers = QListWidget()
+        self.layers.setDragDropMode(QListWidget.DragDropMode.InternalMove)
+        self.layers.model().rowsMoved.connect(self._rows_moved)
+        self.layers.currentItemChanged.connect(self._current_changed)
+        self.layers.itemChanged.connect(self._item_changed)
+        self.add_button = QPushButton("Add layer")
+        self.add_menu = QMenu(self)
+        for kind in PARAMS:
+            self.add_menu.addAction(kind.replace("_", " "), lambda k=kind: self.add_layer(k))
+        self.add_button.setMenu(self.add_menu)
+        self.remove_button = QPushButton("Remove")
+        self.remove_button.clicked.connect(self.remove_selected)
+        self.up_button, self.down_button = QPushButton("Up"), QPushButton("Down")
+        self.up_button.clicked.connect(lambda: self.move_selected(-1))
+        self.down_button.clicked.connect(lambda: self.move_selected(+1))
+        self.interp = QComboBox()
+        self.interp.addItems([m.value for m in Interpolation])
+        self.interp.activated.connect(self._interp_changed)
+        self.key_label = QLabel()
+        self.driving_label = QLabel()
+        self.driving_button = QPushButton("Driving clip...")
+        self.driving_button.clicked.connect(self._choose_driving_dialog)
+        self.panel = ParamPanel()
+        self.panel.value_changed.connect(self.set_param)
+        self._layout()
+        state.timeline_changed.connect(self.refresh)
+        state.selection_changed.connect(lambda _id: self.refresh())
+        state.frame_changed.connect(lambda _f: self._refresh_params())
+        state.clip_changed.connect(self.refresh)
+        self.refresh()
+
+    def _layout(self) -> None:
+        buttons = QHBoxLayout()
+        for b in (self.add_button, self.remove_button, self.up_button, self.down_button):
+            buttons.addWidget(b)
+        row = QHBoxLayout()
+        row.addWidget(QLabel("Interpolation"))
+        row.addWidget(self.interp, 1)
+        v = QVBoxLayout(self)
+        v.addWidget(QLabel("<b>Layers</b>"))
+        v.addWidget(self.layers, 1)
+        v.addLayout(buttons)
+        v.addWidget(QLabel("<b>Parameters at playhead</b>"))
+        v.addWidget(self.key_label)
+        v.addLayout(row)
+        driving = QHBoxLayout()
+        driving.addWidget(self.driving_label, 1)
+        driving.addWidget(self.driving_button)
+        v.addLayout(driving)
+        v.addWidget(self.panel, 2)
+
+    # -- model -> widgets ----------------------------------------------------------------
+    def refresh(self) -> None:
+        self._filling = True
+        self.layers.clear()
+        for layer in reversed(self.state.timeline.layers):  # topmost layer first, like an editor
+            item = QListWidgetItem(layer.name)
+            item.setData(Qt.ItemDataRole.UserRole, layer.id)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsEditable | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(Qt.CheckState.Checked if layer.enabled else Qt.CheckState.Unchecked)
+            item.setToolTip(
+                f"{layer.kind}, frames {layer.start}-{layer.end}, {len(layer.keyframes)} keyframes"
+            )
+            self.layers.addItem(item)
+            if layer.id == self.state.selected_layer_id:
+                self.layers.setCurrentItem(item)
+        self._filling = False
+        self._refresh_params()
+
+    def _refresh_params(self) -> None:
+        layer = self.state.selected_layer
+        enabled = layer is not None and self.state.is_open
+        for w in (self.remove_button, self.up_button, self.down_button, self.interp, self.panel):
+            w.setEnabled(enabled)
+        self.add_button.setEnabled(self.state.is_open)
+        is_driven = layer is not None and layer.kind in DRIVEN_KINDS
+        self.driving_label.setVisible(is_driven)
+        self.driving_button.setVisible(is_driven)
+        if layer is None:
+            self.panel.set_class(None)
+            self.key_label.setText("Select or add a layer")
+            return
+        if is_driven:
+            cid = layer.settings.get("driving_clip")
+            name = Path(self.state.project.clip(cid).path).name if cid else "none (choose one)"
+            self.driving_label.setText(f"Driving clip: {name}")
+        f = self.state.frame
+        self.panel.set_class(layer.params_class)
+        self.panel.show_params(params_at(layer, f))
+        self.interp.setCurrentText(layer.interpolation.value)
+        where = (
+            "keyframe"
+            if f in layer.keyframes
+            else ("interpolated" if layer.keyframes else "no keyframes yet")
+        )
+        self.key_label.setText(f"{layer.name} @ frame {f}: {where}")
+
+    # -- widgets -> model (through commands) ---------------------------------------------
+    def add_layer(self, kind: str) -> EditLayer:
+        end = max(0, self.state.frame_count - 1)
+        layer = EditLayer(kind=kind, start=0, end=end)
+        self.state.undo_stack.push(C.AddLayer(self.state, layer))
+        return layer
+
+    def remove_selected(self) -> None:
+        if self.state.selected_layer_id is not None:
+            self.state.undo_stack.push(C.RemoveLayer(self.state, self.state.selected_layer_id))
+
+    def move_selected(self, delta: int) -> None:
+        """delta -1 moves the layer up in the list (later in the timeline order = on top)."""
+        lid = self.state.selected_layer_id
+        if lid is None:
+            return
+        i = self.state.timeline.index(lid)
+        j = min(max(i - delta, 0), len(self.state.timeline.layers) - 1)
+        if j != i:
+            self.state.undo_stack.push(C.ReorderLayer(self.state, lid, j))
+
+    def set_param(self, name: str, value: float) -> None:
+        """Change one field at the playhead: creates or updates that frame's keyframe."""
+        layer = self.state.selected_layer
+        if layer is None:
+            return
+        f = self.state.frame
+        params = replace(params_at(layer, f), **{name: value})
+        self.state.undo_stack.push(C.SetParam(self.state, layer.id, f, params, name))
+
+    def add_keyframe_here(self) -> None:
+        """K: pin the selected layer's current value at the playhead as a keyframe."""
+        layer = self.state.selected_layer
+        if layer is not None and self.state.frame not in layer.keyframes:
+            f = self.state.frame
+            self.state.undo_stack.push(
+                C.SetKeyframe(self.state, layer.id, f, params_at(layer, f), f"Add keyframe at {f}")
+            )
+
+    def _choose_driving_dialog(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Driving clip", "", "Clips (*.mp4 *.mov *.mkv *.avi *.webm *.m4v)"
+        )
+        if path:
+            self.choose_driving_clip(Path(path))
+
+    def choose_driving_clip(self, path: Path):
+        """Probe the clip on the I/O pool, then point the selected layer at it (undoable)."""
+        from render_core.media.probe import probe
+
+        layer = self.state.selected_layer
+        if layer is None or layer.kind not in DRIVEN_KINDS or self.runner is None:
+            return None
+        job = self.runner.submit(lambda ctx: probe(path), f"probe {path.name}", Kind.IO)
+        job.signals.finished.connect(lambda info, lid=layer.id: self._set_driving(lid, path, info))
+        return job
+
+    def _set_driving(self, layer_id: str, path: Path, info) -> None:
+        from render_core.project.document import ClipRef
+
+        project = self.state.project
+        existing = [c for c in project.clips if c.content_hash == info.content_hash]
+        ref = existing[0] if existing else ClipRef(f"drive{len(project.clips) + 1}", project.relative(path),
+                                                   info.content_hash, info)  # fmt: skip
+        settings = dict(self.state.timeline.layer(layer_id).settings)
+        self.state.undo_stack.push(C.SetDrivingClip(self.state, layer_id, ref, settings))
+
+    def _interp_changed(self, _index: int) -> None:
+        layer = self.state.selected_layer
+        mode = Interpolation(self.interp.currentText())
+        if layer is not None and layer.interpolation != mode:
+            self.state.undo_stack.push(
+                C.UpdateLayer(self.state, layer.id, f"Interpolation {mode.value}", interpolation=mode)
+            )
+
+    def _current_changed(self, item: QListWidgetItem | None, _prev) -> None:
+        if not self._filling and item is not None:
+            self.state.select_layer(item.data(Qt.ItemDataRole.UserRole))
+
+    def _item_changed(self, item: QListWidgetItem) -> None:
+        if self._filling:
+            return
+        lid = item.data(Qt.ItemDataRole.UserRole)
+        layer = self.state.timeline.layer(lid)
+        enabled = item.checkState() == Qt.CheckState.Checked
+        if enabled != layer.enabled:
+            self.state.undo_stack.push(C.EnableLayer(self.state, lid, enabled))
+        elif item.text().strip() and item.text() != layer.name:
+            self.state.undo_stack.push(C.RenameLayer(self.state, lid, item.text().strip()))
+
+    def _rows_moved(self, *_args) -> None:
+        """Drag-reorder in the list: read the new order back (list is topmost first)."""
+        lid = self.state.selected_layer_id
+        order = [self.layers.item(i).data(Qt.ItemDataRole.UserRole) for i in range(self.layers.count())]
+        if lid in order:
+            new_index = len(order) - 1 - order.index(lid)
+            if new_index != self.state.timeline.index(lid):
+                self.state.undo_stack.push(C.ReorderLayer(self.state, lid, new_index))

@@ -1,0 +1,205 @@
+"""The main window: viewer, inspector, timeline, transport, menus, shortcuts, drag-and-drop,
+status bar with job progress, and the close checks (running job, unsaved changes)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDockWidget,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QPushButton,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from studio import actions
+from studio.driving_inset import DrivingInset
+from studio.inspector import Inspector
+from studio.manipulation import Manipulator
+from studio.model_library import ModelLibrary
+from studio.session import Session
+from studio.status import JobStatusBar
+from studio.timeline import TimelineWidget, timecode
+from studio.viewer import Viewer
+
+APP_TITLE = "Render Studio"
+MAX_RECENT = 8
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, session: Session | None = None, settings: QSettings | None = None) -> None:
+        super().__init__()
+        self.session = session or Session(parent=self)
+        self.state = self.session.state
+        self.settings = settings or QSettings()
+        self.viewer = Viewer(self.state)
+        self.inspector = Inspector(self.state, self.session.runner)
+        self.timeline = TimelineWidget(self.state)
+        self.library = ModelLibrary(self.state)
+        self.inset = DrivingInset(self.state, self.session.runner, self.viewer)
+        self.manipulator = Manipulator(self.state, self.inspector, self)
+        self.status = JobStatusBar(self.session.runner, self)
+        self.setStatusBar(self.status)
+        self.confirm = (
+            lambda title, text: QMessageBox.question(self, title, text) == QMessageBox.StandardButton.Yes
+        )
+        self._build_layout()
+        actions.build_menus(self)
+        self._connect()
+        self.setAcceptDrops(True)
+        self.resize(1280, 800)
+        self._update_title()
+
+    # -- layout --------------------------------------------------------------------------
+    def _build_layout(self) -> None:
+        self.play_button = QPushButton("Play")
+        self.play_button.clicked.connect(self.session.toggle_play)
+        self.time_label = QLabel("-")
+        self.after_box = QCheckBox("Show edit")
+        self.after_box.setChecked(True)
+        self.after_box.toggled.connect(self.viewer.set_show_edit)
+        self.split_box = QCheckBox("Split view")
+        self.split_box.toggled.connect(self.viewer.set_split)
+        transport = QHBoxLayout()
+        for w in (self.play_button, self.time_label):
+            transport.addWidget(w)
+        transport.addStretch(1)
+        transport.addWidget(self.after_box)
+        transport.addWidget(self.split_box)
+        bottom = QWidget()
+        v = QVBoxLayout(bottom)
+        v.setContentsMargins(4, 0, 4, 4)
+        v.addLayout(transport)
+        v.addWidget(self.timeline, 1)
+        split = QSplitter(Qt.Orientation.Vertical)
+        split.addWidget(self.viewer)
+        split.addWidget(bottom)
+        split.setStretchFactor(0, 4)
+        split.setStretchFactor(1, 1)
+        self.setCentralWidget(split)
+        dock = QDockWidget("Inspector", self)
+        dock.setObjectName("inspector")
+        dock.setWidget(self.inspector)
+        dock.setMinimumWidth(340)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
+        lib = QDockWidget("Model library", self)
+        lib.setObjectName("model_library")
+        lib.setWidget(self.library)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, lib)
+        self.tabifyDockWidget(dock, lib)
+        dock.raise_()
+
+    def _connect(self) -> None:
+        s, st = self.session, self.state
+        s.preview_ready.connect(lambda r: self.viewer.set_images(r.frame, r.original, r.edited))
+        s.error.connect(self.status.show_error)
+        s.message.connect(lambda m: self.status.showMessage(m, 8000))
+        s.opened.connect(self._remember_recent)
+        s.playback.timeout.connect(self._update_transport)
+        st.frame_changed.connect(lambda _f: self._update_transport())
+        st.dirty_changed.connect(lambda _d: self._update_title())
+        st.clip_changed.connect(self._update_title)
+        self.viewer.joint_dragged.connect(self.manipulator.drag_joint)
+        self.viewer.gaze_dragged.connect(self.manipulator.drag_gaze)
+        self.viewer.face_wheel.connect(self.manipulator.wheel_expression)
+        self.manipulator.failed.connect(self.status.show_error)
+
+    def _update_title(self) -> None:
+        name = Path(self.state.clip_path).name if self.state.clip_path else ""
+        if self.state.project_path is not None:
+            name = self.state.project_path.name
+        mark = "*" if self.state.dirty else ""
+        self.setWindowTitle(f"{mark}{name} - {APP_TITLE}" if name else APP_TITLE)
+
+    def _update_transport(self) -> None:
+        st = self.state
+        self.play_button.setText("Pause" if self.session.playing else "Play")
+        if st.is_open:
+            self.time_label.setText(f"frame {st.frame} / {st.frame_count - 1}   {timecode(st.frame, st.fps)}")
+
+    # -- file ----------------------------------------------------------------------------
+    def open_path(self, path: str | Path):
+        return self.session.open(path)
+
+    def open_dialog(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self,
+            "Open clip or project",
+            "",
+            "Clips and projects (*.mp4 *.mov *.mkv *.avi *.webm *.m4v project.json)",
+        )
+        if path:
+            self.open_path(path)
+
+    def recent_files(self) -> list[str]:
+        value = self.settings.value("recent", [])
+        return [value] if isinstance(value, str) else list(value or [])
+
+    def _remember_recent(self, path: str) -> None:
+        p = str(self.state.project_path or path)
+        recent = [p] + [r for r in self.recent_files() if r != p]
+        self.settings.setValue("recent", recent[:MAX_RECENT])
+        actions.fill_recent_menu(self)
+
+    def save(self) -> bool:
+        if not self.state.is_open:
+            return False
+        if self.state.project_path is None:
+            return self.save_as()
+        self.session.save()
+        return True
+
+    def save_as(self) -> bool:
+        if not self.state.is_open:
+            return False
+        folder, _ = QFileDialog.getSaveFileName(
+            self, "Save project as", f"{Path(self.state.clip_path).stem}.rfproj"
+        )
+        if not folder:
+            return False
+        self.session.save(Path(folder))
+        self._update_title()
+        return True
+
+    # -- drag and drop -------------------------------------------------------------------
+    def dragEnterEvent(self, e: QDragEnterEvent) -> None:
+        if e.mimeData().hasUrls():
+            e.acceptProposedAction()
+
+    def dropEvent(self, e: QDropEvent) -> None:
+        urls = [u.toLocalFile() for u in e.mimeData().urls() if u.isLocalFile()]
+        if urls:
+            self.open_path(urls[0])
+            e.acceptProposedAction()
+
+    # -- close ---------------------------------------------------------------------------
+    def closeEvent(self, e: QCloseEvent) -> None:
+        running = self.session.runner.running()
+        if running and not self.confirm(
+            "Cancel running job?", f"{running[0].name} is still running. Cancel it and quit?"
+        ):
+            e.ignore()
+            return
+        if self.state.dirty and not self.confirm(
+            "Unsaved changes", "Quit without saving? (an autosave is kept)"
+        ):
+            e.ignore()
+            return
+        self.session.autosave_now()
+        self.shutdown()
+        e.accept()
+
+    def shutdown(self) -> bool:
+        """Cancel and wait for every job thread, then close the decoders."""
+        ok = self.session.shutdown()
+        self.inset.close_source()
+        return ok

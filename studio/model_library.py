@@ -1,0 +1,118 @@
+"""The model library: trained checkpoints of the open project (and of unsaved work, in the
+user cache) with their quality report; one can be chosen as the project's renderer."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from render_core.paths import user_cache_dir
+from studio import commands as C
+from studio.state import AppState
+
+META_FILE = "model.json"
+WARP = "warp"
+
+
+def find_models(folders: list[Path]) -> list[tuple[Path, dict]]:
+    """(checkpoint dir, model.json) for every readable checkpoint directly under `folders`."""
+    found = []
+    for folder in folders:
+        for meta in sorted(folder.glob(f"*/{META_FILE}")) if folder.is_dir() else []:
+            if meta.parent.name.endswith((".new", ".prev")):
+                continue
+            try:
+                found.append((meta.parent, json.loads(meta.read_text())))
+            except (OSError, ValueError):
+                continue  # a checkpoint being written right now: listed on the next refresh
+    return found
+
+
+def quality_text(meta: dict) -> str:
+    metrics = meta.get("metrics", {})
+    return ", ".join(f"{k} {v:.3g}" for k, v in metrics.items() if isinstance(v, int | float)) or "-"
+
+
+class ModelLibrary(QWidget):
+    def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.state = state
+        self.tree = QTreeWidget()
+        self.tree.setHeaderLabels(["Model", "Family", "Preset", "Steps", "Held-out quality"])
+        self.tree.setRootIsDecorated(False)
+        self.current = QLabel()
+        use = QPushButton("Use as renderer")
+        use.clicked.connect(self.use_selected)
+        warp = QPushButton("Use warp (no model)")
+        warp.clicked.connect(self.use_warp)
+        refresh = QPushButton("Refresh")
+        refresh.clicked.connect(self.refresh)
+        row = QHBoxLayout()
+        for b in (use, warp, refresh):
+            row.addWidget(b)
+        v = QVBoxLayout(self)
+        v.addWidget(self.current)
+        v.addWidget(self.tree, 1)
+        v.addLayout(row)
+        state.clip_changed.connect(self.refresh)
+        state.renderer_changed.connect(lambda _r: self._show_current())
+        self.refresh()
+
+    def folders(self) -> list[Path]:
+        st = self.state
+        out = [user_cache_dir() / "models"]
+        return [st.project_path / "models", *out] if st.project_path else out
+
+    def refresh(self) -> None:
+        self.tree.clear()
+        for path, meta in find_models(self.folders()):
+            item = QTreeWidgetItem([path.name, str(meta.get("family", "?")), str(meta.get("preset", "")),
+                                    str(meta.get("step", "")), quality_text(meta)])  # fmt: skip
+            item.setData(0, Qt.ItemDataRole.UserRole, str(path))
+            item.setToolTip(0, str(path))
+            self.tree.addTopLevelItem(item)
+        self._show_current()
+
+    def paths(self) -> list[str]:
+        return [
+            self.tree.topLevelItem(i).data(0, Qt.ItemDataRole.UserRole)
+            for i in range(self.tree.topLevelItemCount())
+        ]
+
+    def _show_current(self) -> None:
+        r = self.state.renderer
+        self.current.setText(f"Renderer: {r if r != WARP else 'warp (classical, no training)'}")
+
+    def use_selected(self) -> None:
+        item = self.tree.currentItem()
+        if item is not None:
+            self.use(Path(item.data(0, Qt.ItemDataRole.UserRole)))
+
+    def use(self, checkpoint: Path) -> None:
+        """Register the checkpoint in the project (by its folder name) and render with it."""
+        from render_core.project.document import ModelRef
+
+        st = self.state
+        if not st.is_open:
+            return
+        meta = dict(find_models([checkpoint.parent]))[checkpoint] if checkpoint.parent.is_dir() else {}
+        metrics = {k: float(v) for k, v in meta.get("metrics", {}).items() if isinstance(v, int | float)}
+        ref = ModelRef(checkpoint.name, str(meta.get("family", "")), st.project.relative(checkpoint),
+                       str(meta.get("preset", "")), metrics)  # fmt: skip
+        if ref.id != st.renderer or ref not in st.project.models:
+            st.undo_stack.push(C.UseModel(st, ref))
+
+    def use_warp(self) -> None:
+        if self.state.is_open and self.state.renderer != WARP:
+            self.state.undo_stack.push(C.UseModel(self.state, None))

@@ -1,0 +1,72 @@
+"""`python -m studio.screenshot OUT.png CLIP [FRAME]`: open the studio on a real display, load
+CLIP, add a keyframed expression layer, turn overlays on, wait for tracks and the edited
+preview, and save a PNG of the whole window as the screen shows it (docs, visual checks)."""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+from render_core.edits.params import ExpressionParams, GazeParams
+
+
+def _wait(app, cond, timeout_s: float) -> bool:
+    end = time.monotonic() + timeout_s
+    while time.monotonic() < end:
+        app.processEvents()
+        if cond():
+            return True
+        time.sleep(0.01)
+    return False
+
+
+def _edit(win, frame: int) -> None:
+    """An expression layer with two keyframes and a gaze layer, as a user would set them."""
+    from studio import commands as C
+
+    st = win.state
+    layer = win.inspector.add_layer("expression")
+    last = st.frame_count - 1
+    st.undo_stack.push(C.SetKeyframe(st, layer.id, max(0, frame - 20), ExpressionParams()))
+    st.undo_stack.push(C.SetKeyframe(st, layer.id, frame, ExpressionParams(jaw_open=0.7, smile=0.6)))
+    st.undo_stack.push(C.SetKeyframe(st, layer.id, min(last, frame + 30), ExpressionParams(smile=0.3)))
+    gaze = win.inspector.add_layer("gaze")
+    st.undo_stack.push(C.SetKeyframe(st, gaze.id, min(last, frame + 10), GazeParams(horizontal=12.0)))
+    st.select_layer(layer.id)
+    st.set_frame(frame)
+
+
+def capture(out: Path, clip: Path, frame: int = 40) -> Path:
+    from studio.app import make_app
+    from studio.main_window import MainWindow
+
+    app = make_app([])
+    win = MainWindow()
+    win.resize(1440, 900)
+    win.show()
+    win.open_path(clip)
+    if not _wait(app, lambda: win.state.tracks is not None, 120):
+        raise RuntimeError("tracks did not arrive within 120 s")
+    frame = min(frame, win.state.frame_count - 1)
+    _edit(win, frame)
+    win.acts["face_box"].setChecked(True)
+    win.split_box.setChecked(True)
+    ok = _wait(app, lambda: win.viewer.edited is not None and win.viewer.shown_frame == frame, 60)
+    _wait(app, lambda: False, 0.5)  # let the window finish painting
+    screen = win.screen()
+    pixmap = screen.grabWindow(win.winId()) if screen is not None else win.grab()
+    if pixmap.isNull():
+        pixmap = win.grab()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    pixmap.save(str(out))
+    win.confirm = lambda title, text: True  # no modal questions on the way out
+    win.close()
+    if not ok:
+        raise RuntimeError("the edited preview did not arrive within 60 s")
+    return out
+
+
+if __name__ == "__main__":
+    args = sys.argv[1:]
+    capture(Path(args[0]), Path(args[1]), int(args[2]) if len(args) > 2 else 40)

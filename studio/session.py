@@ -1,0 +1,192 @@
+"""The studio's controller: opens documents, runs tracking, keeps the preview current, autosaves
+and plays. It wires `AppState` to jobs; widgets talk to it and to the state, never to jobs.
+
+Open flow: probe/load on the I/O pool -> (offer recovery) -> state.load -> the first preview
+(the frame shows at once) and tracking on the heavy pool -> overlays appear when tracks land.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from studio import document as D
+from studio.frame_source import FrameSource, preview_scale
+from studio.jobs import Job, JobRunner, Kind
+from studio.preview import PreviewResult, PreviewWorker, RenderPreview
+from studio.render_bridge import make_render_preview
+from studio.state import AppState
+
+AUTOSAVE_MS = 30_000
+
+
+class Session(QObject):
+    error = Signal(str, str)  # one line, details
+    message = Signal(str)  # status bar text
+    opened = Signal(str)  # path
+    tracking_finished = Signal(object)  # TrackResult
+    preview_ready = Signal(object)  # PreviewResult
+
+    def __init__(
+        self,
+        state: AppState | None = None,
+        render: RenderPreview | None = None,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.state = state or AppState(self)
+        self.runner = JobRunner(self)
+        self.frames = FrameSource()
+        self.device = "auto"  # model device for preview/export/training (preferences)
+        self.preview = PreviewWorker(self.runner, render or make_render_preview(self.frames), self)
+        self.preview.ready.connect(self._preview_ready)
+        self.preview.failed.connect(self.error)
+        self.preview_height = 480
+        self.track_job: Job | None = None
+        self.ask_recover: Callable[[Path], bool] = lambda _p: False
+        self.last_latency_ms: float | None = None
+        self._autosave = QTimer(self)
+        self._autosave.setInterval(AUTOSAVE_MS)
+        self._autosave.timeout.connect(self.autosave_now)
+        self._autosave.start()
+        self.playback = QTimer(self)
+        self.playback.setTimerType(self.playback.timerType().PreciseTimer)
+        self.playback.timeout.connect(self._tick)
+        self._play_origin: tuple[float, int] | None = None
+        s = self.state
+        for sig in (s.timeline_changed, s.tracks_changed, s.renderer_changed):
+            sig.connect(self.request_preview)
+        s.frame_changed.connect(self.request_preview)
+
+    # -- open / save ---------------------------------------------------------------------
+    def open(self, path: str | Path) -> Job:
+        """Open a clip or project in the background; the state loads when it arrives."""
+        self.stop()
+        self.message.emit(f"Opening {Path(path).name}...")
+        job = self.runner.submit(lambda ctx: D.open_document(path), f"open {Path(path).name}", Kind.IO)
+        job.signals.finished.connect(self._opened)
+        job.signals.failed.connect(self.error)
+        return job
+
+    def _opened(self, doc: D.OpenedDocument) -> None:
+        if doc.recovery is not None and self.ask_recover(doc.recovery):
+            doc = D.recovered(doc)
+            recovered = True
+        else:
+            recovered = False
+        if self.track_job is not None:
+            self.track_job.cancel()
+        p = doc.project
+        self.state.load(doc.clip_path, doc.info, p, doc.project_path, p.timeline, p.renderer)
+        if recovered:
+            self.state.undo_stack.resetClean()  # recovered edits are not saved yet
+        self.opened.emit(doc.clip_path)
+        self.start_tracking()
+
+    def document(self):
+        """The project as it is now (the state's timeline and renderer folded in)."""
+        return self.state.document()
+
+    def save(self, folder: Path | None = None) -> Path:
+        """Save to `folder` or the current project folder; returns where it went."""
+        target = folder or self.state.project_path
+        if target is None:
+            raise ValueError("an unsaved project needs a folder (Save As)")
+        saved = D.save_document(self.document(), Path(target))
+        self.state.mark_saved(saved, saved.folder)
+        self.message.emit(f"Saved {saved.folder}")
+        return saved.folder
+
+    def autosave_now(self) -> Path | None:
+        if not (self.state.is_open and self.state.dirty):
+            return None
+        try:
+            return D.autosave(self.document(), self.state.project_path, self.state.info)
+        except OSError as e:
+            self.error.emit(f"autosave failed: {e}", repr(e))
+            return None
+
+    # -- tracking ------------------------------------------------------------------------
+    def start_tracking(self) -> Job:
+        from render_core.tracking.track_clip import TrackConfig, track_clip
+
+        cfg = TrackConfig(
+            clip=self.state.clip_path,
+            project_dir=str(self.state.project_path) if self.state.project_path else None,
+        )
+        job = self.runner.submit(lambda ctx: track_clip(cfg, ctx), "tracking", Kind.HEAVY)
+        job.signals.finished.connect(self._tracked)
+        job.signals.failed.connect(self.error)
+        job.signals.cancelled.connect(lambda: self.message.emit("Tracking cancelled"))
+        self.track_job = job
+        return job
+
+    def _tracked(self, result) -> None:
+        if result.tracks.meta.get("clip_hash") != (self.state.info.content_hash if self.state.info else None):
+            return  # a result for a clip that is no longer open
+        self.state.set_tracks(result.tracks)
+        s = result.summary
+        self.message.emit(
+            f"Tracked {s['frames']} frames: face {s['face_valid']}, body {s['body_valid']}"
+            + (" (cached)" if result.cached else "")
+        )
+        self.tracking_finished.emit(result)
+
+    # -- preview -------------------------------------------------------------------------
+    def request_preview(self, *_args) -> int | None:
+        if not self.state.is_open:
+            return None
+        info = self.state.info
+        self.preview.scale = preview_scale(info.width, info.height, self.preview_height)
+        return self.preview.request(self.state.snapshot(), self.state.frame)
+
+    def _preview_ready(self, result: PreviewResult) -> None:
+        self.last_latency_ms = 1000.0 * (time.perf_counter() - result.requested_at)
+        self.preview_ready.emit(result)
+
+    # -- playback ------------------------------------------------------------------------
+    @property
+    def playing(self) -> bool:
+        return self.playback.isActive()
+
+    def play(self) -> None:
+        if not self.state.is_open:
+            return
+        if self.state.frame >= self.state.frame_count - 1:
+            self.state.set_frame(0)
+        self._play_origin = (time.perf_counter(), self.state.frame)
+        self.playback.start(max(5, int(1000 / self.state.fps / 2)))
+
+    def stop(self) -> None:
+        self.playback.stop()
+        self._play_origin = None
+
+    def toggle_play(self) -> None:
+        self.stop() if self.playing else self.play()
+
+    def _tick(self) -> None:
+        """Frame from the wall clock, so a slow preview drops frames instead of lagging."""
+        t0, f0 = self._play_origin
+        f = f0 + int((time.perf_counter() - t0) * self.state.fps)
+        if f >= self.state.frame_count:
+            self.state.set_frame(self.state.frame_count - 1)
+            self.stop()
+        else:
+            self.state.set_frame(f)
+
+    def step(self, delta: int) -> None:
+        self.stop()
+        self.state.set_frame(self.state.frame + delta)
+
+    # -- teardown ------------------------------------------------------------------------
+    def shutdown(self) -> bool:
+        """Stop timers, cancel jobs, wait for every pool thread, close the decoder."""
+        self.stop()
+        self._autosave.stop()
+        self.preview.cancel()
+        ok = self.runner.shutdown()
+        self.frames.close()
+        return ok

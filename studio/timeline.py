@@ -1,0 +1,225 @@
+"""The timeline: ruler (frames + timecode), playhead, tracking gaps, one row per edit layer
+with keyframe diamonds. Click to seek, drag a diamond to move it, Delete removes it.
+
+Convention: x maps frames linearly over the widget width after the name column; frame f is
+drawn at the centre of its cell.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QColor, QKeyEvent, QMouseEvent, QPainter, QPen, QPolygonF
+from PySide6.QtWidgets import QSizePolicy, QWidget
+
+from studio import commands as C
+from studio.state import AppState
+
+NAME_W = 130
+RULER_H = 26
+GAP_ROW_H = 12
+ROW_H = 24
+DIAMOND = 6.0
+BG = QColor(32, 32, 36)
+ROW_BG = (QColor(40, 40, 46), QColor(44, 44, 51))
+SELECTED_BG = QColor(56, 64, 86)
+LAYER_BAR = QColor(80, 110, 170)
+KEY = QColor(250, 200, 60)
+KEY_SELECTED = QColor(255, 255, 255)
+NO_FACE = QColor(200, 70, 70, 160)
+NO_BODY = QColor(230, 140, 50, 160)
+PLAYHEAD = QColor(255, 80, 80)
+
+
+def timecode(frame: int, fps: float) -> str:
+    """mm:ss:ff at the clip's rate (ff = frame within the second)."""
+    fps_i = max(1, round(fps))
+    secs, ff = divmod(frame, fps_i)
+    return f"{secs // 60:02d}:{secs % 60:02d}:{ff:02d}"
+
+
+def no_track_ranges(tracks, which: str) -> list[tuple[int, int]]:
+    """Inclusive ranges with no face/body, from the tracker's meta (computed in core)."""
+    if tracks is None:
+        return []
+    return [tuple(r) for r in tracks.meta.get(f"no_{which}_ranges", [])]
+
+
+class TimelineWidget(QWidget):
+    keyframe_selected = Signal(object, object)  # layer id, frame (or None, None)
+
+    def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.state = state
+        self.selected_key: tuple[str, int] | None = None
+        self._drag_key: tuple[str, int] | None = None
+        self._scrubbing = False
+        self.setMinimumHeight(RULER_H + GAP_ROW_H + 3 * ROW_H)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        self.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
+        for sig in (
+            state.timeline_changed,
+            state.tracks_changed,
+            state.clip_changed,
+            state.selection_changed,
+        ):
+            sig.connect(self._changed)
+        state.frame_changed.connect(lambda _f: self.update())
+
+    def _changed(self, *_args) -> None:
+        if self.selected_key and not self._key_exists(*self.selected_key):
+            self.selected_key = None
+        self.setMinimumHeight(RULER_H + GAP_ROW_H + max(3, len(self.state.timeline.layers)) * ROW_H)
+        self.update()
+
+    def _key_exists(self, layer_id: str, frame: int) -> bool:
+        ids = {ly.id: ly for ly in self.state.timeline.layers}
+        return layer_id in ids and frame in ids[layer_id].keyframes
+
+    # -- mapping -------------------------------------------------------------------------
+    def frame_to_x(self, frame: float) -> float:
+        n = max(1, self.state.frame_count)
+        return NAME_W + (frame + 0.5) * (self.width() - NAME_W) / n
+
+    def x_to_frame(self, x: float) -> int:
+        n = max(1, self.state.frame_count)
+        f = int((x - NAME_W) * n / max(1, self.width() - NAME_W))
+        return max(0, min(n - 1, f))
+
+    def row_top(self, i: int) -> int:
+        return RULER_H + GAP_ROW_H + i * ROW_H
+
+    def key_at(self, pos: QPointF) -> tuple[str, int] | None:
+        """The keyframe diamond under `pos`, if any."""
+        for i, layer in enumerate(self.state.timeline.layers):
+            cy = self.row_top(i) + ROW_H / 2
+            if abs(pos.y() - cy) > ROW_H / 2:
+                continue
+            for f in layer.keyframes:
+                if abs(pos.x() - self.frame_to_x(f)) <= DIAMOND + 2:
+                    return layer.id, f
+        return None
+
+    def layer_at(self, y: float) -> str | None:
+        i = int((y - RULER_H - GAP_ROW_H) // ROW_H)
+        layers = self.state.timeline.layers
+        return layers[i].id if y >= RULER_H + GAP_ROW_H and 0 <= i < len(layers) else None
+
+    # -- painting ------------------------------------------------------------------------
+    def paintEvent(self, event) -> None:
+        p = QPainter(self)
+        p.fillRect(self.rect(), BG)
+        if not self.state.is_open:
+            return
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        self._paint_ruler(p)
+        self._paint_gaps(p)
+        for i, layer in enumerate(self.state.timeline.layers):
+            self._paint_layer(p, i, layer)
+        x = self.frame_to_x(self.state.frame)
+        p.setPen(QPen(PLAYHEAD, 2))
+        p.drawLine(QPointF(x, 0), QPointF(x, self.height()))
+        p.end()
+
+    def _tick_step(self) -> int:
+        px_per_frame = (self.width() - NAME_W) / max(1, self.state.frame_count)
+        for step in (1, 2, 5, 10, 15, 30, 60, 150, 300, 600, 1500, 3000):
+            if step * px_per_frame >= 70:
+                return step
+        return 6000
+
+    def _paint_ruler(self, p: QPainter) -> None:
+        p.fillRect(QRectF(0, 0, self.width(), RULER_H), QColor(26, 26, 30))
+        p.setPen(QColor(170, 170, 180))
+        step, fps = self._tick_step(), self.state.fps
+        p.drawText(
+            QRectF(6, 0, NAME_W - 8, RULER_H),
+            Qt.AlignmentFlag.AlignVCenter,
+            f"{self.state.frame} | {timecode(self.state.frame, fps)}",
+        )
+        for f in range(0, self.state.frame_count, step):
+            x = self.frame_to_x(f)
+            p.drawLine(QPointF(x, RULER_H - 8), QPointF(x, RULER_H))
+            p.drawText(QPointF(x + 3, 11), str(f))
+            p.drawText(QPointF(x + 3, RULER_H - 3), timecode(f, fps))
+
+    def _paint_gaps(self, p: QPainter) -> None:
+        top = RULER_H
+        p.fillRect(QRectF(NAME_W, top, self.width() - NAME_W, GAP_ROW_H), QColor(36, 36, 40))
+        p.setPen(QColor(150, 150, 160))
+        p.drawText(QRectF(6, top, NAME_W, GAP_ROW_H), Qt.AlignmentFlag.AlignVCenter, "tracking gaps")
+        for which, color, half in (("face", NO_FACE, 0), ("body", NO_BODY, 1)):
+            for a, b in no_track_ranges(self.state.tracks, which):
+                x0, x1 = self.frame_to_x(a - 0.5), self.frame_to_x(b + 0.5)
+                p.fillRect(QRectF(x0, top + half * GAP_ROW_H / 2, max(1.0, x1 - x0), GAP_ROW_H / 2), color)
+                p.fillRect(
+                    QRectF(x0, top + GAP_ROW_H, max(1.0, x1 - x0), self.height()),
+                    QColor(color.red(), color.green(), color.blue(), 28),
+                )
+
+    def _paint_layer(self, p: QPainter, i: int, layer) -> None:
+        top = self.row_top(i)
+        selected = layer.id == self.state.selected_layer_id
+        p.fillRect(QRectF(0, top, self.width(), ROW_H), SELECTED_BG if selected else ROW_BG[i % 2])
+        p.setPen(QColor(230, 230, 235) if layer.enabled else QColor(120, 120, 125))
+        p.drawText(QRectF(8, top, NAME_W - 10, ROW_H), Qt.AlignmentFlag.AlignVCenter, layer.name)
+        x0, x1 = self.frame_to_x(layer.start - 0.5), self.frame_to_x(layer.end + 0.5)
+        bar = QColor(LAYER_BAR)
+        bar.setAlpha(150 if layer.enabled else 50)
+        p.fillRect(QRectF(x0, top + 7, x1 - x0, ROW_H - 14), bar)
+        cy = top + ROW_H / 2
+        for f in layer.keyframes:
+            x = self.frame_to_x(f)
+            sel = self.selected_key == (layer.id, f)
+            p.setPen(QPen(QColor(20, 20, 20), 1))
+            p.setBrush(KEY_SELECTED if sel else KEY)
+            d = DIAMOND
+            p.drawPolygon(
+                QPolygonF([QPointF(x, cy - d), QPointF(x + d, cy), QPointF(x, cy + d), QPointF(x - d, cy)])
+            )
+        p.setBrush(Qt.BrushStyle.NoBrush)
+
+    # -- interaction ---------------------------------------------------------------------
+    def mousePressEvent(self, e: QMouseEvent) -> None:
+        if not self.state.is_open or e.button() != Qt.MouseButton.LeftButton:
+            return
+        key = self.key_at(e.position())
+        if key is not None:
+            self.selected_key = self._drag_key = key
+            self.state.select_layer(key[0])
+            self.state.set_frame(key[1])
+            self.keyframe_selected.emit(*key)
+            self.update()
+            return
+        layer_id = self.layer_at(e.position().y())
+        if layer_id is not None:
+            self.state.select_layer(layer_id)
+        self.selected_key = None
+        self._scrubbing = e.position().x() >= NAME_W
+        if self._scrubbing:
+            self.state.set_frame(self.x_to_frame(e.position().x()))
+
+    def mouseMoveEvent(self, e: QMouseEvent) -> None:
+        if self._drag_key is not None:
+            layer_id, old = self._drag_key
+            new = self.x_to_frame(e.position().x())
+            if new != old:
+                self.state.undo_stack.push(C.MoveKeyframe(self.state, layer_id, old, new))
+                self._drag_key = self.selected_key = (layer_id, new)
+                self.state.set_frame(new)
+        elif self._scrubbing:
+            self.state.set_frame(self.x_to_frame(e.position().x()))
+
+    def mouseReleaseEvent(self, e: QMouseEvent) -> None:
+        self._drag_key = None
+        self._scrubbing = False
+
+    def keyPressEvent(self, e: QKeyEvent) -> None:
+        if e.key() in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace) and self.selected_key is not None:
+            self.delete_selected_key()
+        else:
+            super().keyPressEvent(e)
+
+    def delete_selected_key(self) -> None:
+        if self.selected_key is not None and self._key_exists(*self.selected_key):
+            self.state.undo_stack.push(C.DeleteKeyframe(self.state, *self.selected_key))
+            self.selected_key = None

@@ -1,0 +1,236 @@
+"""Train a personal model: family, preset, clip, budget, device -> `train_model` on the heavy
+pool, with steps/s, a live loss curve (pyqtgraph), held-out metrics and sample images.
+
+Pause cancels the job (the trainer checkpoints on cancel) and Resume continues it from that
+checkpoint (`resume=True`); Cancel stops for good. Trainer events arrive on the worker thread
+and are relayed to the GUI thread through a signal.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtGui import QPixmap
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDoubleSpinBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+)
+
+from render_core.media.frames import to_uint8
+from render_core.paths import user_cache_dir
+from studio.jobs import Job, Kind
+from studio.preview import to_qimage
+
+CURVE_COLORS = ("#4fc3f7", "#ffb74d", "#81c784", "#e57373", "#ba68c8", "#fff176")
+
+
+class EventRelay(QObject):
+    """Lives in the GUI thread; `emit` from the trainer thread is queued to GUI slots."""
+
+    event = Signal(object)
+
+
+def models_dir(session) -> Path:
+    """<project>/models for a saved project, else the user cache's models folder."""
+    st = session.state
+    return st.project_path / "models" if st.project_path else user_cache_dir() / "models"
+
+
+class TrainDialog(QDialog):
+    trained = Signal(object)  # TrainResult
+
+    def __init__(self, session, settings, parent=None) -> None:
+        super().__init__(parent)
+        from render_core.training.families import family_names
+
+        self.session, self.settings = session, settings
+        self.setWindowTitle("Train a personal model")
+        self.job: Job | None = None
+        self.result = None
+        self.overrides: dict = {}
+        self.relay = EventRelay(self)
+        self.relay.event.connect(self._on_event)
+        self.family = QComboBox()
+        self.family.addItems(family_names())
+        self.family.currentTextChanged.connect(self._fill_presets)
+        self.preset = QComboBox()
+        self.clip = QLineEdit(session.state.clip_path or "")
+        self.steps = QSpinBox()
+        self.steps.setRange(0, 10_000_000)
+        self.steps.setSpecialValueText("no step limit")
+        self.minutes = QDoubleSpinBox()
+        self.minutes.setRange(0.0, 10_000.0)
+        self.minutes.setValue(10.0)
+        self.minutes.setSpecialValueText("no time limit")
+        self.frames = QSpinBox()
+        self.frames.setRange(0, 1_000_000)
+        self.frames.setSpecialValueText("all frames")
+        self.device = QComboBox()
+        self.device.addItems(["auto", "cpu", "cuda"])
+        self.device.setCurrentText(str(settings.value("device", "auto")))
+        self._build()
+        self._fill_presets(self.family.currentText())
+        self._set_running(False)
+
+    def _build(self) -> None:
+        form = QFormLayout()
+        for label, w in (
+            ("Family", self.family),
+            ("Preset", self.preset),
+            ("Clip", self.clip),
+            ("Steps", self.steps),
+            ("Minutes", self.minutes),
+            ("Frames", self.frames),
+            ("Device", self.device),
+        ):
+            form.addRow(label, w)
+        self.plot = pg.PlotWidget(title="loss")
+        self.plot.addLegend()
+        self.plot.setLabel("bottom", "step")
+        self.curves: dict[str, pg.PlotDataItem] = {}
+        self.points: dict[str, tuple[list[int], list[float]]] = {}
+        self.rate_label, self.metrics_label = QLabel("-"), QLabel("held-out metrics: -")
+        self.sample = QLabel()
+        self.sample.setMinimumHeight(96)
+        self.sample.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.start_button, self.pause_button = QPushButton("Start"), QPushButton("Pause")
+        self.resume_button, self.cancel_button = QPushButton("Resume"), QPushButton("Cancel")
+        self.start_button.clicked.connect(lambda: self.start(resume=False))
+        self.resume_button.clicked.connect(lambda: self.start(resume=True))
+        self.pause_button.clicked.connect(self.pause)
+        self.cancel_button.clicked.connect(self.cancel)
+        buttons = QHBoxLayout()
+        for b in (self.start_button, self.pause_button, self.resume_button, self.cancel_button):
+            buttons.addWidget(b)
+        v = QVBoxLayout(self)
+        v.addLayout(form)
+        v.addWidget(self.plot, 2)
+        v.addWidget(self.rate_label)
+        v.addWidget(self.metrics_label)
+        v.addWidget(self.sample, 1)
+        v.addLayout(buttons)
+        self.resize(720, 760)
+
+    def _fill_presets(self, family: str) -> None:
+        from render_core.training.presets import preset_names
+
+        self.preset.clear()
+        names = preset_names(family) if family else []
+        self.preset.addItems(names)
+        default = str(self.settings.value("default_preset", ""))
+        if default in names:
+            self.preset.setCurrentText(default)
+
+    def out_dir(self) -> Path:
+        return models_dir(self.session) / f"{self.family.currentText()}-{self.preset.currentText()}"
+
+    def config(self, resume: bool):
+        from render_core.training.trainer import TrainConfig
+
+        st = self.session.state
+        return TrainConfig(
+            family=self.family.currentText(), clips=[Path(self.clip.text())], out_dir=self.out_dir(),
+            preset=self.preset.currentText(), project_dir=st.project_path,
+            steps=self.steps.value() or None, minutes=self.minutes.value() or None, resume=resume,
+            device=self.device.currentText(), overrides=dict(self.overrides),
+            max_frames=self.frames.value() or None, on_event=self.relay.event.emit, tensorboard=False,
+        )  # fmt: skip
+
+    # -- run control ---------------------------------------------------------------------
+    def start(self, resume: bool = False) -> Job:
+        from render_core.training.trainer import train_model
+
+        cfg = self.config(resume)
+        if not resume:
+            self._clear_plot()
+        self._t0 = time.perf_counter()
+        job = self.session.runner.submit(
+            lambda ctx: train_model(cfg, ctx), f"training {cfg.family}", Kind.HEAVY
+        )
+        job.signals.finished.connect(self._finished)
+        job.signals.failed.connect(lambda line, details: self._stopped(f"failed: {line}"))
+        job.signals.failed.connect(self.session.error)
+        job.signals.cancelled.connect(lambda: self._stopped("paused" if self._pausing else "cancelled"))
+        self._pausing = False
+        self.job = job
+        self._set_running(True)
+        return job
+
+    def pause(self) -> None:
+        if self.job is not None:
+            self._pausing = True
+            self.job.cancel()
+
+    def cancel(self) -> None:
+        if self.job is not None and not self.job.done:
+            self._pausing = False
+            self.job.cancel()
+
+    def _set_running(self, running: bool) -> None:
+        self.start_button.setEnabled(not running)
+        self.resume_button.setEnabled(not running)
+        self.pause_button.setEnabled(running)
+        self.cancel_button.setEnabled(running)
+        for w in (self.family, self.preset, self.clip, self.device):
+            w.setEnabled(not running)
+
+    def _stopped(self, why: str) -> None:
+        self.rate_label.setText(f"{self.rate_label.text()}  ({why})")
+        self._set_running(False)
+
+    def _finished(self, result) -> None:
+        self.result = result
+        self._set_running(False)
+        self.rate_label.setText(
+            f"done: {result.steps} steps in {result.wall_time_s:.1f} s -> {result.checkpoint}"
+        )
+        self._show_metrics(result.metrics)
+        self.trained.emit(result)
+
+    # -- events --------------------------------------------------------------------------
+    def _clear_plot(self) -> None:
+        for curve in self.curves.values():
+            self.plot.removeItem(curve)
+        self.curves, self.points = {}, {}
+
+    def _on_event(self, ev) -> None:
+        if ev.kind == "loss":
+            self._add_losses(ev.step, ev.data)
+        elif ev.kind == "sample":
+            self._show_sample(ev.data)
+        elif ev.kind == "metrics":
+            self._show_metrics(ev.data)
+
+    def _add_losses(self, step: int, data: dict) -> None:
+        for name, value in data.items():
+            if name == "steps_per_s" or not isinstance(value, int | float):
+                continue
+            xs, ys = self.points.setdefault(name, ([], []))
+            xs.append(step)
+            ys.append(float(value))
+            if name not in self.curves:
+                color = CURVE_COLORS[len(self.curves) % len(CURVE_COLORS)]
+                self.curves[name] = self.plot.plot(name=name, pen=pg.mkPen(color, width=1.5))
+            self.curves[name].setData(xs, ys)
+        self.rate_label.setText(f"step {step}   {data.get('steps_per_s', 0.0):.2f} steps/s")
+
+    def _show_sample(self, image: np.ndarray) -> None:
+        img = image if image.dtype == np.uint8 else to_uint8(image)
+        pix = QPixmap.fromImage(to_qimage(img))
+        self.sample.setPixmap(pix.scaledToHeight(min(160, pix.height() * 2)))
+
+    def _show_metrics(self, metrics: dict) -> None:
+        text = ", ".join(f"{k} {v:.3f}" for k, v in metrics.items() if isinstance(v, int | float))
+        self.metrics_label.setText(f"held-out metrics: {text or '-'}")

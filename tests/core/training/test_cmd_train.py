@@ -1,0 +1,31 @@
+"""`main.py train portrait` end to end: JSON summary with the held-out report, resume, bad input."""
+
+import json
+import subprocess
+import sys
+
+from tests.conftest import REPO
+
+
+def _train(*args: str) -> subprocess.CompletedProcess:
+    cmd = [sys.executable, str(REPO / "main.py"), "train", "portrait", "--json", "--quiet", *args]
+    return subprocess.run(cmd, capture_output=True, text=True, cwd=REPO, timeout=300)
+
+
+def test_cli_trains_resumes_and_reports(tracked, tmp_path):
+    clip, tracks = tracked
+    common = ["--clip", str(clip), "--tracks", str(tracks), "--out", str(tmp_path / "ck")]
+    common += ["--resolution", "64", "--max-frames", "18", "--device", "cpu"]
+    r = _train(*common, "--steps", "1")
+    assert r.returncode == 0, r.stderr[-2000:]
+    s = json.loads(r.stdout.strip().splitlines()[-1])
+    assert s["steps"] == 1 and s["checkpoint"].endswith("ck")
+    assert {"psnr", "ssim", "baseline_psnr", "baseline_ssim", "ewarp", "ewarp_real"} <= set(s["heldout"])
+    r = _train(*common, "--steps", "2", "--resume")
+    assert json.loads(r.stdout.strip().splitlines()[-1])["steps"] == 2
+
+
+def test_cli_unknown_family_or_preset_is_an_input_error(tracked, tmp_path):
+    clip, tracks = tracked
+    r = _train("--clip", str(clip), "--tracks", str(tracks), "--preset", "nope", "--out", str(tmp_path / "c"))
+    assert r.returncode == 2 and "unknown preset" in (r.stdout + r.stderr)

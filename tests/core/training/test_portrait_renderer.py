@@ -1,0 +1,28 @@
+"""The portrait renderer loads a trained checkpoint and renders full frames through it."""
+
+import numpy as np
+
+from render_core.jobs import null_context
+from render_core.media.decode import VideoReader
+from render_core.media.frames import to_float
+from render_core.render.portrait_renderer import load_renderer
+from render_core.render.types import FaceState, FrameRequest
+from render_core.tracking.tracks import Tracks
+from render_core.training.trainer import train_model
+from tests.core.training.conftest import make_cfg
+
+
+def test_renderer_renders_edited_frames_in_sequence(tracked, tmp_path):
+    res = train_model(make_cfg(tracked, tmp_path / "ck", steps=1), null_context())
+    r = load_renderer(res.checkpoint, device="cpu")
+    face = Tracks.load(tracked[1]).face
+    with VideoReader(tracked[0]) as reader:
+        for t in range(3):
+            frame = to_float(reader.read(t))
+            state = FaceState(face.landmarks[t], face.head_pose[t], face.iris[t], face.focal, (0.0, 0.0))
+            edit = FaceState(state.landmarks, state.head_pose, state.iris + 1.5, state.focal, state.principal)
+            out = r.render(FrameRequest(t, frame, face=state, face_edit=edit))
+            assert out.image.shape == frame.shape and out.mask.shape == frame.shape[:2]
+            assert 0.02 < out.mask.mean() < 0.9 and out.mask.max() > 0.99
+            assert np.allclose(out.image[out.mask == 0], frame[out.mask == 0])
+    assert r.window._maps and len(r.window._maps) == r.cfg.n_w

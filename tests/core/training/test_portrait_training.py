@@ -1,0 +1,46 @@
+"""Portrait training end to end on a real clip, at tiny sizes (fast on 2 CPU cores)."""
+
+import numpy as np
+import pytest
+import torch
+
+from render_core.jobs import null_context
+from render_core.training import checkpoint as ck
+from render_core.training.presets import preset_names
+from render_core.training.trainer import train_model
+from tests.core.training.conftest import make_cfg
+
+
+@pytest.mark.parametrize("preset", ["cpu-preview", "gpu-quality"])
+def test_every_preset_smoke_trains_two_steps(tracked, tmp_path, preset):
+    assert preset in preset_names("portrait")
+    res = train_model(make_cfg(tracked, tmp_path / "ck", preset, steps=2), null_context())
+    assert res.steps == 2 and np.isfinite(res.metrics["psnr"])
+    meta = ck.load_checkpoint(res.checkpoint).meta
+    assert meta["family"] == "portrait" and meta["preset"] == preset and meta["train_clips"][0]["hash"]
+    assert {"baseline_psnr", "ewarp", "ewarp_real"} <= set(meta["metrics"])
+
+
+def test_resume_continues_step_count_and_optimizer_state(tracked, tmp_path):
+    out = tmp_path / "ck"
+    train_model(make_cfg(tracked, out, steps=2), null_context())
+    step_before = ck.load_checkpoint(out).optim["G"]["state"][0]["step"].item()
+    res = train_model(make_cfg(tracked, out, steps=4, resume=True), null_context())
+    assert res.steps == 4
+    after = ck.load_checkpoint(out)
+    assert after.meta["step"] == 4 and after.optim["G"]["state"][0]["step"].item() == step_before + 2
+
+
+def test_overfitting_sixteen_real_frames_halves_l1(tracked, tmp_path):
+    torch.set_num_threads(2)
+    losses = []
+    cfg = make_cfg(
+        tracked,
+        tmp_path / "ck",
+        steps=80,
+        overrides={"dropout": 0.0, "batch_size": 2, "g_base": 16},
+        on_event=lambda e: losses.append(e.data["l1"]) if e.kind == "loss" else None,
+    )
+    train_model(cfg, null_context())
+    first, last = np.mean(losses[:5]), np.mean(losses[-5:])
+    assert last <= 0.5 * first, (first, last)
