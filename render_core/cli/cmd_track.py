@@ -22,7 +22,11 @@ def run(args, ctx: JobContext) -> dict:
     from render_core.tracking.track_clip import TrackConfig, track_clip
 
     clip = existing_file(args.clip)
-    start, stop = args.frames or (0, None)
+    # no --frames: the default (whole clip) settings, so the cache is shared with render/studio
+    frames = None
+    if args.frames is not None:
+        start, stop = args.frames
+        frames = (start, stop if stop is not None else 2**31 - 1)
     cfg = TrackConfig(
         clip=str(clip),
         project_dir=args.project,
@@ -30,7 +34,7 @@ def run(args, ctx: JobContext) -> dict:
         body=not args.no_body,
         face_index=args.face,
         max_faces=max(1, args.face + 1),
-        frame_range=(start, stop if stop is not None else 2**31 - 1),
+        frame_range=frames,
     )
     result = track_clip(cfg, ctx)
     return {**result.summary, "cached": result.cached, "path": str(result.path)}

@@ -152,3 +152,24 @@ def test_audio_is_stream_copied_bit_exact_and_duration_matches(project, tmp_path
         assert got == src[: len(got)]
         audio_s = float(a.streams.audio[0].duration * a.streams.audio[0].time_base)
     assert abs(audio_s - 60 / 30) < 0.05, audio_s
+
+
+def test_reexport_uses_the_render_cache_and_tags_the_file(project, tmp_path):
+    layer = hold("expression", ExpressionParams(smile=0.7))
+    edited = project.with_timeline(EditTimeline().add_layer(layer))
+    cfg = RenderConfig(output=str(tmp_path / "a.mp4"), frames=EXPORT, preset="ultrafast")
+    first = render_clip(edited, cfg, null_context())
+    second = render_clip(
+        edited, RenderConfig(**{**cfg.__dict__, "output": str(tmp_path / "b.mp4")}), null_context()
+    )
+    assert first["rendered"] == EDIT[1] - EDIT[0] + 1
+    assert second["rendered"] == 0 and second["cache_hits"] == first["rendered"]
+    # a changed keyframe re-renders only the frames whose edit changed
+    moved = edited.with_timeline(edited.timeline.set_keyframe(layer.id, 25, ExpressionParams(smile=0.2)))
+    third = render_clip(
+        moved, RenderConfig(**{**cfg.__dict__, "output": str(tmp_path / "c.mp4")}), null_context()
+    )
+    assert 0 < third["rendered"] < first["rendered"]
+    with av.open(str(tmp_path / "b.mp4")) as c:
+        assert "SYNTHETICALLY EDITED" in c.metadata.get("comment", "")
+        assert "expression" in c.metadata.get("comment", "")
