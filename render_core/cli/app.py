@@ -20,6 +20,7 @@ COMMAND_MODULES = [
     "render_core.cli.cmd_edit",
     "render_core.cli.cmd_render",
     "render_core.cli.cmd_train",
+    "render_core.cli.cmd_reenact",
     "render_core.cli.cmd_transfer",
     "render_core.cli.cmd_bench",
 ]

@@ -85,6 +85,19 @@ class ClipTracks:
         b = self.tracks.body
         return None if b is None or not b.valid.any() else NormalizationStats.from_joints(b.joints, b.valid)
 
+    @cached_property
+    def neutral_frame(self) -> int:
+        """The clip frame the tracker picked as the subject's neutral face (the rest pose that
+        relative motion is measured from); 0 without a face track."""
+        from render_core.tracking.expression import head_space_sequence, neutral_index
+
+        f = self.tracks.face
+        if f is None or not f.valid.any():
+            return self.start
+        hs = head_space_sequence(f.landmarks, f.valid, f.head_pose, f.focal, self.principal)
+        n = neutral_index(hs, f.valid)
+        return self.start + (n or 0)
+
     @property
     def neutral_head(self) -> np.ndarray | None:
         return None if self.tracks.face is None else self.tracks.face.neutral

@@ -1,0 +1,80 @@
+"""`main.py reenact --project P --driving D -o OUT.mp4`: face reenactment in one command.
+
+The same as `edit P reenact_face --driving D ...` then `render P`: the driving clip's
+expression, head motion and gaze, relative to each clip's neutral frame, drive the target's
+face through the project's renderer (a trained portrait model, or the warp baseline).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from render_core.cli.args import existing_file, frame_range
+from render_core.jobs import JobContext
+
+NAME = "reenact"
+HELP = "make the project's target perform a driving clip's expressions, head motion and gaze"
+
+
+def add_arguments(p) -> None:
+    p.add_argument("--project", required=True, help="project folder (its target is reenacted)")
+    p.add_argument("--driving", required=True, help="the driving face video (added to the project)")
+    p.add_argument("-o", "--output", required=True, help="output MP4")
+    p.add_argument("--channels", default="expression,head_pose,gaze", help="comma separated channels")
+    p.add_argument("--strength", type=float, default=1.0, help="0..1 blend toward the driving motion")
+    p.add_argument("--renderer", help="'warp' or a model id (default: the newest portrait model, else warp)")
+    p.add_argument("--frames", type=frame_range, help="only frames A:B")
+    p.add_argument("--preset", help="x264 preset (ultrafast..veryslow)")
+    p.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
+
+
+def default_renderer(project) -> str:
+    portraits = [m.id for m in project.models if m.family == "portrait"]
+    return portraits[-1] if portraits else "warp"
+
+
+def run(args, ctx: JobContext) -> dict:
+    from render_core.cli.cmd_project import add_clip
+    from render_core.edits.layer import EditLayer
+    from render_core.edits.params import ReenactFaceParams, validate
+    from render_core.edits.settings import ReenactSettings
+    from render_core.project.io import load_project, save_project
+    from render_core.render.pipeline import RenderConfig, render_clip
+    from render_core.render.sources import track_for_render
+
+    project = load_project(args.project)
+    project, ref = add_clip(project, existing_file(args.driving), driving=True)
+    target = project.target()
+    n = target.info.frame_count
+    folder = Path(project.folder)
+    tgt = track_for_render(project.clip_path(target.id), folder, ctx.sub(0.0, 0.1))
+    drv = track_for_render(project.clip_path(ref.id), folder, ctx.sub(0.1, 0.2))
+    channels = tuple(c.strip() for c in args.channels.split(","))
+    settings = ReenactSettings(ref.id, channels, tgt.neutral_frame, drv.neutral_frame)
+    params = validate(ReenactFaceParams, {"strength": args.strength})
+    layer = EditLayer(
+        "reenact_face",
+        0,
+        n - 1,
+        {0: params},
+        interpolation="hold",
+        settings=settings.to_json(),
+        name=f"reenact {Path(args.driving).stem}",
+    )
+    project = save_project(project.with_timeline(project.timeline.add_layer(layer)), folder)
+    stop = min(n, ref.info.frame_count)  # the driving motion lasts as long as the driving clip
+    start, end = args.frames or (0, stop)
+    cfg = RenderConfig(
+        output=args.output,
+        frames=(start, min(end or stop, stop)),
+        renderer=args.renderer or default_renderer(project),
+        preset=args.preset,
+        device=args.device,
+    )
+    summary = render_clip(project, cfg, ctx.sub(0.2, 1.0))
+    return {
+        **summary,
+        "layer": layer.id,
+        "driving_clip": ref.id,
+        "neutral_frames": [settings.target_neutral_frame, settings.driving_neutral_frame],
+    }
