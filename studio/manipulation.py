@@ -7,66 +7,26 @@
   point, found by a few Gauss-Newton steps on that forward function.
 - Wheel over the face: steps the selected expression control of the selected layer.
 
-The core's edit API has forward edits only; the two small inverses below (an angle between
-two screen vectors; a 2-parameter solve) sit here until `render_core.edits` offers them.
+The inverses themselves live in `render_core.edits.inverse` (the studio holds no math).
 Convention: points are frame px (x right, y down); angles in degrees (params units).
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import fields, replace
 
 import numpy as np
 from PySide6.QtCore import QObject, QPointF, Signal
 
 from render_core.edits import body_ops
+from render_core.edits.inverse import driving_param, joint_rotation_delta, solve_gaze
 from render_core.edits.layer import EditLayer
-from render_core.edits.params import GazeParams, clamp
+from render_core.edits.params import clamp
 from studio import commands as C
 from studio.inspector import params_at
 from studio.state import AppState
 
 WHEEL_STEP = 0.05  # of the control's full range per wheel notch
-
-
-def driving_param(joint: int) -> str | None:
-    """The BodyPoseParams field whose rotation moves `joint` most directly (its parent joint)."""
-    if joint in body_ops.HEAD_POINTS:
-        return "neck"
-    owners = [(len(moved), name) for name, (_pivot, moved) in body_ops.CHAINS.items() if joint in moved]
-    return min(owners)[1] if owners else None
-
-
-def screen_angle_deg(v: np.ndarray) -> float:
-    """Counter-clockwise angle on screen of a (x, y-down) vector, degrees."""
-    return math.degrees(math.atan2(-float(v[1]), float(v[0])))
-
-
-def joint_rotation_delta(joints: np.ndarray, joint: int, target: np.ndarray, name: str) -> float:
-    """Change of param `name` (degrees, its sign convention) that turns `joint` toward `target`.
-
-    joints: (33, 4) edited joints of the frame. Left-side params are counter-clockwise on
-    screen, right-side ones and the neck clockwise (see `BodyPoseParams`)."""
-    xy = np.asarray(joints, np.float64)[:, :2]
-    pivot = 0.5 * (xy[11] + xy[12]) if name == "neck" else xy[body_ops.CHAINS[name][0]]
-    d = screen_angle_deg(np.asarray(target, np.float64) - pivot) - screen_angle_deg(xy[joint] - pivot)
-    d = (d + 180.0) % 360.0 - 180.0
-    return d if name.startswith("left_") else -d
-
-
-def solve_gaze(forward, target: np.ndarray, start: GazeParams, iters: int = 6) -> GazeParams:
-    """Gauss-Newton on (horizontal, vertical): `forward(GazeParams) -> (2,) px` toward target."""
-    g = np.array([start.horizontal, start.vertical], np.float64)
-    for _ in range(iters):
-        p0 = forward(GazeParams(*g))
-        r = np.asarray(target, np.float64) - p0
-        if np.hypot(*r) < 0.25:
-            break
-        J = np.stack([(forward(GazeParams(*(g + e))) - p0) for e in np.eye(2)], axis=1)  # px per deg
-        step, *_ = np.linalg.lstsq(J, r, rcond=None)
-        g = g + np.clip(step, -20.0, 20.0)
-    return clamp(GazeParams(*g))
 
 
 class Manipulator(QObject):
