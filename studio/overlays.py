@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
 from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QImage, QPainter, QPen
 
+from render_core.render.overlay import face_edges, pose_edges
 from render_core.tracking.tracks import Tracks
 
 FACE = QColor(80, 220, 255, 170)
@@ -30,20 +30,6 @@ class OverlayFlags:
     skeleton: bool = True
     person_mask: bool = False
     face_box: bool = False
-
-
-@lru_cache(maxsize=1)
-def face_edges() -> np.ndarray:
-    from mediapipe.python.solutions.face_mesh_connections import FACEMESH_TESSELATION
-
-    return np.array(sorted(FACEMESH_TESSELATION), np.int32)
-
-
-@lru_cache(maxsize=1)
-def pose_edges() -> np.ndarray:
-    from mediapipe.python.solutions.pose_connections import POSE_CONNECTIONS
-
-    return np.array(sorted(POSE_CONNECTIONS), np.int32)
 
 
 def face_at(tracks: Tracks | None, t: int):

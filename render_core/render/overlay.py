@@ -17,14 +17,14 @@ JOINT_COLOR = (255, 200, 40)
 
 
 @lru_cache(maxsize=1)
-def _face_edges() -> np.ndarray:
+def face_edges() -> np.ndarray:
     from mediapipe.python.solutions.face_mesh_connections import FACEMESH_TESSELATION
 
     return np.array(sorted(FACEMESH_TESSELATION), np.int32)
 
 
 @lru_cache(maxsize=1)
-def _pose_edges() -> np.ndarray:
+def pose_edges() -> np.ndarray:
     from mediapipe.python.solutions.pose_connections import POSE_CONNECTIONS
 
     return np.array(sorted(POSE_CONNECTIONS), np.int32)
@@ -38,7 +38,7 @@ def _segments(points: np.ndarray, edges: np.ndarray) -> list[np.ndarray]:
 def draw_face(frame: np.ndarray, landmarks: np.ndarray, iris: np.ndarray | None = None) -> np.ndarray:
     """Face mesh edges (thin) and iris centres (discs) over a copy of `frame`."""
     out = frame.copy()
-    cv2.polylines(out, _segments(landmarks, _face_edges()), False, FACE_COLOR, 1, cv2.LINE_AA, shift=2)
+    cv2.polylines(out, _segments(landmarks, face_edges()), False, FACE_COLOR, 1, cv2.LINE_AA, shift=2)
     if iris is not None:
         r = max(2, int(0.01 * max(frame.shape[:2])))
         for x, y in iris:
@@ -49,7 +49,7 @@ def draw_face(frame: np.ndarray, landmarks: np.ndarray, iris: np.ndarray | None 
 def draw_skeleton(frame: np.ndarray, joints: np.ndarray, min_visibility: float = 0.5) -> np.ndarray:
     """Body bones between visible joints and joint discs over a copy of `frame`."""
     out = frame.copy()
-    edges = _pose_edges()
+    edges = pose_edges()
     vis = joints[:, 3] >= min_visibility
     keep = edges[vis[edges[:, 0]] & vis[edges[:, 1]]]
     thick = max(2, int(0.006 * max(frame.shape[:2])))

@@ -15,7 +15,7 @@ import cv2
 import numpy as np
 
 from render_core.tracking.face import downscale
-from render_core.tracking.native_log import quiet_native_stderr
+from render_core.tracking.solution import MediaPipeSolution
 from render_core.tracking.tracks import BODY_JOINTS
 
 
@@ -40,44 +40,29 @@ def encode_mask(mask: np.ndarray, size: tuple[int, int]) -> bytes:
     return buf.tobytes()
 
 
-class BodyTracker:
+class BodyTracker(MediaPipeSolution):
     """Video-mode Pose (model_complexity=1, segmentation on); use as a context manager.
 
     Frames must be fed in order; `reset()` before jumping elsewhere in a clip.
     """
 
     def __init__(self, cfg: BodyTrackerConfig | None = None) -> None:
+        super().__init__()
         self.cfg = cfg or BodyTrackerConfig()
-        self._pose = None
 
-    def __enter__(self) -> BodyTracker:
-        self.reset()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    def reset(self) -> None:
+    def _build(self):
         import mediapipe as mp
 
-        self.close()
         c = self.cfg
-        self._warm_frames = 2  # native warnings come while building and on first frames
-        with quiet_native_stderr():
-            self._pose = mp.solutions.pose.Pose(
-                static_image_mode=False,
-                model_complexity=1,
-                smooth_landmarks=True,
-                enable_segmentation=c.segmentation,
-                smooth_segmentation=c.segmentation,
-                min_detection_confidence=c.min_detection_confidence,
-                min_tracking_confidence=c.min_tracking_confidence,
-            )
-
-    def close(self) -> None:
-        if self._pose is not None:
-            self._pose.close()
-            self._pose = None
+        return mp.solutions.pose.Pose(
+            static_image_mode=False,
+            model_complexity=1,
+            smooth_landmarks=True,
+            enable_segmentation=c.segmentation,
+            smooth_segmentation=c.segmentation,
+            min_detection_confidence=c.min_detection_confidence,
+            min_tracking_confidence=c.min_tracking_confidence,
+        )
 
     def process(
         self, frame: np.ndarray, full_size: tuple[int, int] | None = None
@@ -87,17 +72,8 @@ class BodyTracker:
         full_size = (w, h) of the original frame when `frame` was already downscaled: joints
         and the mask size then refer to that frame.
         """
-        if self._pose is None:
-            self.reset()
         w, h = full_size if full_size is not None else (frame.shape[1], frame.shape[0])
-        small = downscale(frame, self.cfg.detect_size)
-        small.flags.writeable = False
-        if self._warm_frames > 0:
-            self._warm_frames -= 1
-            with quiet_native_stderr():
-                res = self._pose.process(small)
-        else:
-            res = self._pose.process(small)
+        res = self._run(downscale(frame, self.cfg.detect_size))
         if res.pose_landmarks is None:
             return None, b""
         lms = res.pose_landmarks.landmark

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from render_core.tracking.native_log import quiet_native_stderr
+from render_core.tracking.solution import MediaPipeSolution
 from render_core.tracking.tracks import FACE_POINTS
 
 IRIS_LEFT = 473  # subject's left iris centre
@@ -74,44 +74,32 @@ def choose_face(candidates: list[np.ndarray], prev_box: np.ndarray | None, face_
     return int(order[face_index]) if face_index < len(order) else None
 
 
-class FaceTracker:
+class FaceTracker(MediaPipeSolution):
     """Video-mode FaceMesh (refine_landmarks=True) following one face; use as a context manager.
 
     Frames must be fed in order; `reset()` before jumping elsewhere in a clip.
     """
 
     def __init__(self, cfg: FaceTrackerConfig | None = None) -> None:
+        super().__init__()
         self.cfg = cfg or FaceTrackerConfig()
-        self._mesh = None
         self._prev_box: np.ndarray | None = None
 
-    def __enter__(self) -> FaceTracker:
-        self.reset()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    def reset(self) -> None:
+    def _build(self):
         import mediapipe as mp
 
-        self.close()
         c = self.cfg
-        self._warm_frames = 2  # native warnings come while building and on first frames
-        with quiet_native_stderr():
-            self._mesh = mp.solutions.face_mesh.FaceMesh(
-                static_image_mode=False,
-                max_num_faces=max(c.max_faces, c.face_index + 1),
-                refine_landmarks=True,
-                min_detection_confidence=c.min_detection_confidence,
-                min_tracking_confidence=c.min_tracking_confidence,
-            )
-        self._prev_box = None
+        return mp.solutions.face_mesh.FaceMesh(
+            static_image_mode=False,
+            max_num_faces=max(c.max_faces, c.face_index + 1),
+            refine_landmarks=True,
+            min_detection_confidence=c.min_detection_confidence,
+            min_tracking_confidence=c.min_tracking_confidence,
+        )
 
-    def close(self) -> None:
-        if self._mesh is not None:
-            self._mesh.close()
-            self._mesh = None
+    def reset(self) -> None:
+        super().reset()
+        self._prev_box = None
 
     def process(self, frame: np.ndarray, full_size: tuple[int, int] | None = None) -> np.ndarray | None:
         """frame: uint8 RGB (H, W, 3) -> (478, 3) float32 px landmarks of the followed face, or None.
@@ -119,17 +107,8 @@ class FaceTracker:
         full_size = (w, h) of the original frame when `frame` was already downscaled (e.g. by
         the decoder): landmarks are then in that frame's pixels.
         """
-        if self._mesh is None:
-            self.reset()
         w, h = full_size if full_size is not None else (frame.shape[1], frame.shape[0])
-        small = downscale(frame, self.cfg.detect_size)
-        small.flags.writeable = False
-        if self._warm_frames > 0:
-            self._warm_frames -= 1
-            with quiet_native_stderr():
-                res = self._mesh.process(small)
-        else:
-            res = self._mesh.process(small)
+        res = self._run(downscale(frame, self.cfg.detect_size))
         faces = res.multi_face_landmarks or []
         cands = []
         for f in faces:
