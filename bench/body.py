@@ -142,6 +142,52 @@ def quality(
             "heldout": m, **checks}  # fmt: skip
 
 
+def transfer_follow(checkpoint: str, folder: Path, frames: int | None = None) -> dict:
+    """`transfer` B_tfjs_pose_1 onto the trained target, re-track the export and compare its
+    poses with the normalized driving poses the model was asked for (core joints, px of the
+    target frame), against the distance of the target's own (unmoved) pose to them."""
+    from argparse import Namespace
+
+    from render_core.cli import cmd_transfer
+    from render_core.jobs import null_context
+    from render_core.media.decode import VideoReader
+    from render_core.project.document import ModelRef
+    from render_core.project.io import load_project, new_project, save_project
+    from render_core.render.frame_edits import resolve_frame
+    from render_core.render.sources import EditSources, HeldClipTracks, load_sources
+    from render_core.tracking.retrack import retrack_body
+    from render_core.training.body_eval import pose_distance
+
+    driving = footage_dir() / "B_tfjs_pose_1.mp4"
+    project = new_project(folder / "transfer.rfproj", footage_dir() / CLIP)
+    model = ModelRef("body-bench", "body", project.relative(checkpoint), "bench")
+    save_project(project.with_model(model), project.folder)
+    out = folder / "transfer.mp4"
+    args = Namespace(project=str(project.folder), driving=str(driving), output=str(out), audio="driving",
+                     model=None, frames=(0, frames) if frames else None, crf=18, preset="veryfast",
+                     device="auto")  # fmt: skip
+    summary = cmd_transfer.run(args, null_context())
+    project = load_project(project.folder)
+    sources = load_sources(project, null_context())
+    target = HeldClipTracks.of(sources.target)
+    held = EditSources(target, sources.driving)
+    n = summary["frames"]
+    wanted = np.stack([resolve_frame(held, project.timeline, t).body_edit.joints for t in range(n)])
+    own = np.stack([target.body(t).joints for t in range(n)])
+    with VideoReader(out) as r:
+        got, ok = retrack_body(f for _, f in r.frames())
+    return {"output": str(out), "frames": n, "render_fps": summary["fps"],
+            "follow_dist_px": round(pose_distance(got, ok, wanted), 2),
+            "unmoved_target_dist_px": round(pose_distance(own, np.ones(n, bool), wanted), 2),
+            "detect_rate": round(float(ok.mean()), 3)}  # fmt: skip
+
+
+def _print_transfer(tr: dict) -> None:
+    print(f"transfer of B_tfjs_pose_1 ({tr['frames']} frames, {tr['render_fps']} fps): re-tracked joints "
+          f"{tr['follow_dist_px']} px from the normalized driving poses (the unmoved target: "
+          f"{tr['unmoved_target_dist_px']} px); detect rate {tr['detect_rate']}")  # fmt: skip
+
+
 def _gt(a, b) -> bool | None:
     return None if a is None or b is None else bool(a > b)
 
@@ -181,8 +227,11 @@ def run(args=None, ctx=None, minutes: float | None = None, preset: str | None = 
     if minutes:
         if ctx is not None:
             ctx.step(1, 2, f"training {minutes} min")
-        result["quality"] = quality(minutes, preset, device)
-        _print_quality(result["quality"])
+        result["quality"] = q = quality(minutes, preset, device)
+        _print_quality(q)
+        if "checkpoint" in q:
+            result["transfer"] = tr = transfer_follow(q["checkpoint"], Path(q["checkpoint"]).parents[1])
+            _print_transfer(tr)
     return result
 
 

@@ -1,7 +1,10 @@
 """Portrait family speed: ms per training step, ms per generated frame, generator GFLOP/s
 against the machine's measured fp32 matmul GFLOP/s (the physical limit).
 
-Run: .venv/bin/python -m bench.bench_portrait [--preset cpu-preview] [--device auto] [--json]
+Run: `python main.py bench portrait` (both presets on the best device), or
+`.venv/bin/python -m bench.portrait [--preset cpu-preview] [--device auto] [--json]`.
+Quality (held-out PSNR/SSIM vs the warp baseline, E_warp) is the training report itself:
+`python main.py train portrait --project P --clip CLIP --preset cpu-preview --minutes 10 --json`.
 """
 
 from __future__ import annotations
@@ -83,6 +86,19 @@ def bench(preset: str, device: str, reps: int) -> dict:
         "matmul_gflops": round(peak, 1),
         "ratio": round(achieved / peak, 3),
     }
+
+
+def run(args=None, ctx=None) -> dict:
+    """`main.py bench portrait`: every preset, printed as a table."""
+    from bench.common import print_table
+
+    rows = []
+    for i, preset in enumerate(("cpu-preview", "gpu-quality")):
+        if ctx is not None:
+            ctx.step(i, 2, preset)
+        rows.append(bench(preset, "auto", reps=3))
+    print_table(rows, list(rows[0].keys()))
+    return {"presets": rows}
 
 
 def main() -> None:
