@@ -21,6 +21,9 @@ def feather(mask: np.ndarray, radius_px: float) -> np.ndarray:
     return np.clip(cv2.GaussianBlur(m, (0, 0), radius_px / 2.0), 0.0, 1.0)
 
 
+FLAT_STD = 0.02  # per-channel std below which a ring counts as flat
+
+
 def _ring(mask: np.ndarray, width_px: int) -> np.ndarray:
     """Bool band just outside the mask (where the original is trusted as the colour reference)."""
     inside = (mask > 0.5).astype(np.uint8)
@@ -38,7 +41,9 @@ def color_match(src: np.ndarray, ref: np.ndarray, mask: np.ndarray, ring_px: int
     s_mean, s_std = s.mean(axis=0), s.std(axis=0)
     r_mean, r_std = r.mean(axis=0), r.std(axis=0)
     gain = np.clip(r_std / np.maximum(s_std, 1e-4), 0.5, 2.0)
-    gain = np.where(s_std < 1e-4, 1.0, gain)
+    # a flat ring (a saturated white wall, a uniform backdrop) says nothing about contrast:
+    # matching its near-zero spread would wash the rendered region out, so keep the gain at 1
+    gain = np.where(np.minimum(s_std, r_std) < FLAT_STD, 1.0, gain)
     out = (src - s_mean) * gain + r_mean
     return np.clip(out, 0.0, 1.0).astype(np.float32)
 

@@ -45,3 +45,16 @@ def test_face_hull_mask_covers_face(talking_head):
     nose = lm[1, :2].astype(int)
     assert m[nose[1], nose[0]] == 1.0 and m[0, 0] == 0.0
     assert 1.3 < m_big.sum() / m.sum() < 1.6  # area grows ~ (1 + 0.2)^2
+
+
+def test_color_match_keeps_contrast_against_a_flat_ring():
+    """A blown-out or uniform backdrop has no spread: matching it must not flatten the subject."""
+    rng = np.random.default_rng(1)
+    src = rng.uniform(0.3, 0.7, (64, 64, 3)).astype(np.float32)
+    ref = np.full_like(src, 0.6)
+    mask = np.zeros((64, 64), np.float32)
+    mask[16:48, 16:48] = 1.0
+    out = color_match(src, ref, mask)
+    inner = (slice(20, 44), slice(20, 44))
+    np.testing.assert_allclose(np.std(out[inner]), np.std(src[inner]), rtol=1e-3)  # gain 1
+    assert abs(float(np.mean(out[inner])) - (0.6 + float(np.mean(src[inner])) - 0.5)) < 0.02  # mean shifted
