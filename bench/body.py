@@ -111,6 +111,7 @@ def speed(preset: str = "cpu-preview", device: str = "auto", reps: int = 5) -> d
         "achieved_gflops": round(achieved, 1),
         "matmul_gflops": round(peak, 1),
         "ratio": round(achieved / peak, 3),
+        "threads": torch.get_num_threads(),
         "load_average": round(os.getloadavg()[0], 2),
     }
 
@@ -212,13 +213,16 @@ def _print_quality(q: dict) -> None:
 def run(args=None, ctx=None, minutes: float | None = None, preset: str | None = None,
         device: str | None = None) -> dict:  # fmt: skip
     """`python main.py bench body`: speed always; the training run when minutes are given
-    (kwarg or BENCH_BODY_MINUTES); preset/device from kwargs or BENCH_BODY_PRESET/_DEVICE."""
+    (kwarg or BENCH_BODY_MINUTES); preset/device from kwargs or BENCH_BODY_PRESET/_DEVICE;
+    torch threads from BENCH_BODY_THREADS."""
     from bench.common import print_table
 
     env_min = os.environ.get("BENCH_BODY_MINUTES")
     minutes = minutes if minutes is not None else (float(env_min) if env_min else None)
     preset = preset or os.environ.get("BENCH_BODY_PRESET", "cpu-preview")
     device = device or os.environ.get("BENCH_BODY_DEVICE", "auto")
+    if os.environ.get("BENCH_BODY_THREADS"):  # 1 avoids OpenMP stalls when other jobs share the cores
+        torch.set_num_threads(int(os.environ["BENCH_BODY_THREADS"]))
     if ctx is not None:
         ctx.step(0, 2, "speed")
     sp = speed(preset, device)

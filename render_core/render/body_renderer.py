@@ -68,6 +68,8 @@ def uncrop(image: np.ndarray, crop: CropTransform, wh: tuple[int, int]) -> np.nd
 
 
 class BodyRenderer:
+    """A body checkpoint's generator (+ face stage when it was trained) with its temporal state."""
+
     name = "body"
     temporal = True
 

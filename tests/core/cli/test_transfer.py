@@ -9,6 +9,7 @@ import subprocess
 import sys
 
 import numpy as np
+import pytest
 
 from render_core.jobs import null_context
 from render_core.media.decode import VideoReader
@@ -24,7 +25,8 @@ TINY = {"resolution": 64, "width": 32, "d_layers": 2, "d_scales": 1, "n_blocks":
 
 
 def run_main(*args: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "GLOG_minloglevel": "2", "TF_CPP_MIN_LOG_LEVEL": "2"}
+    # one torch thread: on a shared 2-core machine OpenMP barriers stall badly under other load
+    env = {**os.environ, "GLOG_minloglevel": "2", "TF_CPP_MIN_LOG_LEVEL": "2", "OMP_NUM_THREADS": "1"}
     cmd = [sys.executable, str(REPO / "main.py"), *args]
     return subprocess.run(cmd, cwd=REPO, env=env, capture_output=True, text=True, timeout=300)
 
@@ -128,3 +130,21 @@ def test_transfer_layer_resolves_to_the_median_smoothed_normalized_dance():
     np.testing.assert_allclose(edit.joints[0, 1], 200.0 - 150.0, atol=1e-4)
     late = resolve_frame(sources, project.timeline, 15).body_edit  # past the 5-frame target: held plate
     assert late is not None and abs(late.joints[16, 0] - (50.0 + 0.5 * 15.0)) < 1e-4
+
+
+def test_body_model_is_the_named_one_else_the_newest_checkpoint(tmp_path):
+    from render_core.cli.cmd_transfer import body_model
+    from render_core.errors import InputError
+    from render_core.project.document import ModelRef, Project
+
+    for i, name in enumerate(("new", "old")):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "model.json").write_text("{}")
+        os.utime(tmp_path / name / "model.json", (1000 - i * 10, 1000 - i * 10))
+    refs = (ModelRef("a", "body", "new"), ModelRef("b", "body", "old"), ModelRef("c", "portrait", "new"))
+    project = Project("p", models=refs, folder=tmp_path)
+    assert body_model(project, None).id == "a" and body_model(project, "b").id == "b"
+    with pytest.raises(InputError, match="no body model 'c'"):
+        body_model(project, "c")
+    with pytest.raises(InputError, match="train body"):
+        body_model(Project("p", folder=tmp_path), None)

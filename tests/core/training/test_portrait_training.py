@@ -37,8 +37,8 @@ def test_overfitting_sixteen_real_frames_halves_l1(tracked, tmp_path):
     cfg = make_cfg(
         tracked,
         tmp_path / "ck",
-        steps=80,
-        overrides={"dropout": 0.0, "batch_size": 2, "g_base": 16},
+        steps=30,
+        overrides={"dropout": 0.0, "batch_size": 2, "g_base": 16, "lr": 1e-3},
         on_event=lambda e: losses.append(e.data["l1"]) if e.kind == "loss" else None,
     )
     train_model(cfg, null_context())
