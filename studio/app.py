@@ -21,8 +21,22 @@ def make_app(argv: list[str]):
     return app
 
 
+def has_display() -> bool:
+    """Qt's default platform on Linux needs an X or Wayland display (it aborts otherwise)."""
+    if not sys.platform.startswith("linux") or os.environ.get("QT_QPA_PLATFORM"):
+        return True
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
 def run_studio(argv: list[str]) -> int:
     """Open the studio; `argv` may hold one clip or project path. Returns the exit code."""
+    if not has_display():
+        print(
+            "error: no display found (DISPLAY is not set): the studio needs a screen; "
+            "`python main.py demo` and the other commands run headless",
+            file=sys.stderr,
+        )
+        return 2
     app = make_app(argv)
     from PySide6.QtWidgets import QMessageBox
 

@@ -119,3 +119,17 @@ def test_preview_during_playback_shows_frames_it_skipped_to(qtbot, runner):
         worker.request("doc", f)
     qtbot.waitUntil(lambda: not worker.busy, timeout=5000)
     assert [r.frame for r in shown] == [0, 5]  # frames 1-4 dropped, nothing shown late
+
+
+def test_studio_without_a_display_says_so_in_one_line():
+    import os
+    import subprocess
+    import sys
+
+    from tests.conftest import REPO
+
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
+    r = subprocess.run(
+        [sys.executable, str(REPO / "main.py")], cwd=REPO, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert r.returncode == 2 and r.stderr.count("\n") == 1 and "no display" in r.stderr
