@@ -25,11 +25,14 @@ from render_core.paths import tracks_cache_dir
 from render_core.tracking.body import BodyTracker, BodyTrackerConfig
 from render_core.tracking.face import FaceTracker, FaceTrackerConfig
 from render_core.tracking.face_track import build_face_track
+from render_core.tracking.head_crop import HeadCropFaceMesh
 from render_core.tracking.head_pose import HeadPoseConfig
 from render_core.tracking.one_euro import OneEuroFilter, OneEuroParams
 from render_core.tracking.tracks import BODY_JOINTS, FACE_POINTS, BodyTrack, Tracks
 
-TRACKER_CODE_VERSION = "1"  # bump when tracking code changes its output
+TRACKER_CODE_VERSION = (
+    "2"  # 2: head-crop face fallback on full-body shots  # bump when tracking code changes its output
+)
 
 
 @dataclass(frozen=True)
@@ -150,22 +153,26 @@ def _track_frames(
     face_cfg = FaceTrackerConfig(cfg.max_faces, cfg.face_index, detect_size=0)
     face_tr = FaceTracker(face_cfg) if cfg.face else None
     body_tr = BodyTracker(BodyTrackerConfig(detect_size=0)) if cfg.body else None
+    head_tr = HeadCropFaceMesh() if cfg.face and cfg.body else None
     try:
         size = detect_dims(info.width, info.height, cfg.detect_size)
         for k, (i, frame) in enumerate(reader.frames(start, stop, size=size)):
-            if face_tr is not None:
-                lm = face_tr.process(frame, full)
-                lm = smoother(lm) if cfg.smooth else lm
-                if lm is not None:
-                    face_lm[k] = lm
+            joints = None
             if body_tr is not None:
                 joints, mask = body_tr.process(frame, full)
                 masks.append(mask)
                 if joints is not None:
                     body_j[k] = joints
+            if face_tr is not None:
+                lm = face_tr.process(frame, full)
+                if lm is None and head_tr is not None and joints is not None:
+                    lm = head_tr.process(frame, joints, full)  # a face too small to detect
+                lm = smoother(lm) if cfg.smooth else lm
+                if lm is not None:
+                    face_lm[k] = lm
             ctx.step(k + 1, n, f"tracking frame {i}")
     finally:
-        for tr in (face_tr, body_tr):
+        for tr in (face_tr, body_tr, head_tr):
             if tr is not None:
                 tr.close()
     masks += [b""] * (n - len(masks)) if cfg.body else []
