@@ -11,8 +11,10 @@ direction of a side: +L on the subject's left, -L on the right. Controls add up 
   234/454 (the jaw joints, in front of the ears), and slide forward by 0.2 S per 25 deg (the
   condyles translate as the mouth opens wide, so the chin drops rather than retreats).
   v = 1 opens by 25 deg (measured on the canonical face: chin drops 0.42 S, lip gap opens 0.53 S);
-  v < 0 closes the current inner-lip gap (13/14) by the fraction |v|. Mouth corners follow
-  at half the rotation. Pinned: upper lip, nose, eyes, oval sides. sigma 0.25 S.
+  v < 0 closes the current inner-lip gap (13/14) by the fraction |v|. Lower-lip points take
+  1 - (d/D)^2/2 of the rotation (d: distance from the lip midline, D: half mouth width), so
+  the opening is oval as lips stretch; mouth corners follow at half the rotation.
+  Pinned: upper lip, nose, eyes, oval sides. sigma 0.25 S.
 - smile: each mouth corner (61/78 right, 291/308 left) moves by v * (0.10 S U + 0.06 S lat);
   negative values pull the corners down and in. Pinned: lip midline (0, 13, 14, 17), nose.
   sigma 0.15 S. Mirrored between sides.
@@ -88,10 +90,22 @@ def _closing_angle(p: np.ndarray, fr: FaceFrame, hinge: np.ndarray) -> float:
     return 0.5 * (lo + hi)
 
 
+def _lower_lip_follow(p: np.ndarray, fr: FaceFrame) -> dict[int, float]:
+    """How much of the jaw rotation each lower-lip point takes: 1 on the midline, falling as
+    1 - (d/D)^2 / 2 to 1/2 at the corners (d: lateral distance from the midline, D: half the
+    mouth width), where the corners' own half rotation takes over."""
+    mid = p[R.INNER_LIP_BOTTOM] @ fr.left
+    half = 0.5 * abs((p[R.MOUTH_CORNER_LEFT[0]] - p[R.MOUTH_CORNER_RIGHT[0]]) @ fr.left)
+    d = np.abs(p[list(R.LOWER_LIP)] @ fr.left - mid) / max(half, 1e-6)
+    return {i: float(1.0 - 0.5 * min(di, 1.0) ** 2) for i, di in zip(R.LOWER_LIP, d, strict=True)}
+
+
 def _jaw(p: np.ndarray, fr: FaceFrame, v: float) -> Handles:
     hinge = _jaw_hinge(p, fr)
     angle = v * (np.deg2rad(JAW_ANGLE_DEG) if v >= 0 else _closing_angle(p, fr, hinge))
-    moving = _jaw_move(p, R.LOWER_LIP + R.JAW_LINE, fr, hinge, angle)
+    moving = _jaw_move(p, R.JAW_LINE, fr, hinge, angle)
+    for i, w in _lower_lip_follow(p, fr).items():  # lips stretch: an oval opening, not a box
+        moving.update(_jaw_move(p, (i,), fr, hinge, angle * w))
     moving.update(_jaw_move(p, R.MOUTH_CORNER_RIGHT + R.MOUTH_CORNER_LEFT, fr, hinge, angle / 2))
     pinned = _pins(R.UPPER_LIP, R.NOSE, R.LEFT_EYE, R.RIGHT_EYE, R.OVAL_UPPER_SIDES)
     return _assemble(moving, pinned, 0.25 * fr.size)
