@@ -46,15 +46,22 @@ def _clamp(t: int, clip: ClipTracks) -> int:
     return int(np.clip(t, clip.start, clip.start + len(clip) - 1))
 
 
+def _driving(sources: EditSources, timeline: EditTimeline, t: int, kind: str, settings_type):
+    """(settings, driving clip tracks, driving frame) of the layer deciding `kind` at `t`;
+    the tracks are None when the driving clip was not loaded."""
+    layer = _deciding_layer(timeline, t, kind)
+    s = settings_type.from_json(layer.settings)
+    drv = sources.driving.get(s.driving_clip)
+    return s, drv, (None if drv is None else _clamp(s.driving_frame(t, layer.start), drv))
+
+
 def _reenacted(
     face: FaceState, t: int, sources: EditSources, timeline: EditTimeline, strength: float, scale: float
 ) -> FaceState:
-    layer = _deciding_layer(timeline, t, "reenact_face")
-    s = ReenactSettings.from_json(layer.settings)
-    drv = sources.driving.get(s.driving_clip)
+    s, drv, dt = _driving(sources, timeline, t, "reenact_face", ReenactSettings)
     if drv is None:
         return face
-    d_t = drv.face(_clamp(s.driving_frame(t, layer.start), drv))
+    d_t = drv.face(dt)
     d_n = drv.face(s.driving_neutral_frame)
     t_n = sources.target.face(s.target_neutral_frame, scale)
     if d_t is None or d_n is None or t_n is None:
@@ -67,12 +74,10 @@ def _transferred(
 ) -> BodyState:
     from render_core.geometry.pose_normalization import normalize
 
-    layer = _deciding_layer(timeline, t, "transfer_body")
-    s = TransferSettings.from_json(layer.settings)
-    drv = sources.driving.get(s.driving_clip)
+    _, drv, dt = _driving(sources, timeline, t, "transfer_body", TransferSettings)
     if drv is None or drv.pose_stats is None or sources.target.pose_stats is None:
         return body
-    d = drv.smoothed_body(_clamp(s.driving_frame(t, layer.start), drv))  # paper: 7-frame median
+    d = drv.smoothed_body(dt)  # paper: 7-frame median
     if d is None:
         return body
     j = normalize(d.joints[None], drv.pose_stats, sources.target.pose_stats)[0]
