@@ -21,12 +21,11 @@ import numpy as np
 
 from render_core.conditioning.stick_figure import body_scale
 from render_core.models.body_inference import BodySequencer
+from render_core.render.model_checkpoint import open_checkpoint
 from render_core.render.types import FrameRequest, RenderedFrame
 from render_core.training import checkpoint as ckpt
 from render_core.training.body_data import CropTransform, pose_image
 from render_core.training.body_step import BodyNets
-from render_core.training.device import select_device
-from render_core.training.presets import config_from_json
 
 HULL_DILATE = 0.35  # the stick figure's hull grows by this fraction of the torso length (hair, clothes)
 MASK_FEATHER = 0.02  # Gaussian feather (sigma) of the model-space mask, as a fraction of the crop height
@@ -74,10 +73,8 @@ class BodyRenderer:
     temporal = True
 
     def __init__(self, checkpoint_dir: str | Path, device: str = "auto") -> None:
-        ck = ckpt.load_checkpoint(checkpoint_dir)
-        self.meta = ck.meta
-        self.cfg = config_from_json("body", ck.meta["config"])
-        self.dev = select_device(device)
+        opened = open_checkpoint(checkpoint_dir, "body", device)
+        ck, self.meta, self.cfg, self.dev = opened.checkpoint, opened.meta, opened.cfg, opened.dev
         nets = BodyNets(self.cfg)
         use_face = int(ck.meta.get("face_steps", 0)) > 0
         modules = {"G": nets.G, "F": nets.F} if use_face else {"G": nets.G}

@@ -21,11 +21,10 @@ from render_core.conditioning.face_crop import CropSmoother, CropTransform
 from render_core.conditioning.face_maps import FaceMapRenderer
 from render_core.conditioning.window import ConditioningWindow
 from render_core.models.portrait import PortraitUNet
+from render_core.render.model_checkpoint import open_checkpoint
 from render_core.render.types import FrameRequest, RenderedFrame
 from render_core.training import checkpoint as ckpt
-from render_core.training.device import select_device
 from render_core.training.portrait_family import net_config
-from render_core.training.presets import config_from_json
 
 MASK_DILATE = 0.12  # fraction of the face extent the head mask grows by
 MASK_FEATHER = 0.06  # Gaussian feather (sigma) as a fraction of the crop size
@@ -36,10 +35,8 @@ class PortraitRenderer:
     temporal = True
 
     def __init__(self, checkpoint_dir: str | Path, device: str = "auto") -> None:
-        ck = ckpt.load_checkpoint(checkpoint_dir)
-        self.meta = ck.meta
-        self.cfg = config_from_json("portrait", ck.meta["config"])
-        self.dev = select_device(device)
+        opened = open_checkpoint(checkpoint_dir, "portrait", device)
+        ck, self.meta, self.cfg, self.dev = opened.checkpoint, opened.meta, opened.cfg, opened.dev
         self.net = PortraitUNet(net_config(self.cfg)).to(self.dev.device).eval()
         ckpt.restore(ck, {"G": self.net})
         cond = ck.meta["conditioning"]

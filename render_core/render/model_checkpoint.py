@@ -1,0 +1,28 @@
+"""Opening a trained model's checkpoint for rendering: weights, its preset config, a device.
+Shared by every neural renderer so they load checkpoints the same way."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from render_core.training import checkpoint as ckpt
+from render_core.training.device import DeviceInfo, select_device
+from render_core.training.presets import config_from_json
+
+
+@dataclass
+class InferenceCheckpoint:
+    checkpoint: Any  # ckpt.load_checkpoint result: tensors + meta
+    meta: dict
+    cfg: Any  # the family's preset config as trained
+    dev: DeviceInfo
+
+
+def open_checkpoint(checkpoint_dir: str | Path, family: str, device: str = "auto") -> InferenceCheckpoint:
+    """Load `checkpoint_dir`, rebuild the `family` config it was trained with, choose a device."""
+    ck = ckpt.load_checkpoint(checkpoint_dir)
+    return InferenceCheckpoint(
+        ck, ck.meta, config_from_json(family, ck.meta["config"]), select_device(device)
+    )
