@@ -25,7 +25,7 @@ from render_core.render.model_checkpoint import open_checkpoint
 from render_core.render.types import FrameRequest, RenderedFrame
 from render_core.training import checkpoint as ckpt
 from render_core.training.body_data import CropTransform, pose_image
-from render_core.training.body_step import BodyNets
+from render_core.training.body_step import build_generators
 
 HULL_DILATE = 0.35  # the stick figure's hull grows by this fraction of the torso length (hair, clothes)
 MASK_FEATHER = 0.02  # Gaussian feather (sigma) of the model-space mask, as a fraction of the crop height
@@ -75,15 +75,15 @@ class BodyRenderer:
     def __init__(self, checkpoint_dir: str | Path, device: str = "auto") -> None:
         opened = open_checkpoint(checkpoint_dir, "body", device)
         ck, self.meta, self.cfg, self.dev = opened.checkpoint, opened.meta, opened.cfg, opened.dev
-        nets = BodyNets(self.cfg)
+        g, f = build_generators(self.cfg)
         use_face = int(ck.meta.get("face_steps", 0)) > 0
-        modules = {"G": nets.G, "F": nets.F} if use_face else {"G": nets.G}
+        modules = {"G": g, "F": f} if use_face else {"G": g}
         ckpt.restore(ck, modules)
         for m in modules.values():
             m.to(self.dev.device).eval()
         self.crop = CropTransform(**ck.meta["crop"])
         self.frame_size = tuple(int(v) for v in ck.meta.get("frame_size", (0, 0)))
-        self.sequencer = BodySequencer(nets.G, nets.F if use_face else None, self.dev.device)
+        self.sequencer = BodySequencer(g, f if use_face else None, self.dev.device)
 
     def reset(self) -> None:
         self.sequencer.reset()

@@ -43,7 +43,7 @@ class PortraitRenderer:
         size = self.cfg.resolution
         colors, light = np.array(cond["colors"], np.float32), np.array(cond["light"], np.float32)
         self.maps = FaceMapRenderer(size, colors, light)
-        self.smoother = CropSmoother()
+        self.smoother = CropSmoother(self.cfg.crop_alpha)
         self.window = ConditioningWindow(self.cfg.n_w)
 
     def reset(self) -> None:

@@ -24,7 +24,7 @@ from render_core.training.body_data import BodyFrames, build_body_frames, consec
 from render_core.training.body_eval import full_report, image_scores, nearest_pose_indices
 from render_core.training.body_step import BodyNets, PairBatch, face_step, main_step
 from render_core.training.families import register_family
-from render_core.training.family import BasePreset, Family, RunState
+from render_core.training.family import BasePreset, Family, RunState, linear_decay
 from render_core.training.presets import register_preset
 from render_core.training.split import Split, heldout_split
 
@@ -155,6 +155,14 @@ class BodyFamily(Family):
             data.face_steps += bool(losses)
             return losses
         return main_step(nets, b, s.opts["g"], s.opts["d"], cfg, s.dev.autocast, s.extras.get("perceptual"))
+
+    def lr_factor(self, cfg: BodyConfig, optimizer: str, progress: float) -> float:
+        """Each stage decays over its own share of the budget: main (g, d) until `face_start`,
+        the face stage (f, df) after it."""
+        if optimizer in ("f", "df"):
+            start = cfg.face_start + (1.0 - cfg.face_start) * cfg.lr_decay_from
+            return linear_decay(progress, start, 1.0)
+        return linear_decay(progress, cfg.face_start * cfg.lr_decay_from, cfg.face_start)
 
     def evaluate(self, s: RunState, final: bool, ctx: JobContext) -> dict[str, float]:
         data = s.data

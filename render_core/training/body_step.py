@@ -46,19 +46,23 @@ class PairBatch:
     joints1: np.ndarray
 
 
+def build_generators(cfg) -> tuple[BodyGenerator, FaceResidualGenerator]:
+    """The two generators of a preset config (all inference needs; no discriminators)."""
+    g = BodyGeneratorConfig(cfg.ngf, cfg.n_down, cfg.n_blocks, cfg.max_channels)
+    face = FaceStageConfig(
+        cfg.face_size, cfg.face_box_scale, cfg.face_ngf, cfg.face_n_down, cfg.face_n_blocks
+    )
+    return BodyGenerator(g), FaceResidualGenerator(face)
+
+
 class BodyNets(nn.Module):
     """All modules of one body model, built from a preset config (see body_family.BodyConfig)."""
 
     def __init__(self, cfg) -> None:
         super().__init__()
-        g = BodyGeneratorConfig(cfg.ngf, cfg.n_down, cfg.n_blocks, cfg.max_channels)
-        self.G = BodyGenerator(g)
+        self.G, self.F = build_generators(cfg)
         self.D = frame_discriminator(cfg.ndf, cfg.d_layers, cfg.d_scales)
         self.DT = temporal_discriminator(cfg.ndf, cfg.d_layers, 1)
-        face = FaceStageConfig(
-            cfg.face_size, cfg.face_box_scale, cfg.face_ngf, cfg.face_n_down, cfg.face_n_blocks
-        )
-        self.F = FaceResidualGenerator(face)
         self.DF = PairDiscriminator(6, cfg.face_ndf, 2, 1)
 
 

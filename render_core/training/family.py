@@ -32,6 +32,16 @@ class BasePreset:
     max_train_frames: int = 1500
     eval_frames: int = 24
     seed: int = 0
+    # Fraction of the budget after which the learning rate falls linearly to 0 at the end
+    # (pix2pix / pix2pixHD's schedule: constant, then linear decay); 1.0 = constant.
+    lr_decay_from: float = 1.0
+
+
+def linear_decay(progress: float, start: float, end: float = 1.0) -> float:
+    """1 before `start`, falling linearly to 0 at `end` (both fractions of the budget)."""
+    if progress <= start or end <= start:
+        return 1.0 if progress < end else 0.0
+    return max(0.0, (end - progress) / (end - start))
 
 
 @dataclass
@@ -69,6 +79,10 @@ class Family(ABC):
     @abstractmethod
     def sample(self, s: RunState) -> np.ndarray:
         """A preview strip (H, W, 3) float32 [0, 1]: conditioning | output | real."""
+
+    def lr_factor(self, cfg: Any, optimizer: str, progress: float) -> float:
+        """Learning-rate multiplier of optimizer `optimizer` at `progress` (fraction of the budget)."""
+        return linear_decay(progress, cfg.lr_decay_from)
 
     def describe(self, cfg: Any, data: Any) -> dict:
         """Extra checkpoint metadata (resolution, training clip hashes, ...)."""

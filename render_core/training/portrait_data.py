@@ -82,13 +82,20 @@ def _decode(clip: Path, idx: np.ndarray, transforms: list, ctx: JobContext) -> n
 
 
 def load_portrait_data(
-    clip: Path, tracks: Tracks, size: int, n_w: int, max_frames: int, ctx: JobContext, clip_hash: str = ""
+    clip: Path,
+    tracks: Tracks,
+    size: int,
+    n_w: int,
+    max_frames: int,
+    ctx: JobContext,
+    clip_hash: str = "",
+    crop_alpha: float = 0.25,
 ) -> PortraitData:
     """Decode, crop and render conditioning for up to `max_frames` valid frames of `clip`."""
     if tracks.face is None or not tracks.face.valid.any():
         raise InputError(clip, "no face was tracked in this clip")
     f = tracks.face
-    transforms = clip_crops(f.landmarks, f.valid, size)
+    transforms = clip_crops(f.landmarks, f.valid, size, crop_alpha)
     ok = np.array([v and t is not None for v, t in zip(f.valid, transforms, strict=True)])
     idx = np.nonzero(ok)[0][:max_frames]
     crops = _decode(clip, idx, transforms, ctx.sub(0.0, 0.7))

@@ -45,6 +45,7 @@ class PortraitPreset(BasePreset):
     w_adv: float = 1.0
     w_l1: float = 100.0
     perceptual_weight: float = 0.0
+    crop_alpha: float = 0.25  # EMA weight of a new frame in the crop smoother (training = rendering)
 
 
 register_preset(
@@ -130,7 +131,7 @@ class PortraitFamily(Family):
         tracks = _tracks_for(run, clip, 0, ctx.sub(0.0, 0.5))
         cap = min(cfg.max_train_frames, run.max_frames or cfg.max_train_frames)
         return load_portrait_data(
-            clip, tracks, cfg.resolution, cfg.n_w, cap, ctx.sub(0.5, 1.0), content_hash(clip)
+            clip, tracks, cfg.resolution, cfg.n_w, cap, ctx.sub(0.5, 1.0), content_hash(clip), cfg.crop_alpha
         )
 
     def build(self, cfg: PortraitPreset, data, dev):

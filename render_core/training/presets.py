@@ -41,11 +41,14 @@ def get_preset(family: str, name: str, overrides: dict | None = None) -> Any:
 
 
 def config_from_json(family: str, d: dict) -> Any:
-    """Rebuild a family's config from a checkpoint's stored dict (unknown keys ignored)."""
+    """Rebuild a family's config from a checkpoint's stored dict (unknown keys ignored).
+
+    Fields the checkpoint lacks (added after it was written) take the config class's defaults,
+    which keep the behaviour older checkpoints were trained with."""
     _ensure_loaded()
-    proto = next(iter(PRESETS[family].values()))
-    fields = {f.name for f in dataclasses.fields(proto)}
-    return dataclasses.replace(proto, **{k: v for k, v in d.items() if k in fields})
+    cls = type(next(iter(PRESETS[family].values())))
+    fields = {f.name for f in dataclasses.fields(cls)}
+    return cls(**{k: v for k, v in d.items() if k in fields})
 
 
 def _ensure_loaded() -> None:

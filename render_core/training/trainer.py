@@ -132,6 +132,14 @@ def _resume(cfg: TrainConfig, s: RunState) -> tuple[int, float, dict]:
     return int(ck.meta.get("step", 0)), float(ck.meta.get("wall_time_s", 0.0)), ck.meta.get("metrics", {})
 
 
+def _schedule_lr(family, pcfg: Any, s: RunState) -> None:
+    """Set every optimizer's learning rate from the family's schedule at the current progress."""
+    for name, opt in s.opts.items():
+        lr = pcfg.lr * family.lr_factor(pcfg, name, s.extras["progress"])
+        for group in opt.param_groups:
+            group["lr"] = lr
+
+
 def train_model(cfg: TrainConfig, ctx: JobContext) -> TrainResult:
     """Train (or resume) one family's model on `cfg.clips`; returns the final checkpoint."""
     family = get_family(cfg.family)
@@ -157,6 +165,7 @@ def train_model(cfg: TrainConfig, ctx: JobContext) -> TrainResult:
         while not budget.done(step):
             # Fraction of the whole budget used so far: families may stage training (body: face stage last).
             s.extras["progress"] = step / budget.steps if budget.steps else budget.elapsed() / budget.seconds
+            _schedule_lr(family, pcfg, s)
             losses = family.train_step(s, step)
             step += 1
             rate = (step - start) / max(budget.elapsed(), 1e-6)
