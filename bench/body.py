@@ -82,7 +82,9 @@ def speed(preset: str = "cpu-preview", device: str = "auto", reps: int = 5) -> d
     s.extras["progress"] = 1.0
     face_s = _timed(lambda: fam.train_step(s, 0), reps, sync)
     g = models["G"].eval()
-    pose = torch.rand(1, 3, cfg.resolution, cfg.width, device=dev.device)
+    pose = torch.rand(1, 3, cfg.resolution, cfg.width, device=dev.device).contiguous(
+        memory_format=dev.memory_format
+    )
     with FlopCounterMode(display=False) as fc, torch.no_grad():
         g(pose, pose)
     flops = fc.get_total_flops()
@@ -96,7 +98,9 @@ def speed(preset: str = "cpu-preview", device: str = "auto", reps: int = 5) -> d
     seq = BodySequencer(g, models["F"], dev.device)
     pose_np, j = data.frames.poses[0].astype(np.float32) / 255, data.frames.joints[0]
     seq_s = _timed(lambda: seq.step(pose_np, j), reps * 2, sync)
-    peak = matmul_gflops(device=dev.device.type)
+    # The physical limit in the precision the generator runs in (bf16 under autocast).
+    matmul_dtype = "float32" if dev.amp_dtype is None else str(dev.amp_dtype).removeprefix("torch.")
+    peak = matmul_gflops(dtype=matmul_dtype, device=dev.device.type)
     achieved = flops / frame_s / 1e9
     return {
         "preset": preset,
@@ -109,6 +113,7 @@ def speed(preset: str = "cpu-preview", device: str = "auto", reps: int = 5) -> d
         "ms_per_frame_with_face": round(seq_s * 1e3, 2),
         "generator_gflop_per_frame": round(flops / 1e9, 3),
         "achieved_gflops": round(achieved, 1),
+        "matmul_dtype": matmul_dtype,
         "matmul_gflops": round(peak, 1),
         "ratio": round(achieved / peak, 3),
         "threads": torch.get_num_threads(),
@@ -218,6 +223,7 @@ def run(args=None, ctx=None, minutes: float | None = None, preset: str | None = 
     from bench.common import print_table
 
     env_min = os.environ.get("BENCH_BODY_MINUTES")
+    minutes = minutes if minutes is not None else getattr(args, "minutes", None)
     minutes = minutes if minutes is not None else (float(env_min) if env_min else None)
     preset = preset or os.environ.get("BENCH_BODY_PRESET", "cpu-preview")
     device = device or os.environ.get("BENCH_BODY_DEVICE", "auto")

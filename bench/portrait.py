@@ -3,15 +3,20 @@ against the machine's measured fp32 matmul GFLOP/s (the physical limit).
 
 Run: `python main.py bench portrait` (both presets on the best device), or
 `.venv/bin/python -m bench.portrait [--preset cpu-preview] [--device auto] [--json]`.
-Quality (held-out PSNR/SSIM vs the warp baseline, E_warp) is the training report itself:
-`python main.py train portrait --project P --clip CLIP --preset cpu-preview --minutes 10 --json`.
+Quality (optional: `--minutes M` or BENCH_PORTRAIT_MINUTES): a full training per shared talking
+head (A_liveportrait_d18.mp4 first, the issue's target; `--clips all` or BENCH_PORTRAIT_CLIPS=all
+for every A_* clip) and its held-out report: PSNR/SSIM of the model and of the landmark-warp
+baseline on the same held-out crops, E_warp of the generated and the real held-out sequence.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
+import tempfile
 import time
+from pathlib import Path
 
 import numpy as np
 import torch
@@ -19,6 +24,7 @@ from torch.utils.flop_counter import FlopCounterMode
 
 from bench.common import matmul_gflops
 from render_core.models.portrait import PortraitUNet
+from render_core.samples import footage_dir
 from render_core.training.device import select_device
 from render_core.training.family import RunState
 from render_core.training.portrait_family import PortraitFamily, net_config
@@ -60,8 +66,8 @@ def bench(preset: str, device: str, reps: int) -> dict:
     models, opts = fam.build(cfg, data, dev)
     s = RunState(cfg, data, models, opts, dev, np.random.default_rng(0))
     step_s = _timed(lambda: fam.train_step(s, 0), reps, sync)
-    g = PortraitUNet(net_config(cfg)).to(dev.device).eval()
-    x = data.x[:1].to(dev.device)
+    g = PortraitUNet(net_config(cfg)).to(dev.device, memory_format=dev.memory_format).eval()
+    x = data.x[:1].to(dev.device).contiguous(memory_format=dev.memory_format)
     with FlopCounterMode(display=False) as fc:
         g(x)
     flops = fc.get_total_flops()
@@ -72,7 +78,9 @@ def bench(preset: str, device: str, reps: int) -> dict:
             g(x)
 
     frame_s = _timed(infer, reps * 6, sync)
-    peak = matmul_gflops(device=dev.device.type)
+    # The physical limit in the precision the generator runs in (bf16 under autocast).
+    matmul_dtype = "float32" if dev.amp_dtype is None else str(dev.amp_dtype).removeprefix("torch.")
+    peak = matmul_gflops(dtype=matmul_dtype, device=dev.device.type)
     achieved = flops / frame_s / 1e9
     return {
         "preset": preset,
@@ -83,22 +91,80 @@ def bench(preset: str, device: str, reps: int) -> dict:
         "ms_per_frame": round(frame_s * 1e3, 2),
         "generator_gflop_per_frame": round(flops / 1e9, 3),
         "achieved_gflops": round(achieved, 1),
+        "matmul_dtype": matmul_dtype,
         "matmul_gflops": round(peak, 1),
         "ratio": round(achieved / peak, 3),
     }
 
 
+TARGET_CLIP = "A_liveportrait_d18.mp4"
+
+
+def quality(clip: Path, minutes: float, preset: str = "cpu-preview", device: str = "auto") -> dict:
+    """Train on `clip` for `minutes` (tracking it first, outside the budget); the held-out report."""
+    from render_core.jobs import null_context
+    from render_core.tracking.track_clip import TrackConfig, track_clip
+    from render_core.training.trainer import TrainConfig, train_model
+
+    folder = Path(tempfile.mkdtemp(prefix="bench_portrait_"))
+    tracks = track_clip(TrackConfig(clip=str(clip), project_dir=str(folder), body=False), null_context()).path
+    cfg = TrainConfig("portrait", [clip], folder / "models" / f"portrait-{preset}", preset,
+                      project_dir=folder, tracks=[tracks], minutes=minutes, device=device,
+                      tensorboard=False)  # fmt: skip
+    load0 = os.getloadavg()[0]
+    res = train_model(cfg, null_context())
+    m = res.metrics
+    return {
+        "clip": clip.name,
+        "steps": res.steps,
+        "ms_per_step": round(1e3 * res.wall_time_s / max(res.steps, 1), 1),
+        "device": res.meta.get("device"),
+        "load_avg": f"{load0:.1f}->{os.getloadavg()[0]:.1f}",
+        "psnr": round(m["psnr"], 2),
+        "baseline_psnr": round(m["baseline_psnr"], 2),
+        "gain_db": round(m["psnr"] - m["baseline_psnr"], 2),
+        "ssim": round(m["ssim"], 4),
+        "baseline_ssim": round(m["baseline_ssim"], 4),
+        "ewarp_ratio": round(m["ewarp"] / m["ewarp_real"], 3) if m.get("ewarp_real") else None,
+        "checkpoint": str(res.checkpoint),
+    }
+
+
+def quality_clips(which: str) -> list[Path]:
+    """The target clip, or with "all" every shared talking head (target first); [] without footage."""
+    folder = footage_dir()
+    if which == "all":
+        names = [TARGET_CLIP] + sorted(p.name for p in folder.glob("A_*.mp4") if p.name != TARGET_CLIP)
+    else:
+        names = [n.strip() for n in which.split(",")]
+    return [folder / n for n in names if (folder / n).exists()]
+
+
 def run(args=None, ctx=None) -> dict:
-    """`main.py bench portrait`: every preset, printed as a table."""
+    """`main.py bench portrait`: every preset's speed, printed as a table; with minutes
+    (BENCH_PORTRAIT_MINUTES) also the held-out quality per clip (BENCH_PORTRAIT_CLIPS)."""
     from bench.common import print_table
 
+    minutes = getattr(args, "minutes", None) or float(os.environ.get("BENCH_PORTRAIT_MINUTES", 0)) or None
+    which = getattr(args, "clips", None) or os.environ.get("BENCH_PORTRAIT_CLIPS", TARGET_CLIP)
+    clips = quality_clips(which) if minutes else []
+    total = 2 + len(clips)
     rows = []
     for i, preset in enumerate(("cpu-preview", "gpu-quality")):
         if ctx is not None:
-            ctx.step(i, 2, preset)
+            ctx.step(i, total, preset)
         rows.append(bench(preset, "auto", reps=3))
     print_table(rows, list(rows[0].keys()))
-    return {"presets": rows}
+    result: dict = {"presets": rows}
+    if clips:
+        q = []
+        for k, clip in enumerate(clips):
+            if ctx is not None:
+                ctx.step(2 + k, total, f"training on {clip.name} for {minutes} min")
+            q.append(quality(clip, minutes))
+        print_table(q, [k for k in q[0] if k != "checkpoint"])
+        result["quality"] = q
+    return result
 
 
 def main() -> None:
@@ -107,7 +173,15 @@ def main() -> None:
     p.add_argument("--device", default="auto")
     p.add_argument("--reps", type=int, default=5)
     p.add_argument("--json", action="store_true")
+    p.add_argument(
+        "--minutes", type=float, help="also train this long per clip and print the held-out report"
+    )
+    p.add_argument("--clips", default=TARGET_CLIP, help="comma-separated footage names, or 'all'")
     a = p.parse_args()
+    if a.minutes:
+        rows = [quality(c, a.minutes, a.preset, a.device) for c in quality_clips(a.clips)]
+        print(json.dumps(rows) if a.json else "\n".join(json.dumps(r) for r in rows))
+        return
     r = bench(a.preset, a.device, a.reps)
     print(json.dumps(r) if a.json else "\n".join(f"{k:28s} {v}" for k, v in r.items()))
 

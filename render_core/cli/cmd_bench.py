@@ -22,6 +22,10 @@ def _available() -> list[str]:
 
 def add_arguments(p) -> None:
     p.add_argument("name", help="benchmark name (a module in bench/: tracking, render, portrait, body)")
+    p.add_argument(
+        "--minutes", type=float, help="portrait, body: also train this long and print the held-out report"
+    )
+    p.add_argument("--clips", help="portrait: footage clips to train on (comma-separated names, or 'all')")
 
 
 def run(args, ctx: JobContext) -> dict:

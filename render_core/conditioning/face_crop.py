@@ -83,12 +83,27 @@ def raw_params(landmarks: np.ndarray, margin: float = 1.9) -> CropParams:
 
 
 class CropSmoother:
-    """Causal EMA over crop parameters (alpha = weight of the new frame)."""
+    """Causal EMA over crop parameters (alpha = weight of the new frame).
 
-    def __init__(self, alpha: float = 0.25, margin: float = 1.9) -> None:
+    A small alpha keeps the crop nearly still in the frame, so background and torso stay put in
+    crop coordinates (a personal model learns them once) while the head moves inside it. With
+    `slack` > 0 the crop catches up when the face drifts more than `slack` crop sides from the
+    smoothed centre (the weight rises linearly to 1 at twice that), so fast head motion never
+    leaves the face outside the crop.
+    """
+
+    def __init__(self, alpha: float = 0.25, margin: float = 1.9, slack: float = 0.0) -> None:
         self.alpha = alpha
         self.margin = margin
+        self.slack = slack
         self._state: np.ndarray | None = None
+
+    def weight(self, new: np.ndarray) -> float:
+        """The EMA weight of a new parameter vector (alpha, raised while the face drifts)."""
+        if self.slack <= 0 or self._state is None:
+            return self.alpha
+        drift = float(np.hypot(*(new[:2] - self._state[:2]))) / self._state[2]
+        return float(np.clip(self.alpha + (drift - self.slack) / self.slack, self.alpha, 1.0))
 
     def reset(self) -> None:
         self._state = None
@@ -103,15 +118,16 @@ class CropSmoother:
             return CropParams(*map(float, s))
         r = raw_params(landmarks, self.margin)
         v = np.array([r.cx, r.cy, r.side, r.roll])
-        self._state = v if self._state is None else (1 - self.alpha) * self._state + self.alpha * v
+        a = self.weight(v)
+        self._state = v if self._state is None else (1 - a) * self._state + a * v
         return CropParams(*map(float, self._state))
 
 
 def clip_crops(
-    landmarks: np.ndarray, valid: np.ndarray, size: int, alpha: float = 0.25
+    landmarks: np.ndarray, valid: np.ndarray, size: int, alpha: float = 0.25, slack: float = 0.0
 ) -> list[CropTransform | None]:
     """landmarks: (T, 478, 3), valid: (T,) -> per-frame transforms (None before the first face)."""
-    sm = CropSmoother(alpha)
+    sm = CropSmoother(alpha, slack=slack)
     out: list[CropTransform | None] = []
     for t in range(len(valid)):
         p = sm.update(landmarks[t] if valid[t] else None)

@@ -37,13 +37,16 @@ class PortraitRenderer:
     def __init__(self, checkpoint_dir: str | Path, device: str = "auto") -> None:
         opened = open_checkpoint(checkpoint_dir, "portrait", device)
         ck, self.meta, self.cfg, self.dev = opened.checkpoint, opened.meta, opened.cfg, opened.dev
-        self.net = PortraitUNet(net_config(self.cfg)).to(self.dev.device).eval()
+        self.net = PortraitUNet(net_config(self.cfg)).to(
+            self.dev.device, memory_format=self.dev.memory_format
+        )
+        self.net.eval()
         ckpt.restore(ck, {"G": self.net})
         cond = ck.meta["conditioning"]
         size = self.cfg.resolution
         colors, light = np.array(cond["colors"], np.float32), np.array(cond["light"], np.float32)
         self.maps = FaceMapRenderer(size, colors, light)
-        self.smoother = CropSmoother(self.cfg.crop_alpha)
+        self.smoother = CropSmoother(self.cfg.crop_alpha, slack=self.cfg.crop_slack)
         self.window = ConditioningWindow(self.cfg.n_w)
 
     def reset(self) -> None:
@@ -53,7 +56,11 @@ class PortraitRenderer:
     @torch.no_grad()
     def generate(self, window: np.ndarray) -> np.ndarray:
         """window: (9 * N_w, S, S) float32 [0, 1] -> crop (S, S, 3) float32 [0, 1]."""
-        x = torch.from_numpy(window)[None].to(self.dev.device)
+        x = (
+            torch.from_numpy(window)[None]
+            .to(self.dev.device)
+            .contiguous(memory_format=self.dev.memory_format)
+        )
         with self.dev.autocast():
             y = self.net(x)
         return ((y[0].float().clamp(-1, 1) + 1) / 2).permute(1, 2, 0).cpu().numpy()

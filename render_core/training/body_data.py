@@ -137,4 +137,3 @@ def consecutive_pairs(valid: np.ndarray, indices: np.ndarray) -> np.ndarray:
     ok = member & np.asarray(valid, bool)
     t = np.nonzero(ok[:-1] & ok[1:])[0]
     return np.stack([t, t + 1], 1)
-

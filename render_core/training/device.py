@@ -1,11 +1,17 @@
-"""Device selection and mixed precision: auto picks CUDA when present; AMP only on CUDA
-(bfloat16 where supported, so no loss scaler is needed; else float32)."""
+"""Device selection and mixed precision: auto picks CUDA when present. Autocast runs in
+bfloat16 (no loss scaler needed) on CUDA where supported and on CPUs that compute bfloat16
+natively (AMX / AVX512-BF16); elsewhere float32. With autocast, models and inputs use the
+channels-last memory format (oneDNN's and cuDNN's fast layout for bfloat16 convolutions).
+
+Measured on the 2-core Xeon here (AMX): bf16 matmul 542 vs 100 GFLOP/s fp32 on one thread; a
+portrait cpu-preview training step 1.5x faster with bf16 autocast + channels-last."""
 
 from __future__ import annotations
 
 import contextlib
 import os
 from dataclasses import dataclass
+from pathlib import Path
 
 import torch
 
@@ -19,12 +25,18 @@ class DeviceInfo:
 
     @property
     def name(self) -> str:
+        amp = "" if self.amp_dtype is None else f"+{str(self.amp_dtype).removeprefix('torch.')}"
         if self.device.type == "cuda":
-            return f"cuda:{torch.cuda.get_device_name(self.device)}"
-        return f"cpu:{torch.get_num_threads()}threads"
+            return f"cuda:{torch.cuda.get_device_name(self.device)}{amp}"
+        return f"cpu:{torch.get_num_threads()}threads{amp}"
+
+    @property
+    def memory_format(self) -> torch.memory_format:
+        """Layout for 4-D model weights and inputs: channels-last under autocast."""
+        return torch.contiguous_format if self.amp_dtype is None else torch.channels_last
 
     def autocast(self):
-        """Context for forward passes: autocast on CUDA with AMP, a no-op otherwise."""
+        """Context for forward passes: autocast with AMP, a no-op in full float32."""
         if self.amp_dtype is None:
             return contextlib.nullcontext()
         return torch.autocast(self.device.type, dtype=self.amp_dtype)
@@ -44,6 +56,19 @@ def cpu_threads() -> int:
     return max(1, min(cores, round(cores - busy)))
 
 
+def cpu_bf16_supported() -> bool:
+    """Whether this CPU computes bfloat16 natively (AMX or AVX512-BF16); `RENDER_CPU_AMP=0/1`
+    overrides. Elsewhere bf16 autocast would be emulated and slower than float32."""
+    env = os.environ.get("RENDER_CPU_AMP")
+    if env in ("0", "1"):
+        return env == "1"
+    try:
+        flags = Path("/proc/cpuinfo").read_text()
+    except OSError:
+        return False
+    return " amx_bf16" in flags or " avx512_bf16" in flags
+
+
 def select_device(kind: str = "auto", amp: bool = True) -> DeviceInfo:
     """kind: auto | cpu | cuda | cuda:N."""
     if kind == "auto":
@@ -57,5 +82,7 @@ def select_device(kind: str = "auto", amp: bool = True) -> DeviceInfo:
         torch.set_num_threads(cpu_threads())
     dtype = None
     if dev.type == "cuda" and amp and torch.cuda.is_bf16_supported():
+        dtype = torch.bfloat16
+    if dev.type == "cpu" and amp and cpu_bf16_supported():
         dtype = torch.bfloat16
     return DeviceInfo(dev, dtype)

@@ -90,12 +90,13 @@ def load_portrait_data(
     ctx: JobContext,
     clip_hash: str = "",
     crop_alpha: float = 0.25,
+    crop_slack: float = 0.0,
 ) -> PortraitData:
     """Decode, crop and render conditioning for up to `max_frames` valid frames of `clip`."""
     if tracks.face is None or not tracks.face.valid.any():
         raise InputError(clip, "no face was tracked in this clip")
     f = tracks.face
-    transforms = clip_crops(f.landmarks, f.valid, size, crop_alpha)
+    transforms = clip_crops(f.landmarks, f.valid, size, crop_alpha, crop_slack)
     ok = np.array([v and t is not None for v, t in zip(f.valid, transforms, strict=True)])
     idx = np.nonzero(ok)[0][:max_frames]
     crops = _decode(clip, idx, transforms, ctx.sub(0.0, 0.7))

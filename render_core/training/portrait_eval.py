@@ -19,7 +19,7 @@ def predict(g: torch.nn.Module, data, positions, dev) -> list[np.ndarray]:
     g.eval()
     out = []
     for p in positions:
-        x, _ = data.batch(np.array([int(p)]), dev.device)
+        x = data.batch(np.array([int(p)]), dev.device)[0].contiguous(memory_format=dev.memory_format)
         with dev.autocast():
             y = g(x)
         out.append(((y[0].float().clamp(-1, 1) + 1) / 2).permute(1, 2, 0).cpu().numpy())

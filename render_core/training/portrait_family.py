@@ -45,7 +45,10 @@ class PortraitPreset(BasePreset):
     w_adv: float = 1.0
     w_l1: float = 100.0
     perceptual_weight: float = 0.0
-    crop_alpha: float = 0.25  # EMA weight of a new frame in the crop smoother (training = rendering)
+    # Crop smoothing (conditioning.face_crop.CropSmoother), the same in training and rendering:
+    # EMA weight of a new frame, and the drift (crop sides) past which the crop catches up.
+    crop_alpha: float = 0.25
+    crop_slack: float = 0.0
 
 
 register_preset(
@@ -63,6 +66,8 @@ register_preset(
         d_base=32,
         d_layers=3,
         w_adv=1.0,
+        crop_alpha=0.02,
+        crop_slack=0.1,
         checkpoint_every=200,
         eval_every=200,
         sample_every=100,
@@ -82,6 +87,8 @@ register_preset(
         dropout=0.5,
         d_base=64,
         d_layers=3,
+        crop_alpha=0.02,
+        crop_slack=0.1,
         default_minutes=60.0,
         checkpoint_every=1000,
         eval_every=1000,
@@ -131,18 +138,23 @@ class PortraitFamily(Family):
         tracks = _tracks_for(run, clip, 0, ctx.sub(0.0, 0.5))
         cap = min(cfg.max_train_frames, run.max_frames or cfg.max_train_frames)
         return load_portrait_data(
-            clip, tracks, cfg.resolution, cfg.n_w, cap, ctx.sub(0.5, 1.0), content_hash(clip), cfg.crop_alpha
+            clip,
+            tracks,
+            cfg.resolution,
+            cfg.n_w,
+            cap,
+            ctx.sub(0.5, 1.0),
+            content_hash(clip),
+            cfg.crop_alpha,
+            cfg.crop_slack,
         )
 
     def build(self, cfg: PortraitPreset, data, dev):
-        g = PortraitUNet(net_config(cfg)).to(dev.device)
+        g = PortraitUNet(net_config(cfg)).to(dev.device, memory_format=dev.memory_format)
         dcfg = PatchGANConfig(in_ch=9 * cfg.n_w + 3, base=cfg.d_base, n_layers=cfg.d_layers)
-        d = MultiScalePatchGAN(dcfg).to(dev.device)
+        d = MultiScalePatchGAN(dcfg).to(dev.device, memory_format=dev.memory_format)
         betas = (cfg.beta1, 0.999)
-        opts = {
-            "G": torch.optim.Adam(g.parameters(), cfg.lr, betas),
-            "D": torch.optim.Adam(d.parameters(), cfg.lr, betas),
-        }
+        opts = {"G": _adam(g, cfg.lr, betas), "D": _adam(d, cfg.lr, betas)}
         return {"G": g, "D": d}, opts
 
     def train_step(self, s: RunState, step: int) -> dict[str, float]:
@@ -150,7 +162,7 @@ class PortraitFamily(Family):
         g, d = s.models["G"], s.models["D"]
         g.train()
         pos = s.rng.choice(s.data.train, size=cfg.batch_size)
-        x, y = s.data.batch(pos, s.dev.device)
+        x, y = (t.contiguous(memory_format=s.dev.memory_format) for t in s.data.batch(pos, s.dev.device))
         with s.dev.autocast():
             fake = g(x)
             loss_d = 0.5 * (

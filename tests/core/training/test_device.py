@@ -24,3 +24,30 @@ def test_unknown_or_missing_devices_are_input_errors():
     if not __import__("torch").cuda.is_available():
         with pytest.raises(InputError):
             device.select_device("cuda")
+
+
+def test_cpu_autocast_is_bf16_channels_last_only_where_the_cpu_has_it(monkeypatch):
+    import torch
+
+    monkeypatch.setenv("RENDER_CPU_AMP", "1")
+    d = device.select_device("cpu")
+    assert d.amp_dtype == torch.bfloat16 and d.memory_format == torch.channels_last
+    assert d.name.endswith("+bfloat16")
+    with d.autocast():
+        y = torch.nn.functional.conv2d(torch.rand(1, 3, 8, 8), torch.rand(4, 3, 3, 3))
+    assert y.dtype == torch.bfloat16
+    monkeypatch.setenv("RENDER_CPU_AMP", "0")
+    d = device.select_device("cpu")
+    assert d.amp_dtype is None and d.memory_format == torch.contiguous_format
+    assert device.select_device("cpu", amp=False).amp_dtype is None
+
+
+def test_bf16_detection_reads_the_cpu_flags(monkeypatch, tmp_path):
+    monkeypatch.delenv("RENDER_CPU_AMP", raising=False)
+    info = tmp_path / "cpuinfo"
+    info.write_text("flags\t\t: fpu sse2 avx2 avx512f\n")
+    real_path = device.Path
+    monkeypatch.setattr(device, "Path", lambda p: info if p == "/proc/cpuinfo" else real_path(p))
+    assert device.cpu_bf16_supported() is False
+    info.write_text("flags\t\t: fpu sse2 avx2 avx512f avx512_bf16 amx_bf16\n")
+    assert device.cpu_bf16_supported() is True

@@ -1,0 +1,41 @@
+"""Crop smoothing: a still crop while the head moves a little, catch-up when it drifts far."""
+
+import numpy as np
+import pytest
+
+from render_core.conditioning.face_crop import CropSmoother, raw_params
+from render_core.geometry.canonical_face import canonical_face
+
+
+def _face(dx: float = 0.0) -> np.ndarray:
+    """A frontal canonical face 200 px wide centred at (320 + dx, 240), in frame px."""
+    c = np.asarray(canonical_face(), np.float64)
+    lm = (c - c.mean(0)) * (200.0 / np.ptp(c[:, 0]))
+    lm[:, 0] += 320 + dx
+    lm[:, 1] += 240
+    return lm
+
+
+def test_ema_weight_is_alpha_while_the_face_stays_near_the_centre():
+    sm = CropSmoother(alpha=0.02, slack=0.1)
+    first = sm.update(_face())
+    side = first.side
+    p = sm.update(_face(0.05 * side))  # drift 5% of the side: inside the slack
+    assert p.cx == pytest.approx(first.cx + 0.02 * 0.05 * side)
+
+
+def test_crop_catches_up_when_the_face_drifts_past_the_slack():
+    sm = CropSmoother(alpha=0.02, slack=0.1)
+    side = sm.update(_face()).side
+    half = CropSmoother(alpha=0.02, slack=0.1)
+    half.update(_face())
+    # drift 15% of the side: the weight is alpha + (0.15 - 0.1) / 0.1 = 0.52
+    assert half.update(_face(0.15 * side)).cx == pytest.approx(320 + 0.52 * 0.15 * side, abs=0.5)
+    # drift 30%: weight 1, the crop jumps onto the face
+    assert sm.update(_face(0.3 * side)).cx == pytest.approx(raw_params(_face(0.3 * side)).cx)
+
+
+def test_without_slack_the_crop_only_follows_at_alpha():
+    sm = CropSmoother(alpha=0.02)
+    side = sm.update(_face()).side
+    assert sm.update(_face(0.3 * side)).cx == pytest.approx(320 + 0.02 * 0.3 * side, abs=0.5)
