@@ -65,7 +65,7 @@ def synthetic_data(cfg, n: int = 8):
     return BodyData(Path("synthetic"), "", frames, split, consecutive_pairs(valid, np.arange(n)), stats)
 
 
-def speed(preset: str = "cpu-preview", device: str = "auto", reps: int = 5) -> dict:
+def speed(preset: str = "cpu-preview", device: str = "auto", reps: int = 5, amp: bool = True) -> dict:
     """Training-step and inference timings, FLOPs and achieved FLOP/s of one preset."""
     from render_core.models.body_inference import BodySequencer
     from render_core.training.body_family import BodyFamily
@@ -73,7 +73,8 @@ def speed(preset: str = "cpu-preview", device: str = "auto", reps: int = 5) -> d
     from render_core.training.family import RunState
     from render_core.training.presets import get_preset
 
-    cfg, dev, fam = get_preset("body", preset), select_device(device), BodyFamily()
+    cfg, fam = get_preset("body", preset), BodyFamily()
+    dev = select_device(device, amp=amp and cfg.autocast)  # as training runs it
     sync = torch.cuda.synchronize if dev.device.type == "cuda" else (lambda: None)
     data = synthetic_data(cfg)
     models, opts = fam.build(cfg, data, dev)
@@ -232,8 +233,9 @@ def run(args=None, ctx=None, minutes: float | None = None, preset: str | None = 
     if ctx is not None:
         ctx.step(0, 2, "speed")
     sp = speed(preset, device)
-    print_table([sp], list(sp))
-    result = {"speed": sp}
+    rows = [sp] if sp["matmul_dtype"] == "float32" else [sp, speed(preset, device, amp=False)]
+    print_table(rows, list(sp))
+    result = {"speed": sp, "speed_float32": rows[-1]}
     if minutes:
         if ctx is not None:
             ctx.step(1, 2, f"training {minutes} min")

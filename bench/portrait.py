@@ -57,9 +57,9 @@ class _SyntheticData:
         return self.x[pos].to(device), self.y[pos].to(device)
 
 
-def bench(preset: str, device: str, reps: int) -> dict:
+def bench(preset: str, device: str, reps: int, amp: bool = True) -> dict:
     cfg = get_preset("portrait", preset)
-    dev = select_device(device)
+    dev = select_device(device, amp=amp)
     sync = torch.cuda.synchronize if dev.device.type == "cuda" else (lambda: None)
     fam = PortraitFamily()
     data = _SyntheticData(cfg)
@@ -154,6 +154,8 @@ def run(args=None, ctx=None) -> dict:
         if ctx is not None:
             ctx.step(i, total, preset)
         rows.append(bench(preset, "auto", reps=3))
+        if "float32" not in rows[-1]["matmul_dtype"]:  # also the full-precision path, for comparison
+            rows.append(bench(preset, "auto", reps=3, amp=False))
     print_table(rows, list(rows[0].keys()))
     result: dict = {"presets": rows}
     if clips:

@@ -57,7 +57,7 @@ register_preset(
     PortraitPreset(
         resolution=128,
         batch_size=2,
-        n_w=3,
+        n_w=5,  # measured on d18: E_warp 0.95x real with 5, 1.30x with 3, same PSNR
         g_base=32,
         g_max=256,
         g_depth=7,
@@ -68,6 +68,7 @@ register_preset(
         w_adv=1.0,
         crop_alpha=0.02,
         crop_slack=0.1,
+        lr_decay_from=0.5,
         checkpoint_every=200,
         eval_every=200,
         sample_every=100,
@@ -89,6 +90,7 @@ register_preset(
         d_layers=3,
         crop_alpha=0.02,
         crop_slack=0.1,
+        lr_decay_from=0.5,
         default_minutes=60.0,
         checkpoint_every=1000,
         eval_every=1000,

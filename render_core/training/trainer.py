@@ -145,7 +145,7 @@ def train_model(cfg: TrainConfig, ctx: JobContext) -> TrainResult:
     family = get_family(cfg.family)
     pcfg = get_preset(cfg.family, cfg.preset, cfg.overrides)
     torch.manual_seed(pcfg.seed)
-    dev = select_device(cfg.device)
+    dev = select_device(cfg.device, amp=pcfg.autocast)
     data = family.load_data(pcfg, cfg, ctx.sub(0.0, 0.15))
     models, opts = family.build(pcfg, data, dev)
     s = RunState(pcfg, data, models, opts, dev, np.random.default_rng(pcfg.seed))

@@ -53,3 +53,14 @@ def test_checkpoint_config_without_new_fields_gets_class_defaults():
     del stored["crop_alpha"]  # a checkpoint written before the field existed
     old = config_from_json("portrait", stored)
     assert old.crop_alpha == type(cfg)().crop_alpha and old.n_w == cfg.n_w
+
+
+def test_a_preset_can_opt_out_of_autocast(tracked, tmp_path, monkeypatch):
+    monkeypatch.setenv("RENDER_CPU_AMP", "1")
+    res = train_model(
+        make_cfg(tracked, tmp_path / "a", steps=1, overrides={"autocast": False}), null_context()
+    )
+    assert "+bfloat16" not in res.meta["device"]
+    res = train_model(make_cfg(tracked, tmp_path / "b", steps=1), null_context())
+    assert res.meta["device"].endswith("+bfloat16")
+    assert not get_preset("body", "cpu-preview").autocast and get_preset("portrait", "cpu-preview").autocast
