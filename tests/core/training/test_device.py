@@ -8,12 +8,22 @@ from render_core.training import device
 def test_cpu_threads_leave_busy_cores_alone(monkeypatch):
     monkeypatch.delenv("RENDER_CPU_THREADS", raising=False)
     monkeypatch.setattr(os, "cpu_count", lambda: 2)
-    monkeypatch.setattr(os, "getloadavg", lambda: (0.1, 0.1, 0.1))
+    monkeypatch.setattr(device, "busy_cores", lambda: 0.1)
     assert device.cpu_threads() == 2
-    monkeypatch.setattr(os, "getloadavg", lambda: (3.5, 3.0, 2.0))
+    monkeypatch.setattr(device, "busy_cores", lambda: 3.5)
     assert device.cpu_threads() == 1
     monkeypatch.setenv("RENDER_CPU_THREADS", "3")
     assert device.cpu_threads() == 3
+
+
+def test_busy_cores_come_from_cpu_time_now_not_the_lagging_load_average(monkeypatch):
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(os, "getloadavg", lambda: (1.9, 1.5, 1.0))  # a job that just ended
+    samples = iter([(100.0, 200.0), (190.0, 300.0)])  # 90 of 100 jiffies idle since
+    monkeypatch.setattr(device, "_cpu_times", lambda: next(samples))
+    assert device.busy_cores(0.0) == pytest.approx(0.2)
+    monkeypatch.setattr(device, "_cpu_times", lambda: None)  # no /proc/stat: the load average
+    assert device.busy_cores(0.0) == pytest.approx(1.9)
 
 
 def test_unknown_or_missing_devices_are_input_errors():
