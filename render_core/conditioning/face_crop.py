@@ -63,6 +63,16 @@ class CropTransform:
             frame, self.matrix, (self.size, self.size), flags=cv2.INTER_AREA, borderMode=cv2.BORDER_REPLICATE
         )
 
+    def inside(self, frame_hw: tuple[int, int]) -> np.ndarray:
+        """(size, size) bool: crop pixels whose source lies inside a (H, W) frame.
+
+        Why: where the crop reaches past the frame edge, `crop` fills in replicated border
+        pixels; they are never composited back, so training and evaluation ignore them."""
+        h, w = frame_hw
+        ones = np.ones((h, w), np.float32)
+        src = cv2.warpAffine(ones, self.matrix, (self.size, self.size), flags=cv2.INTER_AREA, borderValue=0)
+        return src > 0.999
+
     def uncrop(self, image: np.ndarray, frame_hw: tuple[int, int]) -> np.ndarray:
         """Inverse warp of a crop-sized image back onto a (H, W) frame canvas (zeros outside)."""
         h, w = frame_hw

@@ -101,12 +101,23 @@ def ssim_map(a: np.ndarray, b: np.ndarray, data_range: float = 1.0) -> np.ndarra
     return num[p:-p, p:-p]
 
 
-def ssim(a: np.ndarray, b: np.ndarray, data_range: float = 1.0) -> float:
-    """Mean SSIM (Wang et al. 2004), averaged over the valid region and the 3 RGB channels.
+def ssim(a: np.ndarray, b: np.ndarray, data_range: float = 1.0, mask: np.ndarray | None = None) -> float:
+    """Mean SSIM (Wang et al. 2004), averaged over the valid region and the 3 RGB channels;
+    with `mask` (H, W) bool, over the windows centred on selected pixels only.
 
     1.0 for identical images; symmetric in (a, b).
     """
-    return float(ssim_map(a, b, data_range).mean(dtype=np.float64))
+    m = ssim_map(a, b, data_range)
+    if mask is None:
+        return float(m.mean(dtype=np.float64))
+    p = SSIM_WIN // 2
+    sel = np.asarray(mask, bool)
+    if sel.shape != np.shape(a)[:2]:
+        raise InputError(None, f"mask must be (H, W) = {np.shape(a)[:2]}, got {sel.shape}")
+    sel = sel[p:-p, p:-p]
+    if not sel.any():
+        raise InputError(None, "mask selects no SSIM window")
+    return float(m[sel].mean(dtype=np.float64))
 
 
 def __getattr__(name: str) -> Any:

@@ -46,11 +46,23 @@ class PortraitData:
         """(9 * N_w, S, S) float32 [0, 1] conditioning window ending at cached sample `pos`."""
         return stack_window([self.maps[i] for i in window_indices(pos, self.n_w)]).astype(np.float32) / 255.0
 
+    def inside(self, pos: int) -> np.ndarray:
+        """(S, S) bool: the crop pixels of cached sample `pos` that come from inside the frame
+        (all of them where the frame size is unknown)."""
+        if min(self.frame_hw) <= 0:
+            return np.ones(self.crops.shape[1:3], bool)
+        return self.transforms[int(pos)].inside(self.frame_hw)
+
     def batch(self, positions: np.ndarray, device: torch.device) -> tuple[torch.Tensor, torch.Tensor]:
         """-> (windows (B, 9N_w, S, S) in [0, 1], targets (B, 3, S, S) in [-1, 1])."""
         x = torch.from_numpy(np.stack([self.window(int(p)) for p in positions]))
         y = torch.from_numpy(self.crops[positions]).permute(0, 3, 1, 2).float() / 127.5 - 1.0
         return x.to(device), y.to(device)
+
+    def inside_batch(self, positions: np.ndarray, device: torch.device) -> torch.Tensor:
+        """(B, 1, S, S) float32 {0, 1} `inside` masks of `positions`."""
+        m = np.stack([self.inside(int(p)) for p in positions]).astype(np.float32)
+        return torch.from_numpy(m)[:, None].to(device)
 
 
 def reference_face(track: FaceTrack, lm_crops: np.ndarray) -> np.ndarray:

@@ -1,7 +1,9 @@
 """Held-out evaluation of a portrait model on its face crops, with the landmark-warp baseline.
 
 Convention: crops (S, S, 3) float32 [0, 1]; baseline = the training frame with the nearest
-crop-space landmarks, warped (render.warp_face) from its landmarks to the held-out ones.
+crop-space landmarks, warped (render.warp_face) from its landmarks to the held-out ones. Scores
+count only crop pixels inside the video frame (where the crop reaches past the frame edge, its
+pixels are replicated border that the renderer never composites).
 """
 
 from __future__ import annotations
@@ -43,24 +45,34 @@ def warp_baseline(data, pos: int) -> np.ndarray:
     return img
 
 
+def image_scores(fakes: list[np.ndarray], reals: list[np.ndarray], insides: list[np.ndarray]) -> tuple[float, float]:
+    """Mean PSNR and SSIM over the crop pixels that come from inside the frame (`insides`):
+    the replicated border past the frame edge is never composited, so it is not scored."""
+    pairs = list(zip(fakes, reals, insides, strict=True))
+    return (
+        float(np.mean([psnr(a, b, mask=m) for a, b, m in pairs])),
+        float(np.mean([ssim(a, b, mask=m) for a, b, m in pairs])),
+    )
+
+
 def heldout_report(g, data, positions, dev, full: bool, ctx: JobContext) -> dict[str, float]:
     """PSNR/SSIM of the model (and with `full`, of the warp baseline, and E_warp) on held-out crops."""
     real = [data.crops[int(p)].astype(np.float32) / 255.0 for p in positions]
+    inside = [data.inside(int(p)) for p in positions]
     gen = predict(g, data, positions, dev)
-    rep = {
-        "psnr": float(np.mean([psnr(a, b) for a, b in zip(gen, real, strict=True)])),
-        "ssim": float(np.mean([ssim(a, b) for a, b in zip(gen, real, strict=True)])),
-        "frames": len(positions),
-    }
+    score, sim = image_scores(gen, real, inside)
+    rep = {"psnr": score, "ssim": sim, "frames": len(positions)}
     if not full:
         return rep
     base = []
     for k, p in enumerate(positions):
         base.append(warp_baseline(data, int(p)))
         ctx.step(k, len(positions), "warp baseline")
-    rep["baseline_psnr"] = float(np.mean([psnr(a, b) for a, b in zip(base, real, strict=True)]))
-    rep["baseline_ssim"] = float(np.mean([ssim(a, b) for a, b in zip(base, real, strict=True)]))
-    rep.update(_ewarp(gen, real))
+    rep["baseline_psnr"], rep["baseline_ssim"] = image_scores(base, real, inside)
+    rep["inside_fraction"] = float(np.mean(inside))
+    # The sequence as composited: outside the frame, generated and real crops agree.
+    shown = [np.where(m[..., None], a, b) for a, b, m in zip(gen, real, inside, strict=True)]
+    rep.update(_ewarp(shown, real))
     return rep
 
 

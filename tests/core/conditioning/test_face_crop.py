@@ -39,3 +39,15 @@ def test_without_slack_the_crop_only_follows_at_alpha():
     sm = CropSmoother(alpha=0.02)
     side = sm.update(_face()).side
     assert sm.update(_face(0.3 * side)).cx == pytest.approx(320 + 0.02 * 0.3 * side, abs=0.5)
+
+
+def test_inside_marks_the_crop_pixels_that_come_from_the_frame():
+    from render_core.conditioning.face_crop import CropParams, CropTransform
+
+    # A 100 px crop centred on the frame's right edge, no roll, 1:1 scale: its right half is
+    # past the edge.
+    t = CropTransform(CropParams(cx=200.0, cy=100.0, side=100.0, roll=0.0), size=100)
+    inside = t.inside((200, 200))
+    assert inside.shape == (100, 100)
+    assert inside[:, :49].all() and not inside[:, 51:].any()
+    assert CropTransform(CropParams(100.0, 100.0, 100.0, 0.0), 100).inside((200, 200)).all()

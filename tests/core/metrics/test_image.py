@@ -151,3 +151,15 @@ def test_numpy_metrics_do_not_import_torch_and_reexport_lazily():
         "from render_core.metrics.image import ssim_torch; assert 'torch' in sys.modules"
     )
     subprocess.run([sys.executable, "-c", code], check=True, cwd=REPO)
+
+
+def test_masked_ssim_scores_only_the_selected_windows(texture):
+    a = texture[:64, :64]
+    b = a.copy()
+    b[:, 32:] = _noisy(a[:, 32:], 0.2)  # right half damaged
+    left = np.zeros((64, 64), bool)
+    left[:, :20] = True  # windows (11 px) centred here never reach the damage
+    assert ssim(a, b, mask=left) == pytest.approx(1.0, abs=1e-6)
+    assert ssim(a, b) < 0.9
+    with pytest.raises(InputError):
+        ssim(a, b, mask=np.zeros((64, 64), bool))
