@@ -59,11 +59,6 @@ class PortraitData:
         y = torch.from_numpy(self.crops[positions]).permute(0, 3, 1, 2).float() / 127.5 - 1.0
         return x.to(device), y.to(device)
 
-    def inside_batch(self, positions: np.ndarray, device: torch.device) -> torch.Tensor:
-        """(B, 1, S, S) float32 {0, 1} `inside` masks of `positions`."""
-        m = np.stack([self.inside(int(p)) for p in positions]).astype(np.float32)
-        return torch.from_numpy(m)[:, None].to(device)
-
 
 def reference_face(track: FaceTrack, lm_crops: np.ndarray) -> np.ndarray:
     """The fixed face the correspondence colours come from (as in the paper, a canonical face):

@@ -45,7 +45,9 @@ def warp_baseline(data, pos: int) -> np.ndarray:
     return img
 
 
-def image_scores(fakes: list[np.ndarray], reals: list[np.ndarray], insides: list[np.ndarray]) -> tuple[float, float]:
+def image_scores(
+    fakes: list[np.ndarray], reals: list[np.ndarray], insides: list[np.ndarray]
+) -> tuple[float, float]:
     """Mean PSNR and SSIM over the crop pixels that come from inside the frame (`insides`):
     the replicated border past the frame edge is never composited, so it is not scored."""
     pairs = list(zip(fakes, reals, insides, strict=True))

@@ -165,11 +165,10 @@ class PortraitFamily(Family):
         g.train()
         pos = s.rng.choice(s.data.train, size=cfg.batch_size)
         x, y = (t.contiguous(memory_format=s.dev.memory_format) for t in s.data.batch(pos, s.dev.device))
-        inside = s.data.inside_batch(pos, s.dev.device)
         with s.dev.autocast():
-            # Crop pixels past the frame edge are replicated border, never shown: the real ones
-            # stand in for them, so neither L1 nor D asks the generator to invent them.
-            fake = in_frame(g(x), y, inside)
+            # The whole crop, replicated border past the frame edge included: leaving the border
+            # out of L1 and D (real pixels standing in) scored 0.3 dB lower in-frame on d18.
+            fake = g(x)
             loss_d = 0.5 * (
                 _gan(d(torch.cat([x, y], 1)), True) + _gan(d(torch.cat([x, fake.detach()], 1)), False)
             )
@@ -178,7 +177,7 @@ class PortraitFamily(Family):
         s.opts["D"].step()
         with s.dev.autocast():
             adv = _gan(d(torch.cat([x, fake], 1)), True)
-            l1 = (fake.float() - y).abs().sum() / (3 * inside.sum()).clamp_min(1.0)
+            l1 = F.l1_loss(fake.float(), y)
             loss_g = cfg.w_adv * adv + cfg.w_l1 * l1
             if PERCEPTUAL_LOSS is not None and cfg.perceptual_weight > 0:
                 loss_g = loss_g + cfg.perceptual_weight * PERCEPTUAL_LOSS(fake, y)
@@ -205,11 +204,6 @@ class PortraitFamily(Family):
             "heldout_frames": [int(data.frames[data.heldout[0]]), int(data.frames[data.heldout[-1]])],
             "conditioning": {"colors": data.colors.round(5).tolist(), "light": data.light.round(5).tolist()},
         }
-
-
-def in_frame(fake: torch.Tensor, real: torch.Tensor, inside: torch.Tensor) -> torch.Tensor:
-    """`fake` where `inside` (B, 1, H, W) is 1, `real` elsewhere (gradients only from inside)."""
-    return fake * inside.to(fake.dtype) + real.to(fake.dtype) * (1 - inside.to(fake.dtype))
 
 
 def _adam(m: torch.nn.Module, lr: float, betas: tuple[float, float]) -> torch.optim.Adam:

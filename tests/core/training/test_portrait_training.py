@@ -44,17 +44,3 @@ def test_overfitting_sixteen_real_frames_halves_l1(tracked, tmp_path):
     train_model(cfg, null_context())
     first, last = np.mean(losses[:5]), np.mean(losses[-5:])
     assert last <= 0.5 * first, (first, last)
-
-
-def test_training_ignores_crop_pixels_past_the_frame_edge():
-    from render_core.training.portrait_family import in_frame
-
-    fake = torch.zeros(1, 3, 4, 4, requires_grad=True)
-    real = torch.ones(1, 3, 4, 4)
-    inside = torch.zeros(1, 1, 4, 4)
-    inside[..., :2] = 1.0  # left half inside the frame
-    out = in_frame(fake, real, inside)
-    assert torch.equal(out[..., 2:], real[..., 2:]) and torch.equal(out[..., :2], fake[..., :2])
-    out.sum().backward()
-    assert torch.equal(fake.grad[..., 2:], torch.zeros(1, 3, 4, 2))
-    assert torch.equal(fake.grad[..., :2], torch.ones(1, 3, 4, 2))
