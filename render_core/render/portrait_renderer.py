@@ -22,7 +22,8 @@ from render_core.conditioning.face_maps import FaceMapRenderer
 from render_core.conditioning.window import ConditioningWindow
 from render_core.models.portrait import PortraitUNet
 from render_core.render.model_checkpoint import open_checkpoint
-from render_core.render.types import FrameRequest, RenderedFrame
+from render_core.render.types import FaceState, FrameRequest, RenderedFrame
+from render_core.tracking.face import iris_centres
 from render_core.training import checkpoint as ckpt
 from render_core.training.portrait_family import net_config
 
@@ -46,6 +47,8 @@ class PortraitRenderer:
         size = self.cfg.resolution
         colors, light = np.array(cond["colors"], np.float32), np.array(cond["light"], np.float32)
         self.maps = FaceMapRenderer(size, colors, light)
+        # Models trained on the landmarks as detected (before smoothing) are conditioned on them.
+        self.raw = cond.get("landmarks") == "raw"
         self.smoother = CropSmoother(self.cfg.crop_alpha, slack=self.cfg.crop_slack)
         self.window = ConditioningWindow(self.cfg.n_w)
 
@@ -68,19 +71,31 @@ class PortraitRenderer:
     def render(self, request: FrameRequest) -> RenderedFrame:
         frame = request.frame
         hw = frame.shape[:2]
-        params = None if request.face is None else self.smoother.update(request.face.landmarks)
+        face = request.face
+        base = None if face is None else self.conditioning_face(face, face)
+        params = None if base is None else self.smoother.update(base[0])
         if params is None:
             self.reset()
             return RenderedFrame(frame, np.zeros(hw, np.float32))
         t = CropTransform(params, self.cfg.resolution)
-        state = request.face_edit or request.face
-        lm, src = t.points(state.landmarks), t.points(request.face.landmarks)
-        crop = self.generate(self.window.push(self.maps.render(lm, t.points(state.iris))))
+        lm, iris = self.conditioning_face(face, request.face_edit or face)
+        src = t.points(face.landmarks)
+        lm = t.points(lm)
+        crop = self.generate(self.window.push(self.maps.render(lm, t.points(iris))))
         mask_crop = head_mask(np.concatenate([lm, src]), self.cfg.resolution)
         image = t.uncrop(crop, hw)
         mask = t.uncrop(mask_crop, hw)
         out = frame * (1 - mask[..., None]) + image * mask[..., None]
         return RenderedFrame(out.astype(np.float32), mask.astype(np.float32))
+
+    def conditioning_face(self, face: FaceState, state: FaceState) -> tuple[np.ndarray, np.ndarray]:
+        """(landmarks (478, 3), iris (2, 2)) px the model is conditioned on for the tracked `face`
+        shown as `state`: the state's own where the model was trained on smoothed landmarks,
+        else the raw landmarks moved by the edit's displacement (state minus tracked)."""
+        if not self.raw or face.raw_landmarks is None:
+            return state.landmarks, state.iris
+        raw = face.raw_landmarks
+        return raw + (state.landmarks - face.landmarks), iris_centres(raw) + (state.iris - face.iris)
 
 
 def head_mask(points: np.ndarray, size: int) -> np.ndarray:

@@ -42,7 +42,8 @@ class ClipTracks:
         cx, cy = self.principal
         k = np.float32(scale)
         pp = (cx * scale, cy * scale)
-        return FaceState(f.landmarks[t] * k, f.head_pose[t], f.iris[t] * k, f.focal * scale, pp)
+        raw = None if f.raw_landmarks is None else f.raw_landmarks[t] * k
+        return FaceState(f.landmarks[t] * k, f.head_pose[t], f.iris[t] * k, f.focal * scale, pp, raw)
 
     def body(self, t: int, scale: float = 1.0) -> BodyState | None:
         b, t = self.tracks.body, t - self.start

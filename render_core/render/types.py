@@ -17,13 +17,16 @@ import numpy as np
 @dataclass(frozen=True)
 class FaceState:
     """One frame's face. landmarks: (478, 3) px; head_pose: (4, 4) camera-from-head;
-    iris: (2, 2) px [subject's left, right]; focal px; principal (cx, cy) px."""
+    iris: (2, 2) px [subject's left, right]; focal px; principal (cx, cy) px; raw_landmarks:
+    (478, 3) px of the tracked frame before temporal smoothing, or None (neural renderers
+    condition on them plus the edit's displacement, as they were trained)."""
 
     landmarks: np.ndarray
     head_pose: np.ndarray
     iris: np.ndarray
     focal: float
     principal: tuple[float, float]
+    raw_landmarks: np.ndarray | None = None
 
 
 @dataclass(frozen=True)

@@ -15,9 +15,15 @@ from render_core.tracking.tracks import FACE_POINTS, FaceTrack
 
 
 def build_face_track(
-    landmarks: np.ndarray, valid: np.ndarray, width: int, height: int, cfg: HeadPoseConfig | None = None
+    landmarks: np.ndarray,
+    valid: np.ndarray,
+    width: int,
+    height: int,
+    cfg: HeadPoseConfig | None = None,
+    raw_landmarks: np.ndarray | None = None,
 ) -> FaceTrack:
-    """landmarks: (T, 478, 3) px, valid: (T,) bool, frame size in px -> FaceTrack."""
+    """landmarks: (T, 478, 3) px (smoothed), valid: (T,) bool, frame size in px -> FaceTrack;
+    `raw_landmarks` (the same before smoothing) is kept as is."""
     cfg = cfg or HeadPoseConfig()
     valid = np.asarray(valid, bool)
     focal = default_focal(width, height, cfg.focal_scale)
@@ -36,4 +42,5 @@ def build_face_track(
         expression=expr.astype(np.float32),
         iris=iris,
         neutral=neutral.astype(np.float32),
+        raw_landmarks=None if raw_landmarks is None else raw_landmarks.astype(np.float32),
     )

@@ -31,7 +31,7 @@ from render_core.tracking.one_euro import OneEuroFilter, OneEuroParams
 from render_core.tracking.tracks import BODY_JOINTS, FACE_POINTS, BodyTrack, Tracks
 
 TRACKER_CODE_VERSION = (
-    "2"  # 2: head-crop face fallback on full-body shots  # bump when tracking code changes its output
+    "3"  # 2: head-crop face fallback on full-body shots; 3: raw landmarks kept  # bump on output changes
 )
 
 
@@ -132,9 +132,9 @@ def track_clip(cfg: TrackConfig, ctx: JobContext) -> TrackResult:
             return TrackResult(tracks, out, True, _summary(tracks, out, True))
         start, stop = _frame_span(cfg, len(reader))
         t0 = time.perf_counter()
-        face_lm, body_j, masks = _track_frames(cfg, reader, start, stop, ctx)
+        face_lm, raw_lm, body_j, masks = _track_frames(cfg, reader, start, stop, ctx)
     elapsed = time.perf_counter() - t0
-    tracks = _assemble(cfg, info, face_lm, body_j, masks, start)
+    tracks = _assemble(cfg, info, face_lm, raw_lm, body_j, masks, start)
     tracks.meta.update(fps_tracking=round((stop - start) / max(elapsed, 1e-9), 2), path=str(out))
     tracks.save(out)
     return TrackResult(tracks, out, False, _summary(tracks, out, False))
@@ -142,11 +142,13 @@ def track_clip(cfg: TrackConfig, ctx: JobContext) -> TrackResult:
 
 def _track_frames(
     cfg: TrackConfig, reader, start: int, stop: int, ctx: JobContext
-) -> tuple[np.ndarray | None, np.ndarray | None, list[bytes]]:
-    """Run the trackers over [start, stop): face (n, 478, 3), body (n, 33, 4), NaN where missing."""
+) -> tuple[np.ndarray | None, np.ndarray | None, np.ndarray | None, list[bytes]]:
+    """Run the trackers over [start, stop): face (n, 478, 3) smoothed and as detected (None
+    without smoothing), body (n, 33, 4); NaN where missing."""
     info, n = reader.info, stop - start
     full = (info.width, info.height)
     face_lm = np.full((n, FACE_POINTS, 3), np.nan, np.float32) if cfg.face else None
+    raw_lm = face_lm.copy() if cfg.face and cfg.smooth else None
     body_j = np.full((n, BODY_JOINTS, 4), np.nan, np.float32) if cfg.body else None
     masks: list[bytes] = []
     smoother = OneEuroFilter(cfg.smoothing, float(info.fps) or 30.0)
@@ -167,6 +169,8 @@ def _track_frames(
                 lm = face_tr.process(frame, full)
                 if lm is None and head_tr is not None and joints is not None:
                     lm = head_tr.process(frame, joints, full)  # a face too small to detect
+                if lm is not None and raw_lm is not None:
+                    raw_lm[k] = lm
                 lm = smoother(lm) if cfg.smooth else lm
                 if lm is not None:
                     face_lm[k] = lm
@@ -176,10 +180,10 @@ def _track_frames(
             if tr is not None:
                 tr.close()
     masks += [b""] * (n - len(masks)) if cfg.body else []
-    return face_lm, body_j, masks
+    return face_lm, raw_lm, body_j, masks
 
 
-def _assemble(cfg: TrackConfig, info, face_lm, body_j, masks: list[bytes], start: int) -> Tracks:
+def _assemble(cfg: TrackConfig, info, face_lm, raw_lm, body_j, masks: list[bytes], start: int) -> Tracks:
     face = body = None
     meta = {
         "clip_hash": info.content_hash,
@@ -195,7 +199,7 @@ def _assemble(cfg: TrackConfig, info, face_lm, body_j, masks: list[bytes], start
     meta["frames"] = n
     if face_lm is not None:
         valid = np.isfinite(face_lm).all(axis=(1, 2))
-        face = build_face_track(face_lm, valid, info.width, info.height, cfg.head_pose)
+        face = build_face_track(face_lm, valid, info.width, info.height, cfg.head_pose, raw_lm)
     if body_j is not None:
         bvalid = np.isfinite(body_j).all(axis=(1, 2))
         body = BodyTrack(body_j, bvalid, masks, BodyTrackerConfig().mask_scale)

@@ -22,6 +22,7 @@ from render_core.conditioning.face_maps import FaceMapRenderer, correspondence_c
 from render_core.conditioning.window import stack_window, window_indices
 from render_core.errors import InputError
 from render_core.jobs import JobContext
+from render_core.tracking.face import iris_centres
 from render_core.tracking.tracks import FaceTrack, Tracks
 from render_core.training.split import heldout_split
 
@@ -103,12 +104,13 @@ def load_portrait_data(
     if tracks.face is None or not tracks.face.valid.any():
         raise InputError(clip, "no face was tracked in this clip")
     f = tracks.face
-    transforms = clip_crops(f.landmarks, f.valid, size, crop_alpha, crop_slack)
+    detected = f.detected  # before smoothing: smoothed landmarks lag the pixels they condition
+    transforms = clip_crops(detected, f.valid, size, crop_alpha, crop_slack)
     ok = np.array([v and t is not None for v, t in zip(f.valid, transforms, strict=True)])
     idx = np.nonzero(ok)[0][:max_frames]
     crops = _decode(clip, idx, transforms, ctx.sub(0.0, 0.7))
-    lms = np.stack([transforms[i].points(f.landmarks[i]) for i in idx])
-    iris = np.stack([transforms[i].points(f.iris[i]) for i in idx])
+    lms = np.stack([transforms[i].points(detected[i]) for i in idx])
+    iris = np.stack([transforms[i].points(iris_centres(detected[i])) for i in idx])
     split = heldout_split(np.ones(len(idx), bool))
     colors = correspondence_colors(reference_face(f, lms[split.train]))
     renderer = FaceMapRenderer(size, colors)

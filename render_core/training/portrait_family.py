@@ -202,7 +202,11 @@ class PortraitFamily(Family):
             "train_clips": [{"path": str(data.clip), "hash": data.clip_hash}],
             "train_frames": int(len(data.train)),
             "heldout_frames": [int(data.frames[data.heldout[0]]), int(data.frames[data.heldout[-1]])],
-            "conditioning": {"colors": data.colors.round(5).tolist(), "light": data.light.round(5).tolist()},
+            "conditioning": {
+                "colors": data.colors.round(5).tolist(),
+                "light": data.light.round(5).tolist(),
+                "landmarks": "smoothed" if data.track.raw_landmarks is None else "raw",
+            },
         }
 
 

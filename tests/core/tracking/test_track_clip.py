@@ -38,6 +38,19 @@ def test_small_clip_tracks_caches_and_loads(small_talking_head, tmp_path):
     again = track_clip(cfg, null_context())
     assert again.cached and again.summary["cached"] and again.summary["frames"] == 40
     np.testing.assert_array_equal(again.tracks.face.landmarks, f.landmarks)
+    # The landmarks as detected are kept next to the smoothed ones (neural families use them).
+    raw = again.tracks.face.raw_landmarks
+    assert raw is not None and raw.shape == f.landmarks.shape and np.isfinite(raw[f.valid]).all()
+    assert 0 < np.abs(raw - f.landmarks)[f.valid].mean() < 5.0
+    np.testing.assert_array_equal(again.tracks.face.detected, raw)
+
+
+def test_unsmoothed_tracks_have_no_separate_raw_landmarks(small_talking_head, tmp_path):
+    cfg = TrackConfig(
+        str(small_talking_head), project_dir=str(tmp_path), body=False, max_frames=5, smooth=False
+    )
+    f = track_clip(cfg, null_context()).tracks.face
+    assert f.raw_landmarks is None and f.detected is f.landmarks
 
 
 def test_cancel_leaves_no_cache_file(small_talking_head, tmp_path):

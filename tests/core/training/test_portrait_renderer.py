@@ -26,3 +26,26 @@ def test_renderer_renders_edited_frames_in_sequence(tracked, tmp_path):
             assert 0.02 < out.mask.mean() < 0.9 and out.mask.max() > 0.99
             assert np.allclose(out.image[out.mask == 0], frame[out.mask == 0])
     assert r.window._maps and len(r.window._maps) == r.cfg.n_w
+
+
+def test_models_trained_on_raw_landmarks_are_conditioned_on_raw_plus_the_edit(tracked, tmp_path):
+    res = train_model(make_cfg(tracked, tmp_path / "ck", steps=1), null_context())
+    r = load_renderer(res.checkpoint, device="cpu")
+    face = Tracks.load(tracked[1]).face
+    assert face.raw_landmarks is not None and r.raw  # the tracker kept them, training used them
+    t = 2
+    tracked_state = FaceState(
+        face.landmarks[t], face.head_pose[t], face.iris[t], face.focal, (0.0, 0.0), face.raw_landmarks[t]
+    )
+    shift = np.zeros_like(face.landmarks[t])
+    shift[:, 1] = 4.0  # the edit moves every landmark 4 px down and the irises 2 px right
+    edit = FaceState(
+        tracked_state.landmarks + shift, face.head_pose[t], face.iris[t] + [2.0, 0.0], face.focal, (0, 0)
+    )
+    lm, iris = r.conditioning_face(tracked_state, edit)
+    np.testing.assert_allclose(lm, face.raw_landmarks[t] + shift, atol=1e-4)
+    raw_iris = face.raw_landmarks[t][[473, 468], :2]
+    np.testing.assert_allclose(iris, raw_iris + [2.0, 0.0], atol=1e-4)
+    r.raw = False  # a model trained on smoothed landmarks: the edited state as is
+    lm, iris = r.conditioning_face(tracked_state, edit)
+    np.testing.assert_array_equal(lm, edit.landmarks)
