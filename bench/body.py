@@ -2,7 +2,9 @@
 
 Speed: ms per training step (main stage on a pair of frames; face stage), ms per generated
 frame (generator alone, and the sequencer with the face stage), generator GFLOP per frame and
-achieved GFLOP/s as a ratio to the machine's measured fp32 matmul GFLOP/s (target >= 0.5).
+achieved GFLOP/s as a ratio to the machine's measured fp32 matmul GFLOP/s (target >= 0.5); the
+same ratio for a whole training step (`train_ratio`: both generator passes and the
+discriminators, forward and backward, counted by torch's FLOP counter).
 Quality (optional, `minutes` kwarg or BENCH_BODY_MINUTES): a full training on
 B_musepose_ubcfashion_91BjuE6irxS.mp4 and its held-out report against the issue's targets.
 
@@ -80,6 +82,9 @@ def speed(preset: str = "cpu-preview", device: str = "auto", reps: int = 5, amp:
     models, opts = fam.build(cfg, data, dev)
     s = RunState(cfg, data, models, opts, dev, np.random.default_rng(0))
     main_s = _timed(lambda: fam.train_step(s, 0), reps, sync)
+    with FlopCounterMode(display=False) as fc:
+        fam.train_step(s, 0)  # G on both frames, the discriminators, forward and backward
+    step_flops = fc.get_total_flops()
     s.extras["progress"] = 1.0
     face_s = _timed(lambda: fam.train_step(s, 0), reps, sync)
     g = models["G"].eval()
@@ -117,6 +122,8 @@ def speed(preset: str = "cpu-preview", device: str = "auto", reps: int = 5, amp:
         "matmul_dtype": matmul_dtype,
         "matmul_gflops": round(peak, 1),
         "ratio": round(achieved / peak, 3),
+        "train_gflop_per_step": round(step_flops / 1e9, 2),
+        "train_ratio": round(step_flops / main_s / 1e9 / peak, 3),
         "threads": torch.get_num_threads(),
         "load_average": round(os.getloadavg()[0], 2),
     }

@@ -1,5 +1,6 @@
 """Portrait family speed: ms per training step, ms per generated frame, generator GFLOP/s
-against the machine's measured fp32 matmul GFLOP/s (the physical limit).
+against the machine's measured matmul GFLOP/s (the physical limit), and the same ratio for a
+whole training step (`train_ratio`: G and D, forward and backward).
 
 Run: `python main.py bench portrait` (both presets on the best device), or
 `.venv/bin/python -m bench.portrait [--preset cpu-preview] [--device auto] [--json]`.
@@ -66,6 +67,9 @@ def bench(preset: str, device: str, reps: int, amp: bool = True) -> dict:
     models, opts = fam.build(cfg, data, dev)
     s = RunState(cfg, data, models, opts, dev, np.random.default_rng(0))
     step_s = _timed(lambda: fam.train_step(s, 0), reps, sync)
+    with FlopCounterMode(display=False) as fc:
+        fam.train_step(s, 0)  # G and D, forward and backward
+    step_flops = fc.get_total_flops()
     g = PortraitUNet(net_config(cfg)).to(dev.device, memory_format=dev.memory_format).eval()
     x = data.x[:1].to(dev.device).contiguous(memory_format=dev.memory_format)
     with FlopCounterMode(display=False) as fc:
@@ -94,6 +98,8 @@ def bench(preset: str, device: str, reps: int, amp: bool = True) -> dict:
         "matmul_dtype": matmul_dtype,
         "matmul_gflops": round(peak, 1),
         "ratio": round(achieved / peak, 3),
+        "train_gflop_per_step": round(step_flops / 1e9, 2),
+        "train_ratio": round(step_flops / step_s / 1e9 / peak, 3),
     }
 
 
