@@ -44,3 +44,18 @@ def test_overfitting_sixteen_real_frames_halves_l1(tracked, tmp_path):
     train_model(cfg, null_context())
     first, last = np.mean(losses[:5]), np.mean(losses[-5:])
     assert last <= 0.5 * first, (first, last)
+
+
+def test_heldout_scores_ignore_crop_pixels_past_the_frame_edge():
+    from render_core.training.portrait_eval import image_scores
+
+    rng = np.random.default_rng(0)
+    real = rng.random((32, 32, 3)).astype(np.float32)
+    fake = real.copy()
+    fake[:, 22:] = 0.0  # wrong only past the frame edge (and past the SSIM windows of inside)
+    inside = np.zeros((32, 32), bool)
+    inside[:, :16] = True
+    score, sim = image_scores([fake], [real], [inside])
+    assert score == float("inf") and sim == pytest.approx(1.0)
+    score, _ = image_scores([fake], [real], [np.ones((32, 32), bool)])
+    assert score < 15
