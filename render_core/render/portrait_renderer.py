@@ -72,8 +72,7 @@ class PortraitRenderer:
         frame = request.frame
         hw = frame.shape[:2]
         face = request.face
-        base = None if face is None else self.conditioning_face(face, face)
-        params = None if base is None else self.smoother.update(base[0])
+        params = None if face is None else self.smoother.update(self.tracked_landmarks(face))
         if params is None:
             self.reset()
             return RenderedFrame(frame, np.zeros(hw, np.float32))
@@ -96,6 +95,10 @@ class PortraitRenderer:
             return state.landmarks, state.iris
         raw = face.raw_landmarks
         return raw + (state.landmarks - face.landmarks), iris_centres(raw) + (state.iris - face.iris)
+
+    def tracked_landmarks(self, face: FaceState) -> np.ndarray:
+        """The unedited landmarks the model conditions on (they place the crop, as in training)."""
+        return face.raw_landmarks if self.raw and face.raw_landmarks is not None else face.landmarks
 
 
 def head_mask(points: np.ndarray, size: int) -> np.ndarray:
