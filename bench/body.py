@@ -23,7 +23,7 @@ import numpy as np
 import torch
 from torch.utils.flop_counter import FlopCounterMode
 
-from bench.common import matmul_gflops
+from bench.common import matmul_gflops, seed_means
 from render_core.samples import footage_dir
 
 CLIP = "B_musepose_ubcfashion_91BjuE6irxS.mp4"
@@ -130,7 +130,7 @@ def speed(preset: str = "cpu-preview", device: str = "auto", reps: int = 5, amp:
 
 
 def quality(
-    minutes: float, preset: str = "cpu-preview", device: str = "auto", out: str | None = None
+    minutes: float, preset: str = "cpu-preview", device: str = "auto", out: str | None = None, seed: int = 0
 ) -> dict:
     """Train on the shared dance clip for `minutes`; returns the held-out report + checks."""
     from render_core.jobs import null_context
@@ -141,7 +141,8 @@ def quality(
         return {"skipped": f"{clip} not present"}
     folder = Path(out) if out else Path(tempfile.mkdtemp(prefix="bench_body_"))
     cfg = TrainConfig("body", [clip], folder / "models" / f"body-{preset}", preset, project_dir=folder,
-                      minutes=minutes, device=device, tensorboard=False)  # fmt: skip
+                      minutes=minutes, device=device, overrides={"seed": seed},
+                      tensorboard=False)  # fmt: skip
     load0 = os.getloadavg()[0]
     res = train_model(cfg, null_context())
     m = res.metrics
@@ -151,7 +152,8 @@ def quality(
         "ewarp_ratio": _ratio(m.get("ewarp"), m.get("ewarp_real")),
         "pose_dist_ratio": _ratio(m.get("pose_dist_px"), m.get("pose_dist_real_px")),
     }
-    return {"checkpoint": str(res.checkpoint), "steps": res.steps, "wall_time_s": round(res.wall_time_s, 1),
+    return {"checkpoint": str(res.checkpoint), "seed": seed, "steps": res.steps,
+            "wall_time_s": round(res.wall_time_s, 1),
             "load_average_start": round(load0, 2), "load_average_end": round(os.getloadavg()[0], 2),
             "heldout": m, **checks}  # fmt: skip
 
@@ -226,7 +228,8 @@ def _print_quality(q: dict) -> None:
 def run(args=None, ctx=None, minutes: float | None = None, preset: str | None = None,
         device: str | None = None) -> dict:  # fmt: skip
     """`python main.py bench body`: speed always; the training run when minutes are given
-    (kwarg or BENCH_BODY_MINUTES); preset/device from kwargs or BENCH_BODY_PRESET/_DEVICE;
+    (kwarg or BENCH_BODY_MINUTES; `--seeds K` trainings with their mean, the transfer on the
+    first); preset/device from kwargs or BENCH_BODY_PRESET/_DEVICE;
     torch threads from BENCH_BODY_THREADS."""
     from bench.common import print_table
 
@@ -243,11 +246,22 @@ def run(args=None, ctx=None, minutes: float | None = None, preset: str | None = 
     rows = [sp] if sp["matmul_dtype"] == "float32" else [sp, speed(preset, device, amp=False)]
     print_table(rows, list(sp))
     result = {"speed": sp, "speed_float32": rows[-1]}
+    seeds = max(1, int(getattr(args, "seeds", None) or 1))
     if minutes:
-        if ctx is not None:
-            ctx.step(1, 2, f"training {minutes} min")
-        result["quality"] = q = quality(minutes, preset, device)
-        _print_quality(q)
+        runs = []
+        for seed in range(seeds):
+            if ctx is not None:
+                ctx.step(1 + seed, 1 + seeds, f"training {minutes} min (seed {seed})")
+            runs.append(quality(minutes, preset, device, seed=seed))
+            _print_quality(runs[-1])
+        result["quality"] = q = runs[0]
+        if seeds > 1 and "heldout" in q:
+            flat = [{"clip": CLIP, **r["heldout"], "ewarp_ratio": r["ewarp_ratio"],
+                     "pose_dist_ratio": r["pose_dist_ratio"]} for r in runs]  # fmt: skip
+            fields = ["psnr", "baseline_psnr", "ssim", "baseline_ssim", "ewarp_ratio", "pose_dist_ratio"]
+            result["quality_runs"] = runs
+            result["quality_mean"] = means = seed_means(flat, "clip", fields)
+            print_table(means, list(means[0]))
         if "checkpoint" in q:
             result["transfer"] = tr = transfer_follow(q["checkpoint"], Path(q["checkpoint"]).parents[1])
             _print_transfer(tr)

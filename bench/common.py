@@ -77,3 +77,21 @@ def _fmt(v) -> str:
     if isinstance(v, float):
         return f"{v:.1f}" if abs(v) >= 10 else f"{v:.3f}"
     return "-" if v is None else str(v)
+
+
+def seed_means(rows: list[dict], key: str, fields: list[str]) -> list[dict]:
+    """Per value of `key` (a clip), the mean and standard deviation of each numeric field over
+    its rows (one per training seed); non-numeric or missing values are left out."""
+    import statistics
+
+    out = []
+    for k in dict.fromkeys(r[key] for r in rows):
+        group = [r for r in rows if r[key] == k]
+        row: dict = {key: k, "runs": len(group)}
+        for f in fields:
+            vals = [float(r[f]) for r in group if isinstance(r.get(f), int | float)]
+            if vals:
+                sd = statistics.stdev(vals) if len(vals) > 1 else 0.0
+                row[f] = f"{statistics.fmean(vals):.3f} +- {sd:.3f}"
+        out.append(row)
+    return out

@@ -23,7 +23,7 @@ import numpy as np
 import torch
 from torch.utils.flop_counter import FlopCounterMode
 
-from bench.common import matmul_gflops
+from bench.common import matmul_gflops, seed_means
 from render_core.models.portrait import PortraitUNet
 from render_core.samples import footage_dir
 from render_core.training.device import select_device
@@ -106,7 +106,9 @@ def bench(preset: str, device: str, reps: int, amp: bool = True) -> dict:
 TARGET_CLIP = "A_liveportrait_d18.mp4"
 
 
-def quality(clip: Path, minutes: float, preset: str = "cpu-preview", device: str = "auto") -> dict:
+def quality(
+    clip: Path, minutes: float, preset: str = "cpu-preview", device: str = "auto", seed: int = 0
+) -> dict:
     """Train on `clip` for `minutes` (tracking it first, outside the budget); the held-out report."""
     from render_core.jobs import null_context
     from render_core.tracking.track_clip import TrackConfig, track_clip
@@ -116,12 +118,13 @@ def quality(clip: Path, minutes: float, preset: str = "cpu-preview", device: str
     tracks = track_clip(TrackConfig(clip=str(clip), project_dir=str(folder), body=False), null_context()).path
     cfg = TrainConfig("portrait", [clip], folder / "models" / f"portrait-{preset}", preset,
                       project_dir=folder, tracks=[tracks], minutes=minutes, device=device,
-                      tensorboard=False)  # fmt: skip
+                      overrides={"seed": seed}, tensorboard=False)  # fmt: skip
     load0 = os.getloadavg()[0]
     res = train_model(cfg, null_context())
     m = res.metrics
     return {
         "clip": clip.name,
+        "seed": seed,
         "steps": res.steps,
         "ms_per_step": round(1e3 * res.wall_time_s / max(res.steps, 1), 1),
         "device": res.meta.get("device"),
@@ -148,13 +151,15 @@ def quality_clips(which: str) -> list[Path]:
 
 def run(args=None, ctx=None) -> dict:
     """`main.py bench portrait`: every preset's speed, printed as a table; with minutes
-    (BENCH_PORTRAIT_MINUTES) also the held-out quality per clip (BENCH_PORTRAIT_CLIPS)."""
+    (BENCH_PORTRAIT_MINUTES) also the held-out quality per clip (BENCH_PORTRAIT_CLIPS), over
+    `--seeds K` trainings per clip (single 10-minute runs scatter by about +-0.5 dB)."""
     from bench.common import print_table
 
     minutes = getattr(args, "minutes", None) or float(os.environ.get("BENCH_PORTRAIT_MINUTES", 0)) or None
     which = getattr(args, "clips", None) or os.environ.get("BENCH_PORTRAIT_CLIPS", TARGET_CLIP)
     clips = quality_clips(which) if minutes else []
-    total = 2 + len(clips)
+    seeds = max(1, int(getattr(args, "seeds", None) or 1))
+    total = 2 + len(clips) * seeds
     rows = []
     for i, preset in enumerate(("cpu-preview", "gpu-quality")):
         if ctx is not None:
@@ -167,11 +172,17 @@ def run(args=None, ctx=None) -> dict:
     if clips:
         q = []
         for k, clip in enumerate(clips):
-            if ctx is not None:
-                ctx.step(2 + k, total, f"training on {clip.name} for {minutes} min")
-            q.append(quality(clip, minutes))
+            for seed in range(seeds):
+                if ctx is not None:
+                    what = f"training on {clip.name} for {minutes} min (seed {seed})"
+                    ctx.step(2 + k * seeds + seed, total, what)
+                q.append(quality(clip, minutes, seed=seed))
         print_table(q, [k for k in q[0] if k != "checkpoint"])
         result["quality"] = q
+        if seeds > 1:
+            fields = ["psnr", "baseline_psnr", "gain_db", "ssim", "baseline_ssim", "ewarp_ratio"]
+            result["quality_mean"] = means = seed_means(q, "clip", fields)
+            print_table(means, list(means[0]))
     return result
 
 

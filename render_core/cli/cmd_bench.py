@@ -26,6 +26,12 @@ def add_arguments(p) -> None:
         "--minutes", type=float, help="portrait, body: also train this long and print the held-out report"
     )
     p.add_argument("--clips", help="portrait: footage clips to train on (comma-separated names, or 'all')")
+    p.add_argument(
+        "--seeds",
+        type=int,
+        default=1,
+        help="portrait, body: trainings per clip (seeds 0..K-1), with their mean",
+    )
 
 
 def run(args, ctx: JobContext) -> dict:
