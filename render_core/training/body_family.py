@@ -51,6 +51,9 @@ class BodyConfig(BasePreset):
     lambda_l1: float = 10.0
     lambda_perceptual: float = 0.0
     face_start: float = 0.85
+    # Fraction of the main stage trained on the reconstruction terms alone (no discriminator
+    # passes) before the adversarial and feature-matching terms start; 0 = GAN from step 1.
+    gan_start: float = 0.0
     face_size: int = 32
     face_box_scale: float = 2.2
     face_ngf: int = 16
@@ -165,7 +168,10 @@ class BodyFamily(Family):
             losses = face_step(nets, b, s.opts["f"], s.opts["df"], cfg, s.dev.autocast)
             data.face_steps += bool(losses)
             return losses
-        return main_step(nets, b, s.opts["g"], s.opts["d"], cfg, s.dev.autocast, s.extras.get("perceptual"))
+        adversarial = s.extras.get("progress", 0.0) >= cfg.gan_start * cfg.face_start
+        return main_step(
+            nets, b, s.opts["g"], s.opts["d"], cfg, s.dev.autocast, s.extras.get("perceptual"), adversarial
+        )
 
     def lr_factor(self, cfg: BodyConfig, optimizer: str, progress: float) -> float:
         """Each stage decays over its own share of the budget: main (g, d) until `face_start`,

@@ -78,18 +78,24 @@ def _d_loss(d: PairDiscriminator, fake_in: tuple, real_in: tuple) -> torch.Tenso
     return 0.5 * (lsgan_loss(d(*real_in), True) + lsgan_loss(d(*fake_in), False))
 
 
-def generator_losses(nets: BodyNets, b: PairBatch, cfg, perceptual: Perceptual | None = None):
-    """Main-stage generator loss on a pair; returns (total, parts dict, (fake0, fake1))."""
+def generator_losses(
+    nets: BodyNets, b: PairBatch, cfg, perceptual: Perceptual | None = None, adversarial: bool = True
+):
+    """Main-stage generator loss on a pair; returns (total, parts dict, (fake0, fake1)).
+    adversarial=False: the reconstruction terms only (the warm-up before the GAN terms start)."""
     fake0, fake1 = nets.G.sequence([b.p0, b.p1])
-    adv, fm = 0.0, 0.0
-    for pose, fake, real in ((b.p0, fake0, b.r0), (b.p1, fake1, b.r1)):
-        a, f = _gan_terms(nets.D, (pose, fake), (pose, real))
-        adv, fm = adv + a, fm + f
-    a, f = _gan_terms(nets.DT, (b.p0, b.p1, fake0, fake1), (b.p0, b.p1, b.r0, b.r1))
-    adv, fm = adv + a, fm + f
     l1 = F.l1_loss(fake0, b.r0) + F.l1_loss(fake1, b.r1)
-    total = cfg.lambda_gan * adv + cfg.lambda_fm * fm + cfg.lambda_l1 * l1
-    parts = {"g_adv": float(adv.detach()), "g_fm": float(fm.detach()), "l1": float(l1.detach())}
+    total = cfg.lambda_l1 * l1
+    parts = {"l1": float(l1.detach())}
+    if adversarial:
+        adv, fm = 0.0, 0.0
+        for pose, fake, real in ((b.p0, fake0, b.r0), (b.p1, fake1, b.r1)):
+            a, f = _gan_terms(nets.D, (pose, fake), (pose, real))
+            adv, fm = adv + a, fm + f
+        a, f = _gan_terms(nets.DT, (b.p0, b.p1, fake0, fake1), (b.p0, b.p1, b.r0, b.r1))
+        adv, fm = adv + a, fm + f
+        total = total + cfg.lambda_gan * adv + cfg.lambda_fm * fm
+        parts.update(g_adv=float(adv.detach()), g_fm=float(fm.detach()))
     if perceptual is not None and cfg.lambda_perceptual > 0:
         per = perceptual(fake0, b.r0) + perceptual(fake1, b.r1)
         total = total + cfg.lambda_perceptual * per
@@ -106,13 +112,18 @@ def discriminator_loss(
     return loss + _d_loss(nets.DT, (b.p0, b.p1, f0, f1), (b.p0, b.p1, b.r0, b.r1))
 
 
-def main_step(nets: BodyNets, b: PairBatch, opt_g, opt_d, cfg, autocast, perceptual=None) -> dict:
-    """One G update then one D update (pix2pixHD order). Returns float losses."""
+def main_step(
+    nets: BodyNets, b: PairBatch, opt_g, opt_d, cfg, autocast, perceptual=None, adversarial: bool = True
+) -> dict:
+    """One G update then one D update (pix2pixHD order); adversarial=False: G on the
+    reconstruction terms alone, no D update. Returns float losses."""
     with autocast():
-        g_loss, parts, fakes = generator_losses(nets, b, cfg, perceptual)
+        g_loss, parts, fakes = generator_losses(nets, b, cfg, perceptual, adversarial)
     opt_g.zero_grad(set_to_none=True)
     g_loss.backward()
     opt_g.step()
+    if not adversarial:
+        return {"g": float(g_loss.detach()), **parts}
     with autocast():
         d_loss = discriminator_loss(nets, b, fakes)
     opt_d.zero_grad(set_to_none=True)
