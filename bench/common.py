@@ -92,6 +92,7 @@ def seed_means(rows: list[dict], key: str, fields: list[str]) -> list[dict]:
             vals = [float(r[f]) for r in group if isinstance(r.get(f), int | float)]
             if vals:
                 sd = statistics.stdev(vals) if len(vals) > 1 else 0.0
-                row[f] = f"{statistics.fmean(vals):.3f} +- {sd:.3f}"
+                digits = 4 if max(abs(v) for v in vals) < 10 else 2  # SSIM, ratios vs dB
+                row[f] = f"{statistics.fmean(vals):.{digits}f} +- {sd:.{digits}f}"
         out.append(row)
     return out

@@ -9,7 +9,7 @@ def test_seed_means_groups_by_clip_and_skips_missing_values():
     ]
     means = seed_means(rows, "clip", ["psnr", "ewarp_ratio", "absent"])
     assert [m["clip"] for m in means] == ["a", "b"]
-    assert means[0]["runs"] == 2 and means[0]["psnr"] == "32.000 +- 1.414"
-    assert means[0]["ewarp_ratio"] == "1.000 +- 0.000"  # one numeric value of two
+    assert means[0]["runs"] == 2 and means[0]["psnr"] == "32.00 +- 1.41"
+    assert means[0]["ewarp_ratio"] == "1.0000 +- 0.0000"  # one numeric value of two
     assert "absent" not in means[0]
-    assert means[1] == {"clip": "b", "runs": 1, "psnr": "30.000 +- 0.000"}
+    assert means[1] == {"clip": "b", "runs": 1, "psnr": "30.00 +- 0.00"}
