@@ -1,6 +1,7 @@
 """Body family (Everybody Dance Now) benchmark.
 
-Speed: ms per training step (main stage on a pair of frames; face stage), ms per generated
+Speed: ms per training step (main stage on a pair of frames with the GAN terms; the L1
+warm-up's steps before them, G alone; face stage), ms per generated
 frame (generator alone, and the sequencer with the face stage), generator GFLOP per frame and
 achieved GFLOP/s as a ratio to the machine's measured fp32 matmul GFLOP/s (target >= 0.5); the
 same ratio for a whole training step (`train_ratio`: both generator passes and the
@@ -67,6 +68,12 @@ def synthetic_data(cfg, n: int = 8):
     return BodyData(Path("synthetic"), "", frames, split, consecutive_pairs(valid, np.arange(n)), stats)
 
 
+def _step_flops(fam, s) -> float:
+    with FlopCounterMode(display=False) as fc:
+        fam.train_step(s, 0)
+    return fc.get_total_flops()
+
+
 def speed(preset: str = "cpu-preview", device: str = "auto", reps: int = 5, amp: bool = True) -> dict:
     """Training-step and inference timings, FLOPs and achieved FLOP/s of one preset."""
     from render_core.models.body_inference import BodySequencer
@@ -81,10 +88,12 @@ def speed(preset: str = "cpu-preview", device: str = "auto", reps: int = 5, amp:
     data = synthetic_data(cfg)
     models, opts = fam.build(cfg, data, dev)
     s = RunState(cfg, data, models, opts, dev, np.random.default_rng(0))
-    main_s = _timed(lambda: fam.train_step(s, 0), reps, sync)
-    with FlopCounterMode(display=False) as fc:
-        fam.train_step(s, 0)  # G on both frames, the discriminators, forward and backward
-    step_flops = fc.get_total_flops()
+    # Main-stage steps with the GAN terms (G on both frames, the discriminators, forward and
+    # backward) and, where the preset has one, the L1 warm-up's steps (G alone) before them.
+    s.extras["progress"] = cfg.gan_start * cfg.face_start
+    main_s, step_flops = _timed(lambda: fam.train_step(s, 0), reps, sync), _step_flops(fam, s)
+    s.extras["progress"] = 0.0
+    warm_s, warm_flops = _timed(lambda: fam.train_step(s, 0), reps, sync), _step_flops(fam, s)
     s.extras["progress"] = 1.0
     face_s = _timed(lambda: fam.train_step(s, 0), reps, sync)
     g = models["G"].eval()
@@ -124,6 +133,9 @@ def speed(preset: str = "cpu-preview", device: str = "auto", reps: int = 5, amp:
         "ratio": round(achieved / peak, 3),
         "train_gflop_per_step": round(step_flops / 1e9, 2),
         "train_ratio": round(step_flops / main_s / 1e9 / peak, 3),
+        "ms_per_warmup_step": round(warm_s * 1e3, 1) if cfg.gan_start > 0 else None,
+        "warmup_gflop_per_step": round(warm_flops / 1e9, 2) if cfg.gan_start > 0 else None,
+        "warmup_ratio": round(warm_flops / warm_s / 1e9 / peak, 3) if cfg.gan_start > 0 else None,
         "threads": torch.get_num_threads(),
         "load_average": round(os.getloadavg()[0], 2),
     }

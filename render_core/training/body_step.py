@@ -4,7 +4,8 @@ Main stage: fake_t = G(pose_t, 0), fake_t1 = G(pose_t1, fake_t) with no detach, 
 frame's loss back-propagates through the first generated frame (the temporal feedback). Losses:
 LSGAN of the multi-scale D on (pose, frame) for both frames and of the temporal D_T on the pair,
 + discriminator feature matching x `lambda_fm`, + L1 x `lambda_l1` standing in for the paper's VGG
-term (no downloadable weights here), + an optional perceptual hook x `lambda_perceptual`.
+term (no downloadable weights here), + (1 - SSIM) x `lambda_ssim` (weight-free, structural),
++ an optional perceptual hook x `lambda_perceptual`.
 Face stage (after the main stage, G frozen): a residual face generator on face crops of the
 second frame with its own discriminator.
 
@@ -21,6 +22,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from render_core.metrics.image_torch import ssim_torch
 from render_core.models.body import BodyGenerator, BodyGeneratorConfig
 from render_core.models.body_face import FaceResidualGenerator, FaceStageConfig, crop, face_box
 from render_core.models.temporal_discriminator import (
@@ -75,7 +77,18 @@ def _gan_terms(d: PairDiscriminator, fake_in: tuple, real_in: tuple) -> tuple[to
 
 
 def _d_loss(d: PairDiscriminator, fake_in: tuple, real_in: tuple) -> torch.Tensor:
-    return 0.5 * (lsgan_loss(d(*real_in), True) + lsgan_loss(d(*fake_in), False))
+    """LSGAN loss of D, real and fake stacked on the batch axis: one pass of many small
+    convolutions instead of two (per-sample norms, so the loss is the same)."""
+    n = real_in[0].shape[0]
+    out = d(*(torch.cat([r, f]) for r, f in zip(real_in, fake_in, strict=True)))
+    real, fake = [(x[:n], []) for x, _ in out], [(x[n:], []) for x, _ in out]
+    return 0.5 * (lsgan_loss(real, True) + lsgan_loss(fake, False))
+
+
+def _both_frames(b: PairBatch, frame0: torch.Tensor, frame1: torch.Tensor) -> tuple:
+    """(pose, frame) of the pair's two frames stacked on the batch axis, for one pass of the
+    frame discriminator; its mean losses are then half the sum over the frames."""
+    return torch.cat([b.p0, b.p1]), torch.cat([frame0, frame1])
 
 
 def generator_losses(
@@ -87,11 +100,13 @@ def generator_losses(
     l1 = F.l1_loss(fake0, b.r0) + F.l1_loss(fake1, b.r1)
     total = cfg.lambda_l1 * l1
     parts = {"l1": float(l1.detach())}
+    if cfg.lambda_ssim > 0:
+        dssim = 2.0 - ssim_torch(fake0, b.r0) - ssim_torch(fake1, b.r1)
+        total = total + cfg.lambda_ssim * dssim
+        parts["dssim"] = float(dssim.detach())
     if adversarial:
-        adv, fm = 0.0, 0.0
-        for pose, fake, real in ((b.p0, fake0, b.r0), (b.p1, fake1, b.r1)):
-            a, f = _gan_terms(nets.D, (pose, fake), (pose, real))
-            adv, fm = adv + a, fm + f
+        adv, fm = _gan_terms(nets.D, _both_frames(b, fake0, fake1), _both_frames(b, b.r0, b.r1))
+        adv, fm = 2 * adv, 2 * fm  # summed over the two frames
         a, f = _gan_terms(nets.DT, (b.p0, b.p1, fake0, fake1), (b.p0, b.p1, b.r0, b.r1))
         adv, fm = adv + a, fm + f
         total = total + cfg.lambda_gan * adv + cfg.lambda_fm * fm
@@ -108,7 +123,7 @@ def discriminator_loss(
 ) -> torch.Tensor:
     """LSGAN loss of D (both frames) and D_T (the pair) on detached fakes."""
     f0, f1 = fakes[0].detach(), fakes[1].detach()
-    loss = _d_loss(nets.D, (b.p0, f0), (b.p0, b.r0)) + _d_loss(nets.D, (b.p1, f1), (b.p1, b.r1))
+    loss = 2 * _d_loss(nets.D, _both_frames(b, f0, f1), _both_frames(b, b.r0, b.r1))
     return loss + _d_loss(nets.DT, (b.p0, b.p1, f0, f1), (b.p0, b.p1, b.r0, b.r1))
 
 
