@@ -1,10 +1,10 @@
 """Body family (Everybody Dance Now) benchmark.
 
 Speed: ms per training step (main stage on a pair of frames with the GAN terms; the L1
-warm-up's steps before them, G alone; face stage), ms per generated
-frame (generator alone, and the sequencer with the face stage), generator GFLOP per frame and
-achieved GFLOP/s as a ratio to the machine's measured fp32 matmul GFLOP/s (target >= 0.5); the
-same ratio for a whole training step (`train_ratio`: both generator passes and the
+warm-up's steps before them, G alone; face stage), ms per generated frame (generator alone,
+and the sequencer with the face stage), generator GFLOP per frame and achieved GFLOP/s as a
+ratio to the machine's measured fp32 matmul GFLOP/s (target >= 0.5); the same ratio for a
+whole training step (`train_ratio`: both generator passes and the
 discriminators, forward and backward, counted by torch's FLOP counter).
 Quality (optional, `minutes` kwarg or BENCH_BODY_MINUTES): a full training on
 B_musepose_ubcfashion_91BjuE6irxS.mp4 and its held-out report against the issue's targets.
@@ -92,8 +92,13 @@ def speed(preset: str = "cpu-preview", device: str = "auto", reps: int = 5, amp:
     # backward) and, where the preset has one, the L1 warm-up's steps (G alone) before them.
     s.extras["progress"] = cfg.gan_start * cfg.face_start
     main_s, step_flops = _timed(lambda: fam.train_step(s, 0), reps, sync), _step_flops(fam, s)
-    s.extras["progress"] = 0.0
-    warm_s, warm_flops = _timed(lambda: fam.train_step(s, 0), reps, sync), _step_flops(fam, s)
+    warmup = {"ms_per_warmup_step": None, "warmup_gflop_per_step": None, "warmup_ratio": None}
+    if cfg.gan_start > 0:
+        s.extras["progress"] = 0.0
+        warm_s, warm_flops = _timed(lambda: fam.train_step(s, 0), reps, sync), _step_flops(fam, s)
+        warmup = {"ms_per_warmup_step": round(warm_s * 1e3, 1),
+                  "warmup_gflop_per_step": round(warm_flops / 1e9, 2),
+                  "warmup_ratio": warm_flops / warm_s / 1e9}  # fmt: skip
     s.extras["progress"] = 1.0
     face_s = _timed(lambda: fam.train_step(s, 0), reps, sync)
     g = models["G"].eval()
@@ -133,9 +138,8 @@ def speed(preset: str = "cpu-preview", device: str = "auto", reps: int = 5, amp:
         "ratio": round(achieved / peak, 3),
         "train_gflop_per_step": round(step_flops / 1e9, 2),
         "train_ratio": round(step_flops / main_s / 1e9 / peak, 3),
-        "ms_per_warmup_step": round(warm_s * 1e3, 1) if cfg.gan_start > 0 else None,
-        "warmup_gflop_per_step": round(warm_flops / 1e9, 2) if cfg.gan_start > 0 else None,
-        "warmup_ratio": round(warm_flops / warm_s / 1e9 / peak, 3) if cfg.gan_start > 0 else None,
+        **warmup,
+        "warmup_ratio": round(warmup["warmup_ratio"] / peak, 3) if warmup["warmup_ratio"] else None,
         "threads": torch.get_num_threads(),
         "load_average": round(os.getloadavg()[0], 2),
     }
