@@ -79,26 +79,3 @@ class BodyGenerator(nn.Module):
             out.append(previous)
         return out
 
-
-def count_flops(model: nn.Module, *inputs: torch.Tensor) -> float:
-    """Multiply-adds x 2 of the conv / transposed-conv layers for one forward pass (FLOPs)."""
-    total = [0.0]
-
-    def hook(mod, inp, out):
-        w = mod.weight
-        k = w.shape[2] * w.shape[3]
-        cin = w.shape[1] * mod.groups if isinstance(mod, nn.Conv2d) else w.shape[0]
-        total[0] += 2.0 * out.numel() * cin * k / mod.groups
-
-    handles = [
-        m.register_forward_hook(hook)
-        for m in model.modules()
-        if isinstance(m, nn.Conv2d | nn.ConvTranspose2d)
-    ]
-    try:
-        with torch.no_grad():
-            model(*inputs)
-    finally:
-        for h in handles:
-            h.remove()
-    return total[0]
