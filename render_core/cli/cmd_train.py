@@ -23,7 +23,7 @@ def add_arguments(p) -> None:
     p.add_argument("--resume", action="store_true", help="continue from the checkpoint in --out")
     p.add_argument("--device", default="auto", help="auto, cpu, cuda")
     p.add_argument("--out", help="checkpoint directory (default under the project)")
-    p.add_argument("--max-frames", type=int, help="use at most this many frames of the clip")
+    p.add_argument("--max-frames", type=int, help="use only the first N frames of the clip")
     p.add_argument("--resolution", type=int, help="override the preset's resolution")
 
 

@@ -78,4 +78,3 @@ class BodyGenerator(nn.Module):
             previous = self(pose, previous)
             out.append(previous)
         return out
-

@@ -108,32 +108,49 @@ def build_body_frames(
     masks=None,
     style: StickFigureConfig | None = None,
     step=None,
+    keep: np.ndarray | None = None,
 ) -> BodyFrames:
-    """Crop every decoded frame `(index, uint8 RGB)` and draw its pose. `masks(t, (w, h))` gives a
-    frame-size person mask (e.g. `BodyTrack.mask`); `step(done, total)` reports progress."""
-    t_total = len(valid)
-    mj = crop.joints(joints)
-    poses = np.zeros((t_total, crop.h, crop.w, 3), np.uint8)
+    """Crop every decoded frame `(index, uint8 RGB)` and draw its pose; with `keep` (ascending
+    clip frame indices) only those frames, in that order (memory bounded by len(keep), not by
+    the clip). `masks(t, (w, h))` gives a frame-size person mask (e.g. `BodyTrack.mask`);
+    `step(done, total)` reports progress."""
+    keep = np.arange(len(valid)) if keep is None else np.asarray(keep, int)
+    slot = {int(t): k for k, t in enumerate(keep)}
+    last = int(keep[-1]) if len(keep) else -1
+    mj = crop.joints(joints[keep])
+    ok = np.asarray(valid, bool)[keep]
+    poses = np.zeros((len(keep), crop.h, crop.w, 3), np.uint8)
     out = np.zeros_like(poses)
-    mask_arr = np.zeros((t_total, crop.h, crop.w), np.float32) if masks is not None else None
+    mask_arr = np.zeros((len(keep), crop.h, crop.w), np.float32) if masks is not None else None
     for i, frame in frames:
-        if i >= t_total:
+        if i > last:
             break
-        out[i] = crop.image(frame)
-        if valid[i]:
-            poses[i] = to_uint8(pose_image(mj[i], crop, style))
+        k = slot.get(i)
+        if k is None:
+            continue
+        out[k] = crop.image(frame)
+        if ok[k]:
+            poses[k] = to_uint8(pose_image(mj[k], crop, style))
         if mask_arr is not None:
             m = masks(i, (frame.shape[1], frame.shape[0]))
-            mask_arr[i] = crop.image(m) if m is not None else 0.0
+            mask_arr[k] = crop.image(m) if m is not None else 0.0
         if step is not None:
-            step(i + 1, t_total)
-    return BodyFrames(poses, out, mj, np.asarray(valid, bool), crop, mask_arr)
+            step(i + 1, last + 1)
+    return BodyFrames(poses, out, mj, ok, crop, mask_arr)
 
 
-def consecutive_pairs(valid: np.ndarray, indices: np.ndarray) -> np.ndarray:
-    """(N, 2) pairs (t, t+1), both valid and both in `indices` (the training or held-out set)."""
+def consecutive_pairs(
+    valid: np.ndarray, indices: np.ndarray, frame_index: np.ndarray | None = None
+) -> np.ndarray:
+    """(N, 2) pairs (t, t+1), both valid and both in `indices` (the training or held-out set);
+    where the arrays hold a selection of a clip's frames, `frame_index` (their clip frame
+    indices) keeps only pairs of frames that follow each other in the clip."""
     member = np.zeros(len(valid), bool)
     member[np.asarray(indices, int)] = True
     ok = member & np.asarray(valid, bool)
-    t = np.nonzero(ok[:-1] & ok[1:])[0]
+    follows = ok[:-1] & ok[1:]
+    if frame_index is not None:
+        fi = np.asarray(frame_index, int)
+        follows &= fi[1:] == fi[:-1] + 1
+    t = np.nonzero(follows)[0]
     return np.stack([t, t + 1], 1)

@@ -26,7 +26,7 @@ from render_core.training.body_step import BodyNets, PairBatch, face_step, main_
 from render_core.training.families import register_family
 from render_core.training.family import BasePreset, Family, RunState, linear_decay
 from render_core.training.presets import register_preset
-from render_core.training.split import Split, heldout_split
+from render_core.training.split import Split, select_frames
 
 
 @dataclass(frozen=True)
@@ -97,7 +97,7 @@ class BodyData:
     face_steps: int = 0  # face-stage updates run (the renderer uses F only when it was trained)
 
 
-def _load_tracks(run, clip: Path, max_frames: int, ctx: JobContext) -> Tracks:
+def _load_tracks(run, clip: Path, max_frames: int | None, ctx: JobContext) -> Tracks:
     if run.tracks:
         return Tracks.load(run.tracks[0])
     from render_core.tracking.track_clip import TrackConfig, track_clip
@@ -112,21 +112,26 @@ def load_body_data(cfg: BodyConfig, run, ctx: JobContext) -> BodyData:
     from render_core.media.hashing import content_hash
 
     clip = Path(run.clips[0])
-    limit = min(run.max_frames or cfg.max_train_frames, cfg.max_train_frames)
-    tracks = _load_tracks(run, clip, limit, ctx.sub(0.0, 0.5))
+    tracks = _load_tracks(run, clip, run.max_frames, ctx.sub(0.0, 0.5))
     if tracks.body is None or not tracks.body.valid.any():
         raise InputError(clip, "no body was tracked in this clip")
     body = tracks.body
-    n = min(len(body), limit)
+    n = min(len(body), run.max_frames or len(body))
     joints, valid = body.joints[:n], body.valid[:n]
     crop = person_crop(joints, valid, (cfg.resolution, cfg.width))
+    # At most max_train_frames in memory: a long clip keeps runs spread over all of it.
+    sel = select_frames(valid, cfg.max_train_frames)
     sub = ctx.sub(0.5, 1.0)
     with VideoReader(clip) as reader:
-        frames = build_body_frames(reader.frames(0, n), joints, valid, crop, step=lambda d, t: sub.step(d, t))
+        frames = build_body_frames(
+            reader.frames(0, int(sel.frames[-1]) + 1), joints, valid, crop,
+            step=lambda d, t: sub.step(d, t), keep=sel.frames,
+        )  # fmt: skip
         h, w = reader.read(0).shape[:2]
-    split = heldout_split(valid)
-    stats = NormalizationStats.from_joints(joints[split.train], valid[split.train])
-    pairs = consecutive_pairs(valid, split.train)
+    split = Split(sel.train, sel.heldout)  # positions into `frames`
+    kept_train = sel.frames[sel.train]
+    stats = NormalizationStats.from_joints(joints[kept_train], valid[kept_train])
+    pairs = consecutive_pairs(frames.valid, split.train, sel.frames)
     return BodyData(clip, content_hash(clip), frames, split, pairs, stats, (w, h))
 
 

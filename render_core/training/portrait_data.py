@@ -3,10 +3,12 @@
 Frames are decoded once, sequentially; each valid frame is cropped with the stabilized
 transform and its (S, S, 9) conditioning rendered. Both are cached in memory as uint8 (bounded
 by `max_train_frames`: at 128 px a frame costs 196 KB), so memory never grows with clip length
-past that cap. The last 10% of the kept frames are held out.
+past that cap: a longer clip keeps runs of consecutive frames spread over all of it
+(`split.select_frames`). The clip's last 10% are held out.
 
 Convention: crops (N, S, S, 3) uint8 RGB; maps (N, S, S, 9) uint8 (shaded|corr|gaze);
-`frames[i]` is the clip frame index of cached sample i; windows are built over cached samples.
+`frames[i]` is the clip frame index of cached sample i; windows are built over cached samples
+and start no earlier than the sample's run of consecutive frames (`run_start`).
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from render_core.errors import InputError
 from render_core.jobs import JobContext
 from render_core.tracking.face import iris_centres
 from render_core.tracking.tracks import FaceTrack, Tracks
-from render_core.training.split import heldout_split
+from render_core.training.split import select_frames
 
 
 @dataclass
@@ -42,10 +44,13 @@ class PortraitData:
     heldout: np.ndarray
     n_w: int
     frame_hw: tuple[int, int]
+    run_start: np.ndarray | None = None  # (N,) first cached sample of each sample's run
 
     def window(self, pos: int) -> np.ndarray:
         """(9 * N_w, S, S) float32 [0, 1] conditioning window ending at cached sample `pos`."""
-        return stack_window([self.maps[i] for i in window_indices(pos, self.n_w)]).astype(np.float32) / 255.0
+        start = 0 if self.run_start is None else int(self.run_start[pos])
+        idx = window_indices(pos, self.n_w, start)
+        return stack_window([self.maps[i] for i in idx]).astype(np.float32) / 255.0
 
     def inside(self, pos: int) -> np.ndarray:
         """(S, S) bool: the crop pixels of cached sample `pos` that come from inside the frame
@@ -99,22 +104,24 @@ def load_portrait_data(
     clip_hash: str = "",
     crop_alpha: float = 0.25,
     crop_slack: float = 0.0,
+    limit: int | None = None,
 ) -> PortraitData:
-    """Decode, crop and render conditioning for up to `max_frames` valid frames of `clip`."""
+    """Decode, crop and render conditioning for at most `max_frames` valid frames of `clip`
+    (of its first `limit` frames where given), spread over the whole clip."""
     if tracks.face is None or not tracks.face.valid.any():
         raise InputError(clip, "no face was tracked in this clip")
     f = tracks.face
     detected = f.detected  # before smoothing: smoothed landmarks lag the pixels they condition
     transforms = clip_crops(detected, f.valid, size, crop_alpha, crop_slack)
     ok = np.array([v and t is not None for v, t in zip(f.valid, transforms, strict=True)])
-    idx = np.nonzero(ok)[0][:max_frames]
+    sel = select_frames(ok[:limit] if limit else ok, max_frames)
+    idx = sel.frames
     crops = _decode(clip, idx, transforms, ctx.sub(0.0, 0.7))
     lms = np.stack([transforms[i].points(detected[i]) for i in idx])
     iris = np.stack([transforms[i].points(iris_centres(detected[i])) for i in idx])
-    split = heldout_split(np.ones(len(idx), bool))
-    colors = correspondence_colors(reference_face(f, lms[split.train]))
+    colors = correspondence_colors(reference_face(f, lms[sel.train]))
     renderer = FaceMapRenderer(size, colors)
-    light = _fit_clip_light(renderer, lms, crops, split.train)
+    light = _fit_clip_light(renderer, lms, crops, sel.train)
     renderer.light = light
     maps = np.empty((len(idx), size, size, 9), np.uint8)
     sub = ctx.sub(0.7, 1.0)
@@ -133,10 +140,11 @@ def load_portrait_data(
         [transforms[i] for i in idx],
         colors,
         light,
-        split.train,
-        split.heldout,
+        sel.train,
+        sel.heldout,
         n_w,
         (int(h), int(w)),
+        sel.run_start,
     )
 
 

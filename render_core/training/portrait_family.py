@@ -138,17 +138,17 @@ class PortraitFamily(Family):
 
         clip = Path(run.clips[0])
         tracks = _tracks_for(run, clip, 0, ctx.sub(0.0, 0.5))
-        cap = min(cfg.max_train_frames, run.max_frames or cfg.max_train_frames)
         return load_portrait_data(
             clip,
             tracks,
             cfg.resolution,
             cfg.n_w,
-            cap,
+            cfg.max_train_frames,
             ctx.sub(0.5, 1.0),
             content_hash(clip),
             cfg.crop_alpha,
             cfg.crop_slack,
+            run.max_frames,
         )
 
     def build(self, cfg: PortraitPreset, data, dev):

@@ -59,3 +59,23 @@ def test_heldout_scores_ignore_crop_pixels_past_the_frame_edge():
     assert score == float("inf") and sim == pytest.approx(1.0)
     score, _ = image_scores([fake], [real], [np.ones((32, 32), bool)])
     assert score < 15
+
+
+def test_a_clip_longer_than_the_cap_is_sampled_over_all_of_it(tracked, monkeypatch):
+    """Memory stays at the cap; the kept frames are runs spread over the clip, the held-out
+    frames its tail, and no space-time window reaches back across a gap between runs."""
+    from pathlib import Path
+
+    from render_core.tracking.tracks import Tracks
+    from render_core.training import split
+    from render_core.training.portrait_data import load_portrait_data
+
+    monkeypatch.setattr(split, "RUN_FRAMES", 3)
+    clip, tracks = tracked
+    data = load_portrait_data(Path(clip), Tracks.load(tracks), 32, 5, 10, null_context(), limit=18)
+    assert len(data.crops) == len(data.maps) == 10
+    assert list(data.frames[data.train]) == [0, 1, 2, 7, 8, 9, 13, 14, 15]
+    assert list(data.frames[data.heldout]) == [16]
+    one = data.maps[3].transpose(2, 0, 1).astype(np.float32) / 255.0
+    np.testing.assert_array_equal(data.window(3), np.concatenate([one] * 5))  # run start: repeated
+    assert not np.array_equal(data.window(5)[:9], data.window(5)[-9:])  # inside a run: the past frames

@@ -1,0 +1,61 @@
+"""Which frames a training run keeps: the held-out tail, and runs spread over a long clip."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from render_core.training.body_data import CropTransform, build_body_frames, consecutive_pairs
+from render_core.training.split import heldout_split, select_frames
+
+
+def test_a_clip_within_the_cap_keeps_every_valid_frame_as_heldout_split_does():
+    valid = np.ones(216, bool)
+    valid[[5, 100]] = False
+    sel, old = select_frames(valid, 1500), heldout_split(valid)
+    np.testing.assert_array_equal(sel.frames[sel.train], old.train)
+    np.testing.assert_array_equal(sel.frames[sel.heldout], old.heldout)
+    # windows and pairs restart after each missing frame
+    assert list(sel.run_start[[0, 4, 5, 98, 99]]) == [0, 0, 5, 5, 99]
+
+
+def test_a_long_clip_keeps_runs_spread_over_all_of_it_and_its_heldout_tail():
+    valid = np.ones(10_000, bool)
+    valid[4_000:4_010] = False
+    sel = select_frames(valid, cap=500, run_len=50)
+    assert len(sel.frames) == 500
+    train, held = sel.frames[sel.train], sel.frames[sel.heldout]
+    assert len(held) == 50 and held[0] == 9_000 and np.all(np.diff(held) == 1)  # first 50 of the last 10%
+    assert train.max() < 9_000 and valid[sel.frames].all()
+    assert train[0] == 0 and train[-1] == 8_999  # the first run at the start, the last at the end
+    starts = train[np.r_[True, np.diff(train) != 1]]
+    assert len(starts) == 9 and np.all(np.diff(starts) > 900)  # nine runs of 50, evenly spread
+    assert np.all(np.diff(sel.run_start) >= 0)
+    first = sel.run_start == np.arange(len(sel.frames))
+    assert np.array_equal(np.nonzero(first)[0], np.nonzero(np.r_[True, np.diff(sel.frames) != 1])[0])
+
+
+@pytest.mark.parametrize("n, cap", [(1_000, 999), (1_000, 37), (65, 60)])
+def test_the_kept_count_never_exceeds_the_cap(n, cap):
+    sel = select_frames(np.ones(n, bool), cap, run_len=30)
+    assert len(sel.frames) <= cap and len(np.unique(sel.frames)) == len(sel.frames)
+    assert len(sel.heldout) >= 1 and len(sel.train) >= 1
+
+
+def test_training_pairs_never_join_frames_that_are_apart_in_the_clip():
+    sel = select_frames(np.ones(1_000, bool), cap=100, run_len=10)
+    pairs = consecutive_pairs(np.ones(len(sel.frames), bool), sel.train, sel.frames)
+    assert len(pairs) == 9 * 9  # nine runs of ten frames: nine pairs each
+    assert np.all(sel.frames[pairs[:, 1]] == sel.frames[pairs[:, 0]] + 1)
+    assert np.isin(pairs, sel.train).all()  # none reaches into the held-out frames
+
+
+def test_body_frames_hold_only_the_kept_frames_in_their_order():
+    n = 40
+    frames = ((i, np.full((20, 10, 3), i, np.uint8)) for i in range(n))
+    joints = np.full((n, 33, 4), np.nan, np.float32)
+    keep = np.array([3, 4, 5, 30, 31])
+    crop = CropTransform(0.0, 0.0, 1.0, 20, 10)
+    bf = build_body_frames(frames, joints, np.ones(n, bool), crop, keep=keep)
+    assert bf.frames.shape == (5, 20, 10, 3)
+    assert list(bf.frames[:, 0, 0, 0]) == [3, 4, 5, 30, 31]
