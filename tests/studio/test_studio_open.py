@@ -145,6 +145,7 @@ def test_close_with_running_job_asks(window, qtbot):
     assert not window.close()  # the user said no: the window stays, the job keeps running
     assert questions == ["Cancel running job?"] and not job.done
     window.confirm = lambda title, text: True
-    release.set()
+    # listen for the end before letting the job go: a job that ends first would emit unheard
     with qtbot.waitSignal(job.signals.ended, timeout=10_000):
+        release.set()
         assert window.close()
