@@ -123,10 +123,13 @@ def load_body_data(cfg: BodyConfig, run, ctx: JobContext) -> BodyData:
     sel = select_frames(valid, cfg.max_train_frames)
     sub = ctx.sub(0.5, 1.0)
     with VideoReader(clip) as reader:
+        if int(sel.frames[-1]) >= len(reader):
+            raise InputError(clip, f"clip ended before frame {int(sel.frames[-1])} the tracks refer to")
+        # read() converts only the kept frames and seeks over the gaps between runs
+        kept = ((int(i), reader.read(int(i))) for i in sel.frames)
         frames = build_body_frames(
-            reader.frames(0, int(sel.frames[-1]) + 1), joints, valid, crop,
-            step=lambda d, t: sub.step(d, t), keep=sel.frames,
-        )  # fmt: skip
+            kept, joints, valid, crop, step=lambda d, t: sub.step(d, t), keep=sel.frames
+        )
         h, w = reader.read(0).shape[:2]
     split = Split(sel.train, sel.heldout)  # positions into `frames`
     kept_train = sel.frames[sel.train]

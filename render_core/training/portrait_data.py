@@ -78,20 +78,19 @@ def reference_face(track: FaceTrack, lm_crops: np.ndarray) -> np.ndarray:
 
 
 def _decode(clip: Path, idx: np.ndarray, transforms: list, ctx: JobContext) -> np.ndarray:
+    """The crops of clip frames `idx` (ascending): only those frames are converted, and the
+    reader seeks over long gaps between the kept runs instead of decoding through them."""
     from render_core.media.decode import VideoReader
 
-    wanted = set(int(i) for i in idx)
-    out: dict[int, np.ndarray] = {}
-    stop = int(idx.max()) + 1
+    out = []
     with VideoReader(clip) as reader:
-        for i, frame in reader.frames(0, stop):
-            if i in wanted:
-                out[i] = transforms[i].crop(frame)
-            if i % 10 == 0:
-                ctx.step(i, stop, f"decoding {clip.name}")
-    if len(out) != len(wanted):
-        raise InputError(clip, f"clip ended before frame {stop - 1} the tracks refer to")
-    return np.stack([out[int(i)] for i in idx])
+        if len(idx) and int(idx[-1]) >= len(reader):
+            raise InputError(clip, f"clip ended before frame {int(idx[-1])} the tracks refer to")
+        for k, i in enumerate(idx):
+            out.append(transforms[int(i)].crop(reader.read(int(i))))
+            if k % 10 == 0:
+                ctx.step(k, len(idx), f"decoding {clip.name}")
+    return np.stack(out)
 
 
 def load_portrait_data(

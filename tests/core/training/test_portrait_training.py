@@ -79,3 +79,26 @@ def test_a_clip_longer_than_the_cap_is_sampled_over_all_of_it(tracked, monkeypat
     one = data.maps[3].transpose(2, 0, 1).astype(np.float32) / 255.0
     np.testing.assert_array_equal(data.window(3), np.concatenate([one] * 5))  # run start: repeated
     assert not np.array_equal(data.window(5)[:9], data.window(5)[-9:])  # inside a run: the past frames
+
+
+def test_tracks_longer_than_the_clip_give_a_one_line_error_naming_it(tracked, tmp_path):
+    from fractions import Fraction
+    from pathlib import Path
+
+    from render_core.errors import InputError
+    from render_core.media.decode import VideoReader
+    from render_core.media.encode import VideoWriter
+    from render_core.tracking.tracks import Tracks
+    from render_core.training.portrait_data import load_portrait_data
+
+    clip, tracks = tracked
+    short = tmp_path / "short.mp4"
+    with VideoReader(clip) as reader:
+        first = [f for _, f in reader.frames(0, 6)]
+    h, w = first[0].shape[:2]
+    with VideoWriter(short, Fraction(25), w - w % 2, h - h % 2) as out:
+        for f in first:
+            out.write(f[: h - h % 2, : w - w % 2])
+    with pytest.raises(InputError, match="clip ended before frame 17") as err:
+        load_portrait_data(Path(short), Tracks.load(tracks), 32, 3, 100, null_context())
+    assert "short.mp4" in str(err.value)
