@@ -26,7 +26,7 @@ from render_core.training.body_step import BodyNets, PairBatch, face_step, main_
 from render_core.training.families import register_family
 from render_core.training.family import BasePreset, Family, RunState, linear_decay
 from render_core.training.presets import register_preset
-from render_core.training.split import Split, select_frames
+from render_core.training.split import Split, frame_runs, select_frames
 
 
 @dataclass(frozen=True)
@@ -95,6 +95,7 @@ class BodyData:
     stats: NormalizationStats
     frame_size: tuple[int, int] = (0, 0)  # (w, h) px of the clip's frames: the crop's pixel frame
     face_steps: int = 0  # face-stage updates run (the renderer uses F only when it was trained)
+    frame_index: np.ndarray | None = None  # (N,) clip frame of each entry of `frames` (None: 0..N-1)
 
 
 def _load_tracks(run, clip: Path, max_frames: int | None, ctx: JobContext) -> Tracks:
@@ -135,7 +136,7 @@ def load_body_data(cfg: BodyConfig, run, ctx: JobContext) -> BodyData:
     kept_train = sel.frames[sel.train]
     stats = NormalizationStats.from_joints(joints[kept_train], valid[kept_train])
     pairs = consecutive_pairs(frames.valid, split.train, sel.frames)
-    return BodyData(clip, content_hash(clip), frames, split, pairs, stats, (w, h))
+    return BodyData(clip, content_hash(clip), frames, split, pairs, stats, (w, h), frame_index=sel.frames)
 
 
 def _tensor(images: np.ndarray, dev: torch.device) -> torch.Tensor:
@@ -217,6 +218,7 @@ class BodyFamily(Family):
         )
 
     def describe(self, cfg: BodyConfig, data: BodyData) -> dict:
+        clip_frames = data.frame_index if data.frame_index is not None else np.arange(len(data.frames))
         return {
             "width": cfg.width,
             "height": cfg.resolution,
@@ -226,7 +228,9 @@ class BodyFamily(Family):
             "face_steps": int(data.face_steps),
             "normalization": data.stats.to_dict(),
             "train_frames": int(len(data.split.train)),
+            "train_runs": frame_runs(clip_frames[data.split.train]),  # [first, last] clip frames
             "heldout_frames": int(len(data.split.heldout)),
+            "heldout_runs": frame_runs(clip_frames[data.split.heldout]),
         }
 
 

@@ -26,6 +26,7 @@ from render_core.training.family import BasePreset, Family, RunState
 from render_core.training.portrait_data import PortraitData, load_portrait_data
 from render_core.training.portrait_eval import heldout_report, predict
 from render_core.training.presets import register_preset
+from render_core.training.split import frame_runs
 
 # A user may set this to fn(fake, real) -> scalar loss (images in [-1, 1]); weighted by
 # `perceptual_weight` of the preset. None = no perceptual term.
@@ -203,6 +204,7 @@ class PortraitFamily(Family):
         return {
             "train_clips": [{"path": str(data.clip), "hash": data.clip_hash}],
             "train_frames": int(len(data.train)),
+            "train_runs": frame_runs(data.frames[data.train]),  # [first, last] clip frames
             "heldout_frames": [int(data.frames[data.heldout[0]]), int(data.frames[data.heldout[-1]])],
             "conditioning": {
                 "colors": data.colors.round(5).tolist(),

@@ -79,3 +79,14 @@ def _spread_runs(idx: np.ndarray, keep: int, run_len: int) -> np.ndarray:
     gaps = np.diff(np.linspace(0, len(idx) - keep, n_runs).round().astype(int)) if n_runs > 1 else []
     starts = np.concatenate([[0], np.cumsum(lengths[:-1] + gaps)]).astype(int)
     return idx[np.concatenate([np.arange(a, a + n) for a, n in zip(starts, lengths, strict=True)])]
+
+
+def frame_runs(frames: np.ndarray) -> list[list[int]]:
+    """[first, last] of each run of consecutive clip frame indices in ascending `frames`
+    (what a checkpoint records of the frames it was trained on)."""
+    f = np.asarray(frames, int)
+    if len(f) == 0:
+        return []
+    cut = np.nonzero(np.diff(f) != 1)[0]
+    firsts, lasts = np.r_[0, cut + 1], np.r_[cut, len(f) - 1]
+    return [[int(f[a]), int(f[b])] for a, b in zip(firsts, lasts, strict=True)]

@@ -59,3 +59,12 @@ def test_body_frames_hold_only_the_kept_frames_in_their_order():
     bf = build_body_frames(frames, joints, np.ones(n, bool), crop, keep=keep)
     assert bf.frames.shape == (5, 20, 10, 3)
     assert list(bf.frames[:, 0, 0, 0]) == [3, 4, 5, 30, 31]
+
+
+def test_frame_runs_name_the_kept_ranges():
+    from render_core.training.split import frame_runs
+
+    assert frame_runs(np.array([0, 1, 2, 7, 8, 9, 13, 14, 15, 16])) == [[0, 2], [7, 9], [13, 16]]
+    assert frame_runs(np.array([5])) == [[5, 5]] and frame_runs(np.array([], int)) == []
+    sel = select_frames(np.ones(10_000, bool), cap=500, run_len=50)
+    assert len(frame_runs(sel.frames[sel.train])) == 9
