@@ -35,12 +35,6 @@ class FrameSelection:
     heldout: np.ndarray
     run_start: np.ndarray
 
-    def consecutive(self, pos: np.ndarray) -> np.ndarray:
-        """Whether kept frame `pos + 1` is the clip frame right after kept frame `pos`."""
-        pos = np.asarray(pos, int)
-        nxt = np.minimum(pos + 1, len(self.frames) - 1)
-        return (pos + 1 < len(self.frames)) & (self.frames[nxt] == self.frames[pos] + 1)
-
 
 RUN_FRAMES = 60  # consecutive frames per kept run of a long clip (2 s at 30 fps)
 
