@@ -126,12 +126,12 @@ def load_body_data(cfg: BodyConfig, run, ctx: JobContext) -> BodyData:
     with VideoReader(clip) as reader:
         if int(sel.frames[-1]) >= len(reader):
             raise InputError(clip, f"clip ended before frame {int(sel.frames[-1])} the tracks refer to")
+        h, w = reader.read(int(sel.frames[0])).shape[:2]  # as decoded (rotation applied)
         # read() converts only the kept frames and seeks over the gaps between runs
         kept = ((int(i), reader.read(int(i))) for i in sel.frames)
         frames = build_body_frames(
             kept, joints, valid, crop, step=lambda d, t: sub.step(d, t), keep=sel.frames
         )
-        h, w = reader.read(0).shape[:2]
     split = Split(sel.train, sel.heldout)  # positions into `frames`
     kept_train = sel.frames[sel.train]
     stats = NormalizationStats.from_joints(joints[kept_train], valid[kept_train])
