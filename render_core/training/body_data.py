@@ -21,6 +21,7 @@ import numpy as np
 from render_core.conditioning.stick_figure import StickFigureConfig, render_stick_figure
 from render_core.errors import InputError
 from render_core.media.frames import to_uint8
+from render_core.training.split import run_begins
 
 
 @dataclass(frozen=True)
@@ -150,7 +151,6 @@ def consecutive_pairs(
     ok = member & np.asarray(valid, bool)
     follows = ok[:-1] & ok[1:]
     if frame_index is not None:
-        fi = np.asarray(frame_index, int)
-        follows &= fi[1:] == fi[:-1] + 1
+        follows &= ~run_begins(frame_index)[1:]
     t = np.nonzero(follows)[0]
     return np.stack([t, t + 1], 1)

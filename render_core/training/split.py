@@ -54,9 +54,7 @@ def select_frames(
         held = held[: max(1, int(round(fraction * cap)))] if len(held) else held
         train = _spread_runs(train, max(1, cap - len(held)), run_len)
     frames = np.concatenate([train, held]).astype(int)
-    starts = np.ones(len(frames), bool)
-    starts[1:] = frames[1:] != frames[:-1] + 1
-    run_start = np.maximum.accumulate(np.where(starts, np.arange(len(frames)), 0))
+    run_start = np.maximum.accumulate(np.where(run_begins(frames), np.arange(len(frames)), 0))
     return FrameSelection(frames, np.arange(len(train)), np.arange(len(train), len(frames)), run_start)
 
 
@@ -75,12 +73,19 @@ def _spread_runs(idx: np.ndarray, keep: int, run_len: int) -> np.ndarray:
     return idx[np.concatenate([np.arange(a, a + n) for a, n in zip(starts, lengths, strict=True)])]
 
 
+def run_begins(frames: np.ndarray) -> np.ndarray:
+    """(N,) bool: where ascending clip frame indices `frames` start a new run of consecutive
+    frames (the first entry, and every entry after a gap)."""
+    f = np.asarray(frames, int)
+    begins = np.ones(len(f), bool)
+    begins[1:] = f[1:] != f[:-1] + 1
+    return begins
+
+
 def frame_runs(frames: np.ndarray) -> list[list[int]]:
     """[first, last] of each run of consecutive clip frame indices in ascending `frames`
     (what a checkpoint records of the frames it was trained on)."""
     f = np.asarray(frames, int)
-    if len(f) == 0:
-        return []
-    cut = np.nonzero(np.diff(f) != 1)[0]
-    firsts, lasts = np.r_[0, cut + 1], np.r_[cut, len(f) - 1]
+    firsts = np.nonzero(run_begins(f))[0]
+    lasts = np.r_[firsts[1:] - 1, len(f) - 1] if len(f) else firsts
     return [[int(f[a]), int(f[b])] for a, b in zip(firsts, lasts, strict=True)]
