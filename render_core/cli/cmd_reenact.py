@@ -2,7 +2,9 @@
 
 The same as `edit P reenact_face --driving D ...` then `render P`: the driving clip's
 expression, head motion and gaze, relative to each clip's neutral frame, drive the target's
-face through the project's renderer (a trained portrait model, or the warp baseline).
+face through the project's renderer (a trained portrait model, or the warp baseline). The
+driving clip's audio is muxed by default (the reenacted mouth speaks it), on the driving
+clip's frame rate; `--audio target|none` keeps the target's own sound or none.
 """
 
 from __future__ import annotations
@@ -22,6 +24,12 @@ def add_arguments(p) -> None:
     p.add_argument("-o", "--output", required=True, help="output MP4")
     p.add_argument("--channels", default="expression,head_pose,gaze", help="comma separated channels")
     p.add_argument("--strength", type=float, default=1.0, help="0..1 blend toward the driving motion")
+    p.add_argument(
+        "--audio",
+        choices=["driving", "target", "none"],
+        default="driving",
+        help="whose audio to keep (default: the driving clip's, which the reenacted mouth follows)",
+    )
     p.add_argument("--renderer", help="'warp' or a model id (default: the newest portrait model, else warp)")
     p.add_argument("--frames", type=frame_range, help="only frames A:B")
     p.add_argument("--preset", help="x264 preset (ultrafast..veryslow)")
@@ -69,6 +77,11 @@ def run(args, ctx: JobContext) -> dict:
         frames=(start, min(end or stop, stop)),
         renderer=args.renderer or default_renderer(project),
         preset=args.preset,
+        audio=args.audio != "none",
+        audio_clip=project.target_clip if args.audio == "target" else ref.id,
+        # The mouth follows the driving clip frame by frame: with its audio, play the frames at
+        # its rate too, so sound and lips stay in sync when the two clips' rates differ.
+        timebase=ref.id if args.audio == "driving" else None,
         device=args.device,
     )
     summary = render_clip(project, cfg, ctx.sub(0.2, 1.0))
@@ -76,5 +89,6 @@ def run(args, ctx: JobContext) -> dict:
         **summary,
         "layer": layer.id,
         "driving_clip": ref.id,
+        "audio": args.audio,
         "neutral_frames": [settings.target_neutral_frame, settings.driving_neutral_frame],
     }
