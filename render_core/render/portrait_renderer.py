@@ -90,14 +90,15 @@ class PortraitRenderer:
     def conditioning_face(self, face: FaceState, state: FaceState) -> tuple[np.ndarray, np.ndarray]:
         """(landmarks (478, 3), iris (2, 2)) px the model is conditioned on for the tracked `face`
         shown as `state`: the state's own where the model was trained on smoothed landmarks,
-        else the raw landmarks moved by the edit's displacement (state minus tracked)."""
+        else the detected landmarks, steadied without lag where the clip's tracks allow, moved
+        by the edit's displacement (state minus tracked)."""
         if not self.raw or face.raw_landmarks is None:
             return state.landmarks, state.iris
-        raw = face.raw_landmarks
-        return raw + (state.landmarks - face.landmarks), iris_centres(raw) + (state.iris - face.iris)
+        lm = face.raw_landmarks if face.steady_landmarks is None else face.steady_landmarks
+        return lm + (state.landmarks - face.landmarks), iris_centres(lm) + (state.iris - face.iris)
 
     def tracked_landmarks(self, face: FaceState) -> np.ndarray:
-        """The unedited landmarks the model conditions on (they place the crop, as in training)."""
+        """The unedited landmarks that place the crop, as in training (the detected ones)."""
         return face.raw_landmarks if self.raw and face.raw_landmarks is not None else face.landmarks
 
 

@@ -16,6 +16,7 @@ import numpy as np
 
 from render_core.jobs import JobContext
 from render_core.render.types import BodyState, FaceState
+from render_core.tracking.steady import centred_at
 from render_core.tracking.tracks import Tracks
 
 
@@ -42,8 +43,12 @@ class ClipTracks:
         cx, cy = self.principal
         k = np.float32(scale)
         pp = (cx * scale, cy * scale)
-        raw = None if f.raw_landmarks is None else f.raw_landmarks[t] * k
-        return FaceState(f.landmarks[t] * k, f.head_pose[t], f.iris[t] * k, f.focal * scale, pp, raw)
+        raw = steady = None
+        if f.raw_landmarks is not None:
+            raw = f.raw_landmarks[t] * k
+            steady = centred_at(f.raw_landmarks, f.valid, t) * k
+        lm, iris = f.landmarks[t] * k, f.iris[t] * k
+        return FaceState(lm, f.head_pose[t], iris, f.focal * scale, pp, raw, steady)
 
     def body(self, t: int, scale: float = 1.0) -> BodyState | None:
         b, t = self.tracks.body, t - self.start

@@ -18,8 +18,9 @@ import numpy as np
 class FaceState:
     """One frame's face. landmarks: (478, 3) px; head_pose: (4, 4) camera-from-head;
     iris: (2, 2) px [subject's left, right]; focal px; principal (cx, cy) px; raw_landmarks:
-    (478, 3) px of the tracked frame before temporal smoothing, or None (neural renderers
-    condition on them plus the edit's displacement, as they were trained)."""
+    (478, 3) px of the tracked frame before temporal smoothing, or None; steady_landmarks:
+    the same smoothed over neighbouring frames without lag (`tracking.steady`), or None.
+    The portrait renderer conditions on the steady ones plus the edit's displacement."""
 
     landmarks: np.ndarray
     head_pose: np.ndarray
@@ -27,6 +28,7 @@ class FaceState:
     focal: float
     principal: tuple[float, float]
     raw_landmarks: np.ndarray | None = None
+    steady_landmarks: np.ndarray | None = None
 
 
 @dataclass(frozen=True)

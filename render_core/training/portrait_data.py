@@ -13,7 +13,7 @@ and start no earlier than the sample's run of consecutive frames (`run_start`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -25,6 +25,7 @@ from render_core.conditioning.window import stack_window, window_indices
 from render_core.errors import InputError
 from render_core.jobs import JobContext
 from render_core.tracking.face import iris_centres
+from render_core.tracking.steady import centred_at
 from render_core.tracking.tracks import FaceTrack, Tracks
 from render_core.training.split import select_frames
 
@@ -45,12 +46,17 @@ class PortraitData:
     n_w: int
     frame_hw: tuple[int, int]
     run_start: np.ndarray | None = None  # (N,) first cached sample of each sample's run
+    # Cached sample -> (S, S, 9) uint8 maps of the steadied landmarks (`tracking.steady`), for
+    # the held-out samples and the window frames before them: what the renderer would see.
+    steady_maps: dict[int, np.ndarray] = field(default_factory=dict)
 
-    def window(self, pos: int) -> np.ndarray:
-        """(9 * N_w, S, S) float32 [0, 1] conditioning window ending at cached sample `pos`."""
+    def window(self, pos: int, steady: bool = False) -> np.ndarray:
+        """(9 * N_w, S, S) float32 [0, 1] conditioning window ending at cached sample `pos`
+        (with `steady`, from the steadied maps where there are some, as the renderer does)."""
         start = 0 if self.run_start is None else int(self.run_start[pos])
         idx = window_indices(pos, self.n_w, start)
-        return stack_window([self.maps[i] for i in idx]).astype(np.float32) / 255.0
+        maps = [self.steady_maps.get(i, self.maps[i]) if steady else self.maps[i] for i in idx]
+        return stack_window(maps).astype(np.float32) / 255.0
 
     def inside(self, pos: int) -> np.ndarray:
         """(S, S) bool: the crop pixels of cached sample `pos` that come from inside the frame
@@ -59,9 +65,11 @@ class PortraitData:
             return np.ones(self.crops.shape[1:3], bool)
         return self.transforms[int(pos)].inside(self.frame_hw)
 
-    def batch(self, positions: np.ndarray, device: torch.device) -> tuple[torch.Tensor, torch.Tensor]:
+    def batch(
+        self, positions: np.ndarray, device: torch.device, steady: bool = False
+    ) -> tuple[torch.Tensor, torch.Tensor]:
         """-> (windows (B, 9N_w, S, S) in [0, 1], targets (B, 3, S, S) in [-1, 1])."""
-        x = torch.from_numpy(np.stack([self.window(int(p)) for p in positions]))
+        x = torch.from_numpy(np.stack([self.window(int(p), steady) for p in positions]))
         y = torch.from_numpy(self.crops[positions]).permute(0, 3, 1, 2).float() / 127.5 - 1.0
         return x.to(device), y.to(device)
 
@@ -129,6 +137,7 @@ def load_portrait_data(
         if k % 10 == 0:
             sub.step(k, len(idx), "rendering conditioning")
     h, w = tracks.meta.get("height", 0), tracks.meta.get("width", 0)
+    steady = _steady_maps(renderer, f, idx, [transforms[i] for i in idx], sel.heldout, n_w)
     return PortraitData(
         clip,
         clip_hash,
@@ -144,7 +153,25 @@ def load_portrait_data(
         n_w,
         (int(h), int(w)),
         sel.run_start,
+        steady,
     )
+
+
+def _steady_maps(
+    renderer: FaceMapRenderer, f: FaceTrack, idx: np.ndarray, transforms: list, heldout: np.ndarray, n_w: int
+) -> dict[int, np.ndarray]:
+    """Maps of the steadied detected landmarks for the held-out samples and the N_w - 1 samples
+    before them (their windows reach back): the held-out report scores what the renderer would
+    output. Empty without detected landmarks (the model then conditions on the smoothed ones)."""
+    if f.raw_landmarks is None or len(heldout) == 0:
+        return {}
+    first = max(0, int(heldout.min()) - (n_w - 1))
+    out = {}
+    for pos in range(first, int(heldout.max()) + 1):
+        lm = centred_at(f.raw_landmarks, f.valid, int(idx[pos]))
+        t = transforms[pos]
+        out[pos] = np.round(renderer.render(t.points(lm), t.points(iris_centres(lm))) * 255).astype(np.uint8)
+    return out
 
 
 def _fit_clip_light(

@@ -1,5 +1,8 @@
 """Held-out evaluation of a portrait model on its face crops, with the landmark-warp baseline.
 
+The model is scored as the renderer runs it: conditioned on the steadied detected landmarks
+(`tracking.steady`), while it trains on the detected ones.
+
 Convention: crops (S, S, 3) float32 [0, 1]; baseline = the training frame with the nearest
 crop-space landmarks, warped (render.warp_face) from its landmarks to the held-out ones. Scores
 count only crop pixels inside the video frame (where the crop reaches past the frame edge, its
@@ -16,12 +19,14 @@ from render_core.metrics.image import psnr, ssim
 
 
 @torch.no_grad()
-def predict(g: torch.nn.Module, data, positions, dev) -> list[np.ndarray]:
-    """Generated crops (S, S, 3) float32 [0, 1] for cached samples `positions`."""
+def predict(g: torch.nn.Module, data, positions, dev, steady: bool = False) -> list[np.ndarray]:
+    """Generated crops (S, S, 3) float32 [0, 1] for cached samples `positions` (with `steady`,
+    conditioned as the renderer conditions: on the steadied landmarks)."""
     g.eval()
     out = []
     for p in positions:
-        x = data.batch(np.array([int(p)]), dev.device)[0].contiguous(memory_format=dev.memory_format)
+        x = data.batch(np.array([int(p)]), dev.device, steady)[0]
+        x = x.contiguous(memory_format=dev.memory_format)
         with dev.autocast():
             y = g(x)
         out.append(((y[0].float().clamp(-1, 1) + 1) / 2).permute(1, 2, 0).cpu().numpy())
@@ -63,7 +68,7 @@ def heldout_report(g, data, positions, dev, full: bool, ctx: JobContext) -> dict
     """PSNR/SSIM of the model (and with `full`, of the warp baseline, and E_warp) on held-out crops."""
     real = [data.crops[int(p)].astype(np.float32) / 255.0 for p in positions]
     inside = [data.inside(int(p)) for p in positions]
-    gen = predict(g, data, positions, dev)
+    gen = predict(g, data, positions, dev, steady=True)
     score, sim = image_scores(gen, real, inside)
     rep = {"psnr": score, "ssim": sim, "frames": len(positions)}
     if not full:

@@ -21,6 +21,7 @@ from render_core.errors import InputError
 from render_core.jobs import JobContext
 from render_core.models.patch_gan import MultiScalePatchGAN, PatchGANConfig
 from render_core.models.portrait import PortraitNetConfig, PortraitUNet
+from render_core.tracking.steady import STEADY_SIGMA
 from render_core.training.families import register_family
 from render_core.training.family import BasePreset, Family, RunState
 from render_core.training.portrait_data import PortraitData, load_portrait_data
@@ -210,6 +211,8 @@ class PortraitFamily(Family):
                 "colors": data.colors.round(5).tolist(),
                 "light": data.light.round(5).tolist(),
                 "landmarks": "smoothed" if data.track.raw_landmarks is None else "raw",
+                # rendered (and scored) on the detected landmarks steadied without lag
+                "steady_sigma": STEADY_SIGMA if data.steady_maps else 0.0,
             },
         }
 

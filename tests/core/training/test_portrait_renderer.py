@@ -1,12 +1,16 @@
 """The portrait renderer loads a trained checkpoint and renders full frames through it."""
 
+from dataclasses import replace
+
 import numpy as np
 
 from render_core.jobs import null_context
 from render_core.media.decode import VideoReader
 from render_core.media.frames import to_float
 from render_core.render.portrait_renderer import load_renderer
+from render_core.render.sources import ClipTracks
 from render_core.render.types import FaceState, FrameRequest
+from render_core.tracking.steady import centred_smooth
 from render_core.tracking.tracks import Tracks
 from render_core.training.trainer import train_model
 from tests.core.training.conftest import make_cfg
@@ -28,7 +32,7 @@ def test_renderer_renders_edited_frames_in_sequence(tracked, tmp_path):
     assert r.window._maps and len(r.window._maps) == r.cfg.n_w
 
 
-def test_models_trained_on_raw_landmarks_are_conditioned_on_raw_plus_the_edit(tracked, tmp_path):
+def test_models_trained_on_raw_landmarks_render_on_steadied_ones_plus_the_edit(tracked, tmp_path):
     res = train_model(make_cfg(tracked, tmp_path / "ck", steps=1), null_context())
     r = load_renderer(res.checkpoint, device="cpu")
     face = Tracks.load(tracked[1]).face
@@ -46,6 +50,16 @@ def test_models_trained_on_raw_landmarks_are_conditioned_on_raw_plus_the_edit(tr
     np.testing.assert_allclose(lm, face.raw_landmarks[t] + shift, atol=1e-4)
     raw_iris = face.raw_landmarks[t][[473, 468], :2]
     np.testing.assert_allclose(iris, raw_iris + [2.0, 0.0], atol=1e-4)
+    # From a clip's tracks the state also carries the detected landmarks steadied without lag
+    # (centred over neighbouring frames): the renderer conditions on those, the crop stays put.
+    from_clip = ClipTracks(Tracks.load(tracked[1]), (176, 144)).face(t)
+    steady = centred_smooth(face.raw_landmarks, face.valid)[t]
+    np.testing.assert_allclose(from_clip.steady_landmarks, steady, atol=1e-4)
+    assert np.abs(steady - face.raw_landmarks[t]).max() > 0.01
+    edit = replace(from_clip, landmarks=from_clip.landmarks + shift)
+    lm, _ = r.conditioning_face(from_clip, edit)
+    np.testing.assert_allclose(lm, steady + shift, atol=1e-4)
+    np.testing.assert_array_equal(r.tracked_landmarks(from_clip), face.raw_landmarks[t])
     r.raw = False  # a model trained on smoothed landmarks: the edited state as is
     lm, iris = r.conditioning_face(tracked_state, edit)
     np.testing.assert_array_equal(lm, edit.landmarks)

@@ -81,6 +81,41 @@ def test_a_clip_longer_than_the_cap_is_sampled_over_all_of_it(tracked, monkeypat
     assert not np.array_equal(data.window(5)[:9], data.window(5)[-9:])  # inside a run: the past frames
 
 
+def test_heldout_is_scored_on_the_steadied_landmarks_training_on_the_detected(tracked):
+    """Training windows come from the detected landmarks; held-out windows (and the training
+    frames they reach back to) from the same landmarks steadied without lag, as rendered."""
+    from pathlib import Path
+
+    from render_core.conditioning.face_maps import FaceMapRenderer
+    from render_core.tracking.face import iris_centres
+    from render_core.tracking.steady import centred_smooth
+    from render_core.tracking.tracks import Tracks
+    from render_core.training.portrait_data import load_portrait_data
+
+    clip, path = tracked
+    tracks = Tracks.load(path)
+    data = load_portrait_data(Path(clip), tracks, 32, 3, 18, null_context())
+    first = int(data.heldout[0])
+    assert sorted(data.steady_maps) == list(range(first - 2, int(data.heldout[-1]) + 1))
+    renderer = FaceMapRenderer(32, data.colors, data.light)
+    steady = centred_smooth(tracks.face.raw_landmarks, tracks.face.valid)
+
+    def maps(pos, lm):
+        t = data.transforms[pos]
+        return np.round(renderer.render(t.points(lm), t.points(iris_centres(lm))) * 255)
+
+    raw = tracks.face.raw_landmarks
+    for pos in (first - 1, first):
+        t = int(data.frames[pos])
+        np.testing.assert_allclose(maps(pos, steady[t]), data.steady_maps[pos], atol=1)
+        np.testing.assert_allclose(maps(pos, raw[t]), data.maps[pos], atol=1)
+        assert np.abs(data.maps[pos].astype(int) - data.steady_maps[pos]).max() > 1
+    held = data.window(first, steady=True)
+    np.testing.assert_allclose(held[-9:], data.steady_maps[first].transpose(2, 0, 1) / 255.0, atol=1e-6)
+    np.testing.assert_allclose(held[:9], data.steady_maps[first - 2].transpose(2, 0, 1) / 255.0, atol=1e-6)
+    assert not np.array_equal(held, data.window(first))
+
+
 def test_tracks_longer_than_the_clip_give_a_one_line_error_naming_it(tracked, tmp_path):
     from fractions import Fraction
     from pathlib import Path
