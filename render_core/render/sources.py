@@ -19,6 +19,8 @@ from render_core.render.types import BodyState, FaceState
 from render_core.tracking.steady import centred_at
 from render_core.tracking.tracks import Tracks
 
+STEADY_MEMO = 64  # frames of steadied landmarks kept per clip
+
 
 @dataclass
 class ClipTracks:
@@ -27,6 +29,9 @@ class ClipTracks:
     tracks: Tracks
     size: tuple[int, int]
     start: int = 0  # clip frame of track row 0 (tracks of a sub-range)
+    # Track row -> steadied landmarks: the pipeline asks for a frame's face several times, and
+    # a frame's neighbours soon after; a bounded memo, not the whole track (memory per clip).
+    _steady: dict[int, np.ndarray] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def principal(self) -> tuple[float, float]:
@@ -46,9 +51,18 @@ class ClipTracks:
         raw = steady = None
         if f.raw_landmarks is not None:
             raw = f.raw_landmarks[t] * k
-            steady = centred_at(f.raw_landmarks, f.valid, t) * k
+            steady = self._steady_row(t) * k
         lm, iris = f.landmarks[t] * k, f.iris[t] * k
         return FaceState(lm, f.head_pose[t], iris, f.focal * scale, pp, raw, steady)
+
+    def _steady_row(self, t: int) -> np.ndarray:
+        row = self._steady.get(t)  # (the studio's preview and export threads may share it)
+        if row is None:
+            if len(self._steady) >= STEADY_MEMO:
+                self._steady.clear()
+            f = self.tracks.face
+            row = self._steady[t] = centred_at(f.raw_landmarks, f.valid, t)
+        return row
 
     def body(self, t: int, scale: float = 1.0) -> BodyState | None:
         b, t = self.tracks.body, t - self.start
