@@ -16,10 +16,10 @@ import numpy as np
 
 from render_core.jobs import JobContext
 from render_core.render.types import BodyState, FaceState
-from render_core.tracking.steady import centred_at
+from render_core.tracking.steady import centred_rows
 from render_core.tracking.tracks import Tracks
 
-STEADY_MEMO = 64  # frames of steadied landmarks kept per clip
+STEADY_BLOCK = 64  # track rows steadied at a time
 
 
 @dataclass
@@ -29,8 +29,8 @@ class ClipTracks:
     tracks: Tracks
     size: tuple[int, int]
     start: int = 0  # clip frame of track row 0 (tracks of a sub-range)
-    # Track row -> steadied landmarks: the pipeline asks for a frame's face several times, and
-    # a frame's neighbours soon after; a bounded memo, not the whole track (memory per clip).
+    # Block index -> steadied landmarks of STEADY_BLOCK track rows: frames are asked for in order
+    # (and each several times), so a block is smoothed in one vectorized pass; two blocks kept.
     _steady: dict[int, np.ndarray] = field(default_factory=dict, repr=False, compare=False)
 
     @property
@@ -56,13 +56,14 @@ class ClipTracks:
         return FaceState(lm, f.head_pose[t], iris, f.focal * scale, pp, raw, steady)
 
     def _steady_row(self, t: int) -> np.ndarray:
-        row = self._steady.get(t)  # (the studio's preview and export threads may share it)
-        if row is None:
-            if len(self._steady) >= STEADY_MEMO:
+        b = t // STEADY_BLOCK
+        block = self._steady.get(b)  # (the studio's preview and export threads may share it)
+        if block is None:
+            if len(self._steady) >= 2:
                 self._steady.clear()
             f = self.tracks.face
-            row = self._steady[t] = centred_at(f.raw_landmarks, f.valid, t)
-        return row
+            block = self._steady[b] = centred_rows(f.raw_landmarks, f.valid, b * STEADY_BLOCK, STEADY_BLOCK)
+        return block[t - b * STEADY_BLOCK]
 
     def body(self, t: int, scale: float = 1.0) -> BodyState | None:
         b, t = self.tracks.body, t - self.start

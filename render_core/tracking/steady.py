@@ -75,9 +75,9 @@ def centred_smooth(values: np.ndarray, valid: np.ndarray, sigma: float = STEADY_
     return out
 
 
-def centred_at(values: np.ndarray, valid: np.ndarray, t: int, sigma: float = STEADY_SIGMA) -> np.ndarray:
-    """`centred_smooth(values, valid, sigma)[t]`, reading only the frames within reach of t
-    (a renderer asks for one frame at a time of a clip of any length)."""
+def centred_rows(values: np.ndarray, valid: np.ndarray, first: int, count: int, sigma: float = STEADY_SIGMA):
+    """`centred_smooth(values, valid, sigma)[first:first + count]`, reading only the frames
+    within reach of those rows (a renderer asks for frames of a clip of any length)."""
     radius = int(math.ceil(3.0 * sigma)) if sigma > 0 else 0
-    lo, hi = max(0, t - radius), min(len(valid), t + radius + 1)
-    return centred_smooth(values[lo:hi], valid[lo:hi], sigma)[t - lo]
+    lo, hi = max(0, first - radius), min(len(valid), first + count + radius)
+    return centred_smooth(values[lo:hi], valid[lo:hi], sigma)[first - lo : first - lo + count]

@@ -4,7 +4,7 @@ import math
 
 import numpy as np
 
-from render_core.tracking.steady import centred_at, centred_smooth
+from render_core.tracking.steady import centred_rows, centred_smooth
 
 
 def test_an_impulse_spreads_by_the_normalized_gaussian():
@@ -46,14 +46,15 @@ def test_runs_are_smoothed_apart_and_invalid_frames_kept():
     assert out[8] == 4.0  # a run of one frame stays itself
 
 
-def test_one_frame_at_a_time_matches_the_whole_clip():
+def test_blocks_of_rows_match_the_whole_clip():
     rng = np.random.default_rng(1)
     x = rng.normal(0, 1, (30, 5, 3)).astype(np.float32)
     valid = np.ones(30, bool)
     valid[[7, 8, 20]] = False
     whole = centred_smooth(x, valid, sigma=2.0)
-    for t in range(30):
-        np.testing.assert_allclose(centred_at(x, valid, t, sigma=2.0), whole[t], atol=1e-5)
+    for first in range(0, 30, 4):  # blocks of 4 rows, the last one cut by the clip's end
+        rows = centred_rows(x, valid, first, 4, sigma=2.0)
+        np.testing.assert_allclose(rows, whole[first : first + 4], atol=1e-5)
 
 
 def test_sigma_zero_is_the_identity():

@@ -65,13 +65,13 @@ def test_models_trained_on_raw_landmarks_render_on_steadied_ones_plus_the_edit(t
     np.testing.assert_array_equal(lm, edit.landmarks)
 
 
-def test_clip_tracks_steady_every_frame_with_a_bounded_memo(tracked, monkeypatch):
+def test_clip_tracks_steady_every_frame_in_bounded_blocks(tracked, monkeypatch):
     from render_core.render import sources
 
-    monkeypatch.setattr(sources, "STEADY_MEMO", 4)
+    monkeypatch.setattr(sources, "STEADY_BLOCK", 4)
     tracks = Tracks.load(tracked[1])
     clip, f = ClipTracks(tracks, (176, 144)), tracks.face
     whole = centred_smooth(f.raw_landmarks, f.valid)
     for t in [*range(len(f)), 3, 3]:  # asked again: the memo answers the same
         np.testing.assert_allclose(clip.face(t, scale=0.5).steady_landmarks, whole[t] * 0.5, atol=1e-4)
-        assert len(clip._steady) <= sources.STEADY_MEMO
+        assert len(clip._steady) <= 2  # blocks of 4 rows
