@@ -1,14 +1,18 @@
 """Export: path, frame range, resolution, quality, audio -> the pipeline's `render_clip` on the
 heavy pool (the same function as `main.py render`), with progress and cancel; plus a batch
-queue of other saved projects exported one after another with the same settings."""
+queue of other saved projects exported one after another with the same settings.
+
+Audio: the target's own, none, or a reenact_face / transfer_body layer's driving clip, placed so
+the driving frame `offset` sounds at the layer's first frame (the frame its motion starts from).
+The output keeps the target's frame rate, so a driving clip at another rate drifts from its
+audio over the layer; the dialog says by how much."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from PySide6.QtWidgets import (
-    QCheckBox,
     QComboBox,
     QDialog,
     QFileDialog,
@@ -26,6 +30,67 @@ from PySide6.QtWidgets import (
 from studio.jobs import Job, Kind
 
 HEIGHTS = (("source", None), ("1080p", 1080), ("720p", 720), ("480p", 480), ("360p", 360))
+DRIVEN_KINDS = ("reenact_face", "transfer_body")
+FPS_TOLERANCE = 0.001  # relative fps difference above which the lip drift is worth a warning
+
+
+@dataclass(frozen=True)
+class AudioChoice:
+    """One entry of the Audio combo. clip None: the target's audio; sync: (target frame, clip
+    frame) that sound together (RenderConfig.audio_sync); drift_ms: lips vs audio at the layer's
+    end when the driving clip's fps differs from the target's (0 otherwise)."""
+
+    label: str
+    keep: bool
+    clip: str | None = None
+    sync: tuple[int, int] | None = None
+    drift_ms: float = 0.0
+
+    @property
+    def key(self) -> tuple:
+        """What the export does with it (labels and drift may change with the layer's name/end)."""
+        return (self.keep, self.clip, self.sync)
+
+
+ORIGINAL = AudioChoice("Original audio", True)
+NO_AUDIO = AudioChoice("No audio", False)
+
+
+def lip_drift_ms(frames: int, target_fps: float, driving_fps: float) -> float:
+    """How far a driving clip's audio runs from its frames after `frames` target frames: the
+    layer shows one driving frame per target frame, at the target's rate, while the audio plays
+    at its own speed. 0 within FPS_TOLERANCE."""
+    if abs(driving_fps / target_fps - 1.0) <= FPS_TOLERANCE:
+        return 0.0
+    return 1000.0 * frames * abs(1.0 / target_fps - 1.0 / driving_fps)
+
+
+def driving_choices(project, target_fps: float) -> list[AudioChoice]:
+    """One choice per enabled reenact_face / transfer_body layer whose driving clip is in the project."""
+    from render_core.edits.settings import ReenactSettings, TransferSettings
+
+    parse = {"reenact_face": ReenactSettings.from_json, "transfer_body": TransferSettings.from_json}
+    clips = {c.id: c for c in project.clips}
+    out = []
+    for layer in project.timeline.layers:
+        ref = clips.get(layer.settings.get("driving_clip")) if layer.kind in DRIVEN_KINDS else None
+        if not layer.enabled or ref is None:
+            continue
+        offset = parse[layer.kind](layer.settings).offset
+        fps = float(ref.info.fps) if ref.info is not None else target_fps
+        label = f"Driving audio: {Path(ref.path).name} (layer '{layer.name}', from frame {layer.start})"
+        drift = lip_drift_ms(layer.end - layer.start, target_fps, fps)
+        out.append(AudioChoice(label, True, ref.id, (layer.start, offset), drift))
+    return out
+
+
+def drift_warning(choice: AudioChoice) -> str:
+    if choice.drift_ms <= 0:
+        return ""
+    return (
+        f"The driving clip's frame rate differs from the target's: lips will drift by "
+        f"{choice.drift_ms:.0f} ms from its audio over the layer."
+    )
 
 
 @dataclass(frozen=True)
@@ -60,13 +125,18 @@ class ExportDialog(QDialog):
         self.crf.setRange(0, 51)
         self.crf.setValue(ex.crf)
         self.crf.setToolTip("x264 CRF: lower is better quality and a bigger file (18 is visually lossless)")
-        self.audio = QCheckBox("Keep the original audio")
-        self.audio.setChecked(ex.audio)
+        self.audio = QComboBox()
+        self.audio_warning = QLabel()
+        self.audio_warning.setStyleSheet("color: #c80")
+        self.audio_choices: list[AudioChoice] = []
         self.queue = QListWidget()
         self.progress = QProgressBar()
         self.progress.setRange(0, 1000)
         self.status = QLabel()
         self._build(browse)
+        self._fill_audio(ORIGINAL if ex.audio else NO_AUDIO)
+        self.audio.currentIndexChanged.connect(self._audio_changed)
+        st.timeline_changed.connect(self._refresh_audio)
 
     def _build(self, browse: QPushButton) -> None:
         out_row = QHBoxLayout()
@@ -81,7 +151,8 @@ class ExportDialog(QDialog):
         form.addRow("Frames", rng)
         form.addRow("Resolution", self.height)
         form.addRow("Quality (CRF)", self.crf)
-        form.addRow("", self.audio)
+        form.addRow("Audio", self.audio)
+        form.addRow("", self.audio_warning)
         add = QPushButton("Add saved projects to the queue...")
         add.clicked.connect(self._add_projects)
         self.export_button, self.cancel_button = QPushButton("Export"), QPushButton("Cancel")
@@ -115,17 +186,42 @@ class ExportDialog(QDialog):
     def add_project(self, path: Path) -> None:
         self.queue.addItem(str(path))
 
+    def _fill_audio(self, keep: AudioChoice) -> None:
+        """(Re)list the choices from the document as it is now, keeping `keep` when still there."""
+        st = self.session.state
+        self.audio_choices = [ORIGINAL, *driving_choices(self.session.document(), st.fps), NO_AUDIO]
+        keys = [c.key for c in self.audio_choices]
+        self.audio.blockSignals(True)
+        self.audio.clear()
+        self.audio.addItems([c.label for c in self.audio_choices])
+        self.audio.setCurrentIndex(keys.index(keep.key) if keep.key in keys else 0)
+        self.audio.blockSignals(False)
+        self._audio_changed()
+
+    def _refresh_audio(self) -> None:
+        self._fill_audio(self.audio_choice())
+
+    def audio_choice(self) -> AudioChoice:
+        return self.audio_choices[max(0, self.audio.currentIndex())]
+
+    def _audio_changed(self, _index: int = 0) -> None:
+        text = drift_warning(self.audio_choice())
+        self.audio_warning.setText(text)
+        self.audio_warning.setVisible(bool(text))
+
     def config(self, output: Path):
         from render_core.render.pipeline import RenderConfig
 
-        stop = self.stop_frame.value()
+        stop, choice = self.stop_frame.value(), self.audio_choice()
         return RenderConfig(
             output=str(output),
             frames=(self.start_frame.value(), stop if stop > 0 else None),
             height=dict(HEIGHTS)[self.height.currentText()],
             crf=self.crf.value(),
-            audio=self.audio.isChecked(),
+            audio=choice.keep,
             device=self.session.device,
+            audio_clip=choice.clip,
+            audio_sync=choice.sync,
         )
 
     def items(self) -> list[ExportItem]:
@@ -161,10 +257,9 @@ class ExportDialog(QDialog):
         return self.jobs
 
     def _queued_config(self, output: Path):
-        """Queued projects export whole, with this dialog's resolution/quality/audio."""
-        from dataclasses import replace
-
-        return replace(self.config(output), frames=(0, None))
+        """Queued projects export whole, with this dialog's resolution/quality; a driving audio
+        belongs to this project's layers, so they keep their original audio then."""
+        return replace(self.config(output), frames=(0, None), audio_clip=None, audio_sync=None)
 
     def _progress(self, k: int, n: int, fraction: float, message: str) -> None:
         self.progress.setValue(int(1000 * (k + fraction) / n))

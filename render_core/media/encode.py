@@ -4,6 +4,8 @@ The file is written under `<stem>.part<suffix>` and renamed on `close()`; `abort
 exception inside the `with` block) removes it, so a cancelled export never leaves a half file.
 Convention: frames are (H, W, 3) RGB, uint8 or float in [0, 1]; `width`/`height` are the frame
 size; odd sizes are edge-padded to even for yuv420p. Output pts are frame indices / fps (CFR).
+`audio_start`: the audio source's time (s) at output time 0; negative delays the audio.
+`audio_from`: the source time before which no audio is copied (None: from `audio_start`).
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ class VideoWriter:
         preset: str = "medium",
         audio_source: str | Path | None = None,
         audio_start: float = 0.0,
+        audio_from: float | None = None,
         metadata: dict[str, str] | None = None,
     ) -> None:
         self.path = Path(path)
@@ -51,7 +54,7 @@ class VideoWriter:
             self._out.metadata.update(metadata or {})
             self._video = self._add_video_stream(crf, preset)
             if audio_source is not None:
-                self._audio = AudioCopier(audio_source, self._out, audio_start)
+                self._audio = AudioCopier(audio_source, self._out, audio_start, audio_from)
         except BaseException:
             self.abort()
             raise

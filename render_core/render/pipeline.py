@@ -2,13 +2,15 @@
 
 decode -> tracks[t] -> edits at t (pure) -> renderer -> temporal stabilization (when the
 renderer has none) -> composite into the original frame -> encode with the source audio.
-Streaming, one frame at a time: memory does not grow with clip length. Frames outside edited
+Streaming, one frame at a time (a batching renderer gets a few consecutive frames at once):
+memory does not grow with clip length. Frames outside edited
 ranges pass through untouched (decoded once, re-encoded).
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from fractions import Fraction
 from pathlib import Path
@@ -22,7 +24,7 @@ from render_core.jobs import JobContext
 from render_core.media.frames import to_float, to_uint8
 from render_core.render.cache import RenderCache, cache_key
 from render_core.render.composite import color_match, composite
-from render_core.render.frame_edits import resolve_frame
+from render_core.render.frame_edits import EditedFrame, resolve_frame
 from render_core.render.sources import EditSources, HeldClipTracks
 from render_core.render.stabilize import EditStabilizer
 from render_core.render.types import FrameRequest, Renderer
@@ -49,11 +51,28 @@ class RenderConfig:
     # dancer); the target's frames become background plates, its last frame held past its end.
     timebase: str | None = None
     audio_clip: str | None = None  # clip whose audio is muxed (default: the timebase clip, else target)
+    # (output frame, audio-clip frame) that sound at the same time, e.g. a reenact layer's
+    # (start, offset) for its driving clip's audio; None: the export's first frame with itself.
+    audio_sync: tuple[int, int] | None = None
+
+
+@dataclass(frozen=True)
+class _PendingFrame:
+    """An edited frame waiting for the renderer's next batch."""
+
+    t: int
+    frame: np.ndarray  # uint8 RGB
+    edited: EditedFrame
+    key: str
 
 
 class FrameRenderer:
     """Renders edited frames in order for one sequence; keeps the renderer's temporal state,
-    the stabilizer and the render cache. `render(t, frame)` takes and returns uint8 RGB."""
+    the stabilizer and the render cache. `render(t, frame)` takes and returns uint8 RGB.
+
+    Export streams with `push` / `flush`: a renderer with `batch_size` > 1 (the portrait model)
+    gets up to that many consecutive edited frames in one `render_batch` call, so frames come
+    out in order but up to `batch_size` frames late; memory holds at most that many frames."""
 
     def __init__(
         self,
@@ -65,30 +84,30 @@ class FrameRenderer:
         cache: RenderCache | None = None,
         scale: float = 1.0,
         stabilize: bool = True,
+        batch_size: int | None = None,
     ) -> None:
         self.sources, self.timeline, self.renderer = sources, timeline, renderer
         self.renderer_key, self.scale = renderer_key, scale
         # a temporal renderer's output depends on the frames before: only cache stateless ones
         self.cache = cache if not renderer.temporal else None
         self.stabilizer = EditStabilizer(fps) if stabilize and not renderer.temporal else None
+        self.batch_size = max(1, batch_size or getattr(renderer, "batch_size", 1))
         self.in_sequence = False
         self.stats = {"edited": 0, "rendered": 0, "cache_hits": 0}
-
-    def _break_sequence(self) -> None:
-        if self.in_sequence:
-            self.renderer.reset()
-            if self.stabilizer is not None:
-                self.stabilizer.reset()
-        self.in_sequence = False
+        self._slots: list[np.ndarray | _PendingFrame] = []  # output order; arrays are done
+        self._pending = 0
 
     def render(self, t: int, frame: np.ndarray) -> np.ndarray:
+        """Frame t now (the studio's preview)."""
+        return (self.push(t, frame) + self.flush())[-1]
+
+    def push(self, t: int, frame: np.ndarray) -> list[np.ndarray]:
+        """Queue frame t (frames in order); returns the frames finished by now, in order."""
         if not self.timeline.is_edited(t):
-            self._break_sequence()
-            return frame
+            return self._pass_through(frame)
         edited = resolve_frame(self.sources, self.timeline, t, self.scale)
         if not edited.edited:
-            self._break_sequence()
-            return frame
+            return self._pass_through(frame)
         self.stats["edited"] += 1
         if self.stabilizer is not None:
             edited = self.stabilizer(edited)
@@ -97,20 +116,62 @@ class FrameRenderer:
         self.in_sequence = True
         if hit is not None and hit.shape == frame.shape:
             self.stats["cache_hits"] += 1
-            return hit
-        out = self._render_new(t, frame, edited)
-        if self.cache is not None:
-            self.cache.put(key, out)
+            self._slots.append(hit)
+        else:
+            self._slots.append(_PendingFrame(t, frame, edited, key))
+            self._pending += 1
+            if self._pending >= self.batch_size:
+                self._render_pending()
+        return self._ready()
+
+    def flush(self) -> list[np.ndarray]:
+        """Render what is queued; returns every remaining frame, in order."""
+        self._render_pending()
+        return self._ready()
+
+    def _pass_through(self, frame: np.ndarray) -> list[np.ndarray]:
+        self._break_sequence()
+        self._slots.append(frame)
+        return self._ready()
+
+    def _break_sequence(self) -> None:
+        if self.in_sequence:
+            self._render_pending()  # the queued frames belong to the sequence that ends here
+            self.renderer.reset()
+            if self.stabilizer is not None:
+                self.stabilizer.reset()
+        self.in_sequence = False
+
+    def _ready(self) -> list[np.ndarray]:
+        done = 0
+        while done < len(self._slots) and isinstance(self._slots[done], np.ndarray):
+            done += 1
+        out, self._slots = self._slots[:done], self._slots[done:]
         return out
 
-    def _render_new(self, t: int, frame: np.ndarray, edited) -> np.ndarray:
-        original = to_float(frame)
+    def _render_pending(self) -> None:
+        if not self._pending:
+            return
+        where = [i for i, s in enumerate(self._slots) if isinstance(s, _PendingFrame)]
+        requests = [self._request(self._slots[i]) for i in where]
+        batch = getattr(self.renderer, "render_batch", None)
+        results = batch(requests) if batch is not None else [self.renderer.render(r) for r in requests]
+        for i, request, result in zip(where, requests, results, strict=True):
+            out = self._composite(self._slots[i].frame, request.frame, result)
+            if self.cache is not None:
+                self.cache.put(self._slots[i].key, out)
+            self._slots[i] = out
+        self.stats["rendered"] += len(where)
+        self._pending = 0
+
+    def _request(self, p: _PendingFrame) -> FrameRequest:
+        h, w = p.frame.shape[:2]
+        e = p.edited
+        mask = self.sources.target.person_mask(p.t, (w, h)) if e.body_edit is not None else None
+        return FrameRequest(p.t, to_float(p.frame), e.face, e.face_edit, e.body, e.body_edit, mask)
+
+    def _composite(self, frame: np.ndarray, original: np.ndarray, result) -> np.ndarray:
         h, w = frame.shape[:2]
-        mask = self.sources.target.person_mask(t, (w, h)) if edited.body_edit is not None else None
-        e = edited
-        request = FrameRequest(t, original, e.face, e.face_edit, e.body, e.body_edit, mask)
-        result = self.renderer.render(request)
-        self.stats["rendered"] += 1
         feather = FEATHER_FRACTION * float(np.hypot(h, w))
         box = _changed_box(result.mask, margin=int(3 * feather) + 2)
         out = frame.copy()
@@ -180,6 +241,36 @@ def output_timebase(project, cfg: RenderConfig, target_info, target_frames: int)
     return OutputTimebase(length, Fraction(base.fps), path, tuple(a.timestamps))
 
 
+def audio_window(
+    fps: Fraction, audio_times: Sequence[float], start: int, sync: tuple[int, int] | None = None
+) -> tuple[float, float | None]:
+    """(audio start, audio from) for an export that begins at output frame `start`. audio start:
+    the audio clip's time (s from its first frame) at output time 0, negative when the audio
+    begins that many seconds into the output; audio from: the clip time before which nothing is
+    copied (None: from the audio start on).
+
+    The writer is CFR, so output frame t sounds at (t - start) / fps. `sync` = (output frame,
+    audio-clip frame) that play together, and the audio is silent before them (a driving clip's
+    speech begins with its layer); None pairs `start` with the audio clip's own frame `start`
+    (the original sound, or a timebase clip's). `audio_times`: the clip's frame times (s).
+    """
+    if sync is None:
+        return _clip_time(audio_times, start), None
+    out_frame, audio_frame = sync
+    sync_time = _clip_time(audio_times, audio_frame)
+    return sync_time - (out_frame - start) / float(fps), sync_time
+
+
+def _clip_time(times: Sequence[float], i: int) -> float:
+    """Seconds from a clip's first frame to its frame i, extrapolated at the mean frame interval
+    outside the clip (a sync frame past its end or before its start)."""
+    n = len(times)
+    if 0 <= i < n:
+        return times[i] - times[0]
+    step = (times[-1] - times[0]) / (n - 1) if n > 1 else 0.0
+    return i * step if i < 0 else times[-1] - times[0] + (i - n + 1) * step
+
+
 def background_plates(reader, start: int, stop: int, size: tuple[int, int] | None):
     """(t, uint8 RGB frame) for t in [start, stop): the target's frame t, its last frame held
     for t past its end (a static-camera plate under an output longer than the target)."""
@@ -228,7 +319,7 @@ def render_clip(project, cfg: RenderConfig, ctx: JobContext) -> dict:
         frames = FrameRenderer(
             sources, project.timeline, renderer, float(tb.fps), key, cache, scale, cfg.stabilize
         )
-        audio_start = tb.timestamps[start] - tb.timestamps[0] if len(tb.timestamps) > start else 0.0
+        audio_start, audio_from = audio_window(tb.fps, tb.timestamps, start, cfg.audio_sync)
         with VideoWriter(
             cfg.output,
             tb.fps,
@@ -238,11 +329,15 @@ def render_clip(project, cfg: RenderConfig, ctx: JobContext) -> dict:
             preset=preset,
             audio_source=str(tb.audio) if use_audio and tb.audio is not None else None,
             audio_start=audio_start,
+            audio_from=audio_from,
             metadata=export_metadata(project, project.timeline, name),
         ) as writer:
             for t, frame in background_plates(reader, start, stop, None if scale == 1.0 else size):
-                writer.write(frames.render(t, frame))
+                for out in frames.push(t, frame):
+                    writer.write(out)
                 work.step(t - start + 1, stop - start, f"frame {t}")
+            for out in frames.flush():
+                writer.write(out)
     if cache is not None:
         cache.evict()
     seconds = time.perf_counter() - t0

@@ -1,12 +1,17 @@
 """Export through the dialog: a keyframed edit renders to a playable MP4 with the audio kept,
-and a cancelled export leaves no file."""
+a reenact layer's driving audio sounds from the layer's first frame, and a cancelled export
+leaves no file."""
 
 from __future__ import annotations
 
 import pytest
 
-from render_core.edits.params import ExpressionParams
+from render_core.edits.params import ExpressionParams, ReenactFaceParams
 from studio import commands as C
+from tests.core.media.chirp import AAC_PACKET_S, audio_packets, chirp_clip, with_chirp
+
+LAYER_START, OFFSET = 8, 6  # the reenact layer starts at target frame 8 from driving frame 6
+EDIT_LIST_S = 1e-3  # the MP4 muxer rounds an initial audio delay to 1 ms
 
 
 @pytest.fixture
@@ -29,7 +34,8 @@ def test_export_writes_playable_file_with_audio(with_edit, qtbot, tmp_path):
     dlg.output.setText(str(out))
     dlg.start_frame.setValue(0)
     dlg.stop_frame.setValue(24)
-    dlg.audio.setChecked(True)
+    dlg.audio.setCurrentText("Original audio")
+    assert dlg.config(out).audio and dlg.config(out).audio_clip is None
     (job,) = dlg.start()
     with qtbot.waitSignal(job.signals.finished, timeout=120_000):
         pass
@@ -53,3 +59,89 @@ def test_cancel_export_leaves_no_file(with_edit, qtbot, tmp_path):
         dlg.cancel()
     assert "cancelled" in dlg.status.text() and dlg.export_button.isEnabled()
     assert not list(tmp_path.glob("cancelled*"))
+
+
+@pytest.fixture(scope="module")
+def driving_chirp(clip_path, tmp_path_factory):
+    """40 frames of the small clip (a face to track) speaking a chirp."""
+    return with_chirp(clip_path, tmp_path_factory.mktemp("driving") / "drive_chirp.mp4", 40 * 1001 / 30000)
+
+
+def _add_driven_layer(win, kind: str, driving, clip_id: str):
+    from render_core.media.probe import probe
+    from render_core.project.document import ClipRef
+
+    st = win.state
+    layer = win.inspector.add_layer(kind)
+    st.undo_stack.push(C.UpdateLayer(st, layer.id, "range", start=LAYER_START, end=LAYER_START + 30))
+    info = probe(driving)
+    ref = ClipRef(clip_id, st.project.relative(driving), info.content_hash, info)
+    st.undo_stack.push(C.SetDrivingClip(st, layer.id, ref, {"offset": OFFSET}))
+    return layer
+
+
+def test_export_with_driving_audio_from_the_layer_start(
+    window, qtbot, clip_with_audio, driving_chirp, tmp_path
+):
+    from studio import dialogs
+
+    window.open_path(clip_with_audio)
+    qtbot.waitUntil(lambda: window.state.tracks is not None, timeout=60_000)
+    st = window.state
+    layer = _add_driven_layer(window, "reenact_face", driving_chirp, "drive2")
+    st.undo_stack.push(C.SetKeyframe(st, layer.id, LAYER_START, ReenactFaceParams(strength=1.0)))
+    dialogs.show_export(window)
+    dlg = window.export_dialog
+    driving = f"Driving audio: drive_chirp.mp4 (layer 'reenact face', from frame {LAYER_START})"
+    assert [dlg.audio.itemText(i) for i in range(dlg.audio.count())] == [
+        "Original audio",
+        driving,
+        "No audio",
+    ]
+    dlg.audio.setCurrentText(driving)
+    assert dlg.audio_warning.text() == ""  # same frame rate: nothing drifts
+    out = tmp_path / "driven.mp4"
+    dlg.output.setText(str(out))
+    dlg.start_frame.setValue(0)
+    dlg.stop_frame.setValue(24)
+    (job,) = dlg.start()
+    with qtbot.waitSignal(job.signals.finished, timeout=120_000):
+        pass
+    copied, source = audio_packets(out), audio_packets(driving_chirp)
+    fps = st.info.fps
+    # silence until the layer's first frame, then the driver's sound from its frame OFFSET on
+    assert copied[0][0] == pytest.approx(LAYER_START / fps, abs=AAC_PACKET_S + EDIT_LIST_S)
+    i = [b for _, b in source].index(copied[0][1])
+    assert OFFSET / fps <= source[i][0] < OFFSET / fps + AAC_PACKET_S
+    assert [b for _, b in copied] == [b for _, b in source[i : i + len(copied)]]
+    assert copied[-1][0] < 24 / fps and dlg.results[0]["edited"] == 24 - LAYER_START
+    # a queued project keeps its own audio: the driving choice belongs to this one
+    queued = dlg._queued_config(tmp_path / "q.mp4")
+    assert queued.audio and queued.audio_clip is None and queued.audio_sync is None
+    st.undo_stack.push(C.EnableLayer(st, layer.id, False))  # the open dialog follows the timeline
+    assert [dlg.audio.itemText(i) for i in range(dlg.audio.count())] == ["Original audio", "No audio"]
+
+
+def test_driving_audio_at_another_frame_rate_warns_of_lip_drift(window, qtbot, clip_with_audio, tmp_path):
+    from studio import dialogs
+
+    window.open_path(clip_with_audio)
+    qtbot.waitUntil(lambda: window.state.tracks is not None, timeout=60_000)
+    pal = chirp_clip(tmp_path / "pal.mp4", seconds=1.0, fps=25)
+    _add_driven_layer(window, "transfer_body", pal, "pal")
+    dialogs.show_export(window)
+    dlg = window.export_dialog
+    assert dlg.audio.currentText() == "Original audio" and dlg.audio_warning.text() == ""
+    dlg.audio.setCurrentIndex(1)
+    # the layer's last frame comes 30 frames (1.001 s at 30000/1001 fps) after its first and
+    # shows the driving frame 30 frames on, 1.2 s into its 25 fps clip: 199 ms apart
+    assert "drift by 199 ms" in dlg.audio_warning.text()
+    cfg = dlg.config(tmp_path / "x.mp4")
+    assert (cfg.audio, cfg.audio_clip, cfg.audio_sync, cfg.timebase) == (
+        True,
+        "pal",
+        (LAYER_START, OFFSET),
+        None,
+    )
+    dlg.audio.setCurrentText("No audio")
+    assert dlg.audio_warning.text() == "" and dlg.config(tmp_path / "x.mp4").audio is False
