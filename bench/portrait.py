@@ -1,6 +1,8 @@
 """Portrait family speed: ms per training step, ms per generated frame, generator GFLOP/s
 against the machine's measured matmul GFLOP/s (the physical limit), and the same ratio for a
-whole training step (`train_ratio`: G and D, forward and backward).
+whole training step (`train_ratio`: G and D, forward and backward). `batched_*`: the generator
+at the renderer's export batch (`portrait_renderer.BATCH_SIZE` frames per pass: export renders
+ahead), per frame.
 
 Run: `python main.py bench portrait` (both presets on the best device), or
 `.venv/bin/python -m bench.portrait [--preset cpu-preview] [--device auto] [--json]`.
@@ -25,6 +27,7 @@ from torch.utils.flop_counter import FlopCounterMode
 
 from bench.common import matmul_gflops, seed_means
 from render_core.models.portrait import PortraitUNet
+from render_core.render.portrait_renderer import BATCH_SIZE
 from render_core.samples import footage_dir
 from render_core.training.device import select_device
 from render_core.training.family import RunState
@@ -82,6 +85,14 @@ def bench(preset: str, device: str, reps: int, amp: bool = True) -> dict:
             g(x)
 
     frame_s = _timed(infer, reps * 6, sync)
+    xb = torch.rand(BATCH_SIZE, *x.shape[1:]).to(dev.device).contiguous(memory_format=dev.memory_format)
+
+    @torch.no_grad()
+    def infer_batch():
+        with dev.autocast():
+            g(xb)
+
+    batch_s = _timed(infer_batch, reps * 2, sync) / BATCH_SIZE
     # The physical limit in the precision the generator runs in (bf16 under autocast).
     matmul_dtype = "float32" if dev.amp_dtype is None else str(dev.amp_dtype).removeprefix("torch.")
     peak = matmul_gflops(dtype=matmul_dtype, device=dev.device.type)
@@ -98,6 +109,8 @@ def bench(preset: str, device: str, reps: int, amp: bool = True) -> dict:
         "matmul_dtype": matmul_dtype,
         "matmul_gflops": round(peak, 1),
         "ratio": round(achieved / peak, 3),
+        "batched_ms_per_frame": round(batch_s * 1e3, 2),
+        "batched_ratio": round(flops / batch_s / 1e9 / peak, 3),
         "train_gflop_per_step": round(step_flops / 1e9, 2),
         "train_ratio": round(step_flops / step_s / 1e9 / peak, 3),
     }

@@ -1,5 +1,7 @@
 """Render benchmark: warp-renderer ms/frame for a 480p face edit, end-to-end export fps versus
 plain decode+encode fps (their ratio is the edit overhead), and peak memory versus clip length.
+Also the same export through a portrait model (cpu-preview; a 1-step model: speed does not
+depend on the weights), one frame per generator pass and at the renderer's export batch.
 
 Target (2-core machine): a face expression edit exports at >= 0.5x real time for a 30 fps
 480p clip (>= 15 frames/s); memory flat in clip length.
@@ -12,6 +14,7 @@ import time
 from pathlib import Path
 
 from bench.common import matmul_gflops, run_isolated
+from render_core.render.portrait_renderer import BATCH_SIZE as PORTRAIT_BATCH
 from render_core.samples import footage_dir, sample_clip
 
 
@@ -54,6 +57,31 @@ def measure_export(clip: str, stop: int | None = None) -> dict:
     return {"frames": s["frames"], "fps": s["fps"], "edited": s["edited"]}
 
 
+def measure_portrait_export(clip: str, batch: int) -> dict:
+    """Export with an expression edit on every frame through a portrait model, `batch` frames
+    per generator pass (the renderer's `batch_size`)."""
+    from dataclasses import replace
+
+    from render_core.jobs import null_context
+    from render_core.project.document import ModelRef
+    from render_core.render.pipeline import RenderConfig, render_clip
+    from render_core.render.portrait_renderer import PortraitRenderer
+    from render_core.render.sources import load_sources
+    from render_core.training.trainer import TrainConfig, train_model
+
+    PortraitRenderer.batch_size = batch
+    with tempfile.TemporaryDirectory() as d:
+        project = _project_with_edit(clip, Path(d), 0, 10**6)
+        folder = Path(project.folder)
+        load_sources(project, null_context())
+        cfg = TrainConfig("portrait", [Path(clip)], folder / "models" / "m", project_dir=folder, steps=1)
+        train_model(replace(cfg, tensorboard=False), null_context())
+        project = replace(project.with_model(ModelRef("m", "portrait", "models/m")), renderer="m")
+        out = RenderConfig(str(Path(d) / "o.mp4"), preset="medium", use_cache=False)
+        s = render_clip(project, out, null_context())
+    return {"frames": s["frames"], "fps": s["fps"], "batch": batch}
+
+
 def measure_warp_ms(clip: str, frames: int = 30) -> dict:
     """The warp renderer alone on resolved edits (no decode/encode), ms per frame."""
     from render_core.jobs import null_context
@@ -88,6 +116,8 @@ def run(args=None, ctx=None) -> dict:
         ("transcode", "measure_transcode", {}),
         ("export", "measure_export", {}),
         ("export_half", "measure_export", {"stop": 108}),
+        ("portrait_export_1", "measure_portrait_export", {"batch": 1}),
+        ("portrait_export", "measure_portrait_export", {"batch": PORTRAIT_BATCH}),
     ]
     res = {}
     for i, (name, func, kw) in enumerate(steps):
@@ -108,6 +138,9 @@ def run(args=None, ctx=None) -> dict:
         f"peak memory: {half['frames']} frames {half['peak_rss_mb']:.0f} MiB, {ex['frames']} frames "
         f"{ex['peak_rss_mb']:.0f} MiB (x{ex['peak_rss_mb'] / half['peak_rss_mb']:.3f})"
     )
+    for key in ("portrait_export_1", "portrait_export"):
+        p = res[key]
+        print(f"export through a portrait model, {p['batch']} frame(s) per pass: {p['fps']:.1f} fps")
     return res
 
 

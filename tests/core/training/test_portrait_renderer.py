@@ -75,3 +75,30 @@ def test_clip_tracks_steady_every_frame_in_bounded_blocks(tracked, monkeypatch):
     for t in [*range(len(f)), 3, 3]:  # asked again: the memo answers the same
         np.testing.assert_allclose(clip.face(t, scale=0.5).steady_landmarks, whole[t] * 0.5, atol=1e-4)
         assert len(clip._steady) <= 2  # blocks of 4 rows
+
+
+def test_a_batch_renders_the_same_frames_as_one_request_at_a_time(tracked, tmp_path):
+    res = train_model(make_cfg(tracked, tmp_path / "ck", steps=2), null_context())
+    clip = ClipTracks(Tracks.load(tracked[1]), (176, 144))
+    with VideoReader(tracked[0]) as reader:
+        frames = [to_float(reader.read(t)) for t in range(7)]
+    requests = []
+    for t, frame in enumerate(frames):
+        face = None if t == 3 else clip.face(t)  # a frame without a face restarts the sequence
+        edit = None if face is None else replace(face, iris=face.iris + [1.5, 0.0])
+        requests.append(FrameRequest(t, frame, face=face, face_edit=edit))
+    one = load_renderer(res.checkpoint, device="cpu")
+    single = [one.render(r) for r in requests]
+    many = load_renderer(res.checkpoint, device="cpu")
+    many.batch_size = 4  # 6 faces: a full batch and a partial one
+    batched = many.render_batch(requests)
+    assert len(batched) == len(requests)
+    for a, b in zip(single, batched, strict=True):
+        np.testing.assert_allclose(b.mask, a.mask, atol=1e-6)
+        np.testing.assert_allclose(b.image, a.image, atol=2e-2)
+        assert np.abs(b.image - a.image).mean() < 1e-3
+    assert batched[3].mask.max() == 0 and np.array_equal(batched[3].image, frames[3])
+    # Without the restart at frame 3, frame 4's window would still hold frames 0-2's maps.
+    fresh = load_renderer(res.checkpoint, device="cpu")
+    unbroken = fresh.render_batch([requests[k] for k in (0, 1, 2, 4)])[3]
+    assert np.abs(unbroken.image - batched[4].image).max() > 1e-3
