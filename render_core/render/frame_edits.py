@@ -61,8 +61,8 @@ def _reenacted(
     s, drv, dt = _driving(sources, timeline, t, "reenact_face", ReenactSettings)
     if drv is None:
         return face
-    d_t = drv.face(dt)
-    d_n = drv.face(s.driving_neutral_frame)
+    d_t = drv.steady_face(dt)  # without the tracker's lag: the motion keeps time with the driving audio
+    d_n = drv.steady_face(s.driving_neutral_frame)
     t_n = sources.target.face(s.target_neutral_frame, scale)
     if d_t is None or d_n is None or t_n is None:
         return face  # the driving face is missing at this frame: keep the target's own

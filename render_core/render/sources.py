@@ -8,7 +8,7 @@ head pose, in head units, does not).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 
@@ -54,6 +54,23 @@ class ClipTracks:
             steady = self._steady_row(t) * k
         lm, iris = f.landmarks[t] * k, f.iris[t] * k
         return FaceState(lm, f.head_pose[t], iris, f.focal * scale, pp, raw, steady)
+
+    def steady_face(self, t: int, scale: float = 1.0) -> FaceState | None:
+        """The face at t on its detected landmarks steadied without lag (`tracking.steady`),
+        with the head pose refitted to them and the irises taken from them: a driving
+        performance's timing. Why: the tracked landmarks and pose come from a causal filter that
+        trails the video by about a frame, so a reenactment driven by them would trail the
+        driving clip's sound. Falls back to `face` where the raw detections were not kept."""
+        from render_core.tracking.face import iris_centres
+        from render_core.tracking.head_pose import fit_head_pose
+
+        s = self.face(t, scale)
+        if s is None or s.steady_landmarks is None:
+            return s
+        lm = s.steady_landmarks
+        return replace(
+            s, landmarks=lm, head_pose=fit_head_pose(lm, s.focal, s.principal), iris=iris_centres(lm)
+        )
 
     def _steady_row(self, t: int) -> np.ndarray:
         b = t // STEADY_BLOCK
