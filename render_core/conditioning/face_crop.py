@@ -1,8 +1,10 @@
 """Stabilized face crops: one similarity transform per frame, shared by conditioning and target.
 
 The crop centre, size and roll come from the landmarks (mean point, face extent, eye line)
-and are smoothed causally (exponential moving average) so training and streaming inference
-see exactly the same crops for the same tracked frames; an invalid frame restarts smoothing.
+and are smoothed causally (exponential moving average) from the clip's first frame; an invalid
+frame restarts smoothing. Training and rendering read the same sequence (`crop_sequence`, kept
+per clip by `render.sources.ClipTracks.face_crop`), so a render starting anywhere in the clip
+places each frame's crop exactly where the model saw that frame's crop.
 
 Convention: a CropTransform maps full-frame pixels (x right, y down) to crop pixels of a
 (size, size) crop: p_crop = s * R(-roll) @ (p - centre) + size / 2. `matrix` is the 2x3
@@ -133,13 +135,18 @@ class CropSmoother:
         return CropParams(*map(float, self._state))
 
 
+def crop_sequence(
+    landmarks: np.ndarray, valid: np.ndarray, alpha: float = 0.25, slack: float = 0.0
+) -> list[CropParams | None]:
+    """landmarks: (T, 478, 3), valid: (T,) -> each frame's smoothed crop from the clip's first
+    frame on (None before the first face; an invalid frame holds the last crop and restarts)."""
+    sm = CropSmoother(alpha, slack=slack)
+    return [sm.update(landmarks[t] if valid[t] else None) for t in range(len(valid))]
+
+
 def clip_crops(
     landmarks: np.ndarray, valid: np.ndarray, size: int, alpha: float = 0.25, slack: float = 0.0
 ) -> list[CropTransform | None]:
     """landmarks: (T, 478, 3), valid: (T,) -> per-frame transforms (None before the first face)."""
-    sm = CropSmoother(alpha, slack=slack)
-    out: list[CropTransform | None] = []
-    for t in range(len(valid)):
-        p = sm.update(landmarks[t] if valid[t] else None)
-        out.append(None if p is None else CropTransform(p, size))
-    return out
+    params = crop_sequence(landmarks, valid, alpha, slack)
+    return [None if p is None else CropTransform(p, size) for p in params]

@@ -96,13 +96,18 @@ class FrameRenderer:
         self.stats = {"edited": 0, "rendered": 0, "cache_hits": 0}
         self._slots: list[np.ndarray | _PendingFrame] = []  # output order; arrays are done
         self._pending = 0
+        self._next: int | None = None  # the frame that continues the sequence
 
     def render(self, t: int, frame: np.ndarray) -> np.ndarray:
         """Frame t now (the studio's preview)."""
         return (self.push(t, frame) + self.flush())[-1]
 
     def push(self, t: int, frame: np.ndarray) -> list[np.ndarray]:
-        """Queue frame t (frames in order); returns the frames finished by now, in order."""
+        """Queue frame t; returns the frames finished by now, in order. A frame that does not
+        follow the previous one (a preview jump) starts a new sequence."""
+        if t != self._next:
+            self._break_sequence()
+        self._next = t + 1
         if not self.timeline.is_edited(t):
             return self._pass_through(frame)
         edited = resolve_frame(self.sources, self.timeline, t, self.scale)
@@ -113,6 +118,8 @@ class FrameRenderer:
             edited = self.stabilizer(edited)
         key = cache_key(t, edit_hash(self.timeline, t), self.renderer_key, frame.shape[1::-1])
         hit = self.cache.get(key) if self.cache is not None else None
+        if not self.in_sequence:
+            self._prime(t, frame)
         self.in_sequence = True
         if hit is not None and hit.shape == frame.shape:
             self.stats["cache_hits"] += 1
@@ -168,7 +175,24 @@ class FrameRenderer:
         h, w = p.frame.shape[:2]
         e = p.edited
         mask = self.sources.target.person_mask(p.t, (w, h)) if e.body_edit is not None else None
-        return FrameRequest(p.t, to_float(p.frame), e.face, e.face_edit, e.body, e.body_edit, mask)
+        target = self.sources.target
+        return FrameRequest(
+            p.t, to_float(p.frame), e.face, e.face_edit, e.body, e.body_edit, mask, target, self.scale
+        )
+
+    def _prime(self, t: int, frame: np.ndarray) -> None:
+        """Give a renderer that can start mid-clip (`prime`) the frames before t, edited or
+        not, so a sequence starting at t (an edit's first frame, a preview jump, an export of a
+        sub-range) renders what a render from the clip's start would at t."""
+        k = getattr(self.renderer, "context_frames", 0)
+        if not k or not hasattr(self.renderer, "prime"):
+            return
+        image, target = to_float(frame), self.sources.target  # primes read states, not pixels
+        requests = []
+        for u in range(max(target.start, t - k), t):
+            e = resolve_frame(self.sources, self.timeline, u, self.scale)
+            requests.append(FrameRequest(u, image, e.face, e.face_edit, clip=target, scale=self.scale))
+        self.renderer.prime(requests)
 
     def _composite(self, frame: np.ndarray, original: np.ndarray, result) -> np.ndarray:
         h, w = frame.shape[:2]

@@ -106,10 +106,34 @@ class PortraitRenderer:
                 k += 1
         return out
 
+    @property
+    def context_frames(self) -> int:
+        """Earlier frames `prime` uses: the window's."""
+        return self.cfg.n_w - 1
+
+    def prime(self, requests: list[FrameRequest]) -> None:
+        """Start a sequence as if the frames just before it had been rendered: their
+        conditioning fills the window (no generator pass; their pixels are not read)."""
+        self.reset()
+        for r in requests:
+            self.stage(r)
+
+    def crop_params(self, request: FrameRequest):
+        """The request's crop: the clip's own sequence where the request carries the clip's
+        tracks (as in training, wherever the sequence starts), else smoothed from the
+        sequence's first request."""
+        face = request.face
+        if face is None:
+            return None
+        if request.clip is not None:
+            c = self.cfg
+            return request.clip.face_crop(request.index, c.crop_alpha, c.crop_slack, self.raw, request.scale)
+        return self.smoother.update(self.tracked_landmarks(face))
+
     def stage(self, request: FrameRequest) -> StagedFrame | None:
         """Advance the temporal state by one request; None (and a reset) where there is no face."""
         face = request.face
-        params = None if face is None else self.smoother.update(self.tracked_landmarks(face))
+        params = self.crop_params(request)
         if params is None:
             self.reset()
             return None

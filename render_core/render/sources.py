@@ -32,6 +32,8 @@ class ClipTracks:
     # Block index -> steadied landmarks of STEADY_BLOCK track rows: frames are asked for in order
     # (and each several times), so a block is smoothed in one vectorized pass; two blocks kept.
     _steady: dict[int, np.ndarray] = field(default_factory=dict, repr=False, compare=False)
+    # (alpha, slack, detected) -> the clip's whole causal crop sequence (see `face_crop`)
+    _crops: dict[tuple, list] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def principal(self) -> tuple[float, float]:
@@ -71,6 +73,25 @@ class ClipTracks:
         return replace(
             s, landmarks=lm, head_pose=fit_head_pose(lm, s.focal, s.principal), iris=iris_centres(lm)
         )
+
+    def face_crop(self, t: int, alpha: float, slack: float, detected: bool = True, scale: float = 1.0):
+        """The stabilized face crop (`conditioning.face_crop.CropParams`) at frame t, smoothed
+        from the clip's first frame on, as the portrait training data places it; None where
+        there is none. `detected`: from the landmarks as detected (else the smoothed ones).
+        Why: the smoother remembers ~1/alpha frames, so a crop restarted where an edit (or a
+        preview jump) begins sits elsewhere than the one the model learned that frame in."""
+        from render_core.conditioning.face_crop import CropParams, crop_sequence
+
+        f, t = self.tracks.face, t - self.start
+        if f is None or not 0 <= t < len(f):
+            return None
+        key = (alpha, slack, detected and f.raw_landmarks is not None)
+        seq = self._crops.get(key)
+        if seq is None:
+            lm = f.raw_landmarks if key[2] else f.landmarks
+            seq = self._crops[key] = crop_sequence(lm, f.valid, alpha, slack)
+        p = seq[t]
+        return None if p is None else CropParams(p.cx * scale, p.cy * scale, p.side * scale, p.roll)
 
     def _steady_row(self, t: int) -> np.ndarray:
         b = t // STEADY_BLOCK
@@ -154,6 +175,9 @@ class HeldClipTracks(ClipTracks):
 
     def body(self, t: int, scale: float = 1.0) -> BodyState | None:
         return super().body(self._held(t), scale)
+
+    def face_crop(self, t: int, alpha: float, slack: float, detected: bool = True, scale: float = 1.0):
+        return super().face_crop(self._held(t), alpha, slack, detected, scale)
 
     def person_mask(self, t: int, size: tuple[int, int]) -> np.ndarray | None:
         return super().person_mask(self._held(t), size)

@@ -46,6 +46,9 @@ class FrameRequest:
     face / body: the tracked state (None where not tracked or invalid at this frame).
     face_edit / body_edit: the edited state to render (None = no edit of that part).
     person_mask: (H, W) float32 [0, 1] from the tracker's segmentation, or None.
+    clip: the target clip's tracks (`render.sources.ClipTracks`) where the pipeline has them,
+    for what depends on more than this frame (the portrait model's crop, placed from the
+    clip's first frame on as in training); scale: the request frame's size / the tracks' size.
     """
 
     index: int
@@ -55,6 +58,8 @@ class FrameRequest:
     body: BodyState | None = None
     body_edit: BodyState | None = None
     person_mask: np.ndarray | None = None
+    clip: object | None = None
+    scale: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -76,4 +81,9 @@ class Renderer(Protocol):
         """Forget temporal state: the next request starts a new sequence."""
 
     def render(self, request: FrameRequest) -> RenderedFrame:
-        """The edited frame. Called in frame order within a sequence."""
+        """The edited frame. Called in frame order within a sequence.
+
+        Optional, where a family can use them: `batch_size` and `render_batch(requests)` (the
+        same frames as `render` one by one, computed together), `context_frames` and
+        `prime(requests)` (the requests of the frames just before a sequence's first one: a
+        renderer whose state needs no earlier outputs starts as if it had rendered them)."""

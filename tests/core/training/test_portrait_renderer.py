@@ -102,3 +102,53 @@ def test_a_batch_renders_the_same_frames_as_one_request_at_a_time(tracked, tmp_p
     fresh = load_renderer(res.checkpoint, device="cpu")
     unbroken = fresh.render_batch([requests[k] for k in (0, 1, 2, 4)])[3]
     assert np.abs(unbroken.image - batched[4].image).max() > 1e-3
+
+
+def test_a_render_starting_mid_clip_equals_the_whole_clips_render_there(tracked, tmp_path):
+    """Export of a sub-range, or a preview jump, gives the frames a render from the clip's start
+    gives: the crop comes from the clip's own causal sequence (as in training) and the window
+    is primed with the frames before (edited or not)."""
+    from render_core.edits.layer import EditLayer
+    from render_core.edits.params import GazeParams
+    from render_core.edits.timeline import EditTimeline
+    from render_core.render.pipeline import FrameRenderer
+    from render_core.render.sources import EditSources
+
+    res = train_model(make_cfg(tracked, tmp_path / "ck", steps=2), null_context())
+    tracks = Tracks.load(tracked[1])
+    with VideoReader(tracked[0]) as reader:
+        frames = [f for _, f in reader.frames(0, 16)]
+        size = (frames[0].shape[1], frames[0].shape[0])
+    layer = EditLayer("gaze", 5, 15, {5: GazeParams(horizontal=12.0)}, interpolation="hold")
+    timeline = EditTimeline().add_layer(layer)
+
+    def render(ts, prime=True):
+        renderer = load_renderer(res.checkpoint, device="cpu")
+        if not prime:
+            renderer.prime = lambda requests: renderer.reset()
+        fr = FrameRenderer(EditSources(ClipTracks(tracks, size)), timeline, renderer, 25.0)
+        return {t: fr.render(t, frames[t]) for t in ts}
+
+    whole = render(range(16))
+    assert not np.array_equal(whole[12], frames[12])  # the edit renders
+    for t, out in render([*range(9, 16), 3, 12]).items():  # a sub-range, then two jumps
+        assert np.abs(out.astype(int) - whole[t].astype(int)).max() <= 2, t
+    unprimed = render(range(9, 16), prime=False)
+    assert np.abs(unprimed[9].astype(int) - whole[9].astype(int)).max() > 2
+
+
+def test_clip_tracks_give_the_training_crops_at_any_frame_and_scale(tracked):
+    from render_core.conditioning.face_crop import CropSmoother, clip_crops
+
+    tracks = Tracks.load(tracked[1])
+    f, clip = tracks.face, ClipTracks(tracks, (176, 144))
+    training = clip_crops(f.raw_landmarks, f.valid, 128, 0.02, 0.1)  # as portrait_data places them
+    for t in (0, 7, len(f) - 1):
+        p, q = clip.face_crop(t, 0.02, 0.1), training[t].params
+        np.testing.assert_allclose([p.cx, p.cy, p.side, p.roll], [q.cx, q.cy, q.side, q.roll])
+        half = clip.face_crop(t, 0.02, 0.1, scale=0.5)
+        np.testing.assert_allclose([half.cx, half.side, half.roll], [q.cx / 2, q.side / 2, q.roll])
+    restarted = CropSmoother(0.02, slack=0.1)
+    for t in range(7, len(f)):
+        r = restarted.update(f.raw_landmarks[t])
+    assert abs(r.side - training[-1].params.side) > 1e-3  # a restart lands elsewhere
