@@ -152,3 +152,32 @@ def test_clip_tracks_give_the_training_crops_at_any_frame_and_scale(tracked):
     for t in range(7, len(f)):
         r = restarted.update(f.raw_landmarks[t])
     assert abs(r.side - training[-1].params.side) > 1e-3  # a restart lands elsewhere
+
+
+def test_the_renderer_feeds_the_network_what_the_heldout_report_scores(tracked, tmp_path):
+    """At held-out frames the renderer's network input (crop placed from the clip's start,
+    steadied conditioning, window primed with the frames before) is the report's input."""
+    from pathlib import Path
+
+    from render_core.training.portrait_data import load_portrait_data
+
+    res = train_model(make_cfg(tracked, tmp_path / "ck", steps=1), null_context())
+    r = load_renderer(res.checkpoint, device="cpu")
+    tracks = Tracks.load(tracked[1])
+    c = r.cfg
+    data = load_portrait_data(
+        Path(tracked[0]), tracks, c.resolution, c.n_w, 18, null_context(), "", c.crop_alpha, c.crop_slack
+    )
+    clip = ClipTracks(tracks, (176, 144))
+    first = int(data.frames[data.heldout[0]])
+    frame = np.zeros((144, 176, 3), np.float32)
+    request = lambda t: FrameRequest(t, frame, clip.face(t), clip=clip)  # noqa: E731
+    r.prime([request(t) for t in range(first - r.context_frames, first)])
+    for pos in data.heldout:
+        staged = r.stage(request(int(data.frames[pos])))
+        ours, report = staged.window, data.window(int(pos), steady=True)
+        assert np.abs(ours - report).mean() < 5e-4 and np.abs(ours - report).max() < 0.01  # uint8 cache
+    # A crop restarted where the render starts would feed the network another picture.
+    r.prime([replace(request(t), clip=None) for t in range(first - r.context_frames, first)])
+    restarted = r.stage(replace(request(int(data.frames[data.heldout[0]])), clip=None)).window
+    assert np.abs(restarted - data.window(int(data.heldout[0]), steady=True)).mean() > 5e-3
