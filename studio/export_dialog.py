@@ -37,14 +37,16 @@ FPS_TOLERANCE = 0.001  # relative fps difference above which the lip drift is wo
 @dataclass(frozen=True)
 class AudioChoice:
     """One entry of the Audio combo. clip None: the target's audio; sync: (target frame, clip
-    frame) that sound together (RenderConfig.audio_sync); drift_ms: lips vs audio at the layer's
-    end when the driving clip's fps differs from the target's (0 otherwise)."""
+    frame) that sound together (RenderConfig.audio_sync); stop: the target frame where it ends
+    (the layer's last + 1: the driving performance is over there); drift_ms: lips vs audio at
+    the layer's end when the driving clip's fps differs from the target's (0 otherwise)."""
 
     label: str
     keep: bool
     clip: str | None = None
     sync: tuple[int, int] | None = None
     drift_ms: float = 0.0
+    stop: int | None = None
 
     @property
     def key(self) -> tuple:
@@ -78,9 +80,10 @@ def driving_choices(project, target_fps: float) -> list[AudioChoice]:
             continue
         offset = parse[layer.kind](layer.settings).offset
         fps = float(ref.info.fps) if ref.info is not None else target_fps
-        label = f"Driving audio: {Path(ref.path).name} (layer '{layer.name}', from frame {layer.start})"
+        span = f"frames {layer.start}-{layer.end}"
+        label = f"Driving audio: {Path(ref.path).name} (layer '{layer.name}', {span})"
         drift = lip_drift_ms(layer.end - layer.start, target_fps, fps)
-        out.append(AudioChoice(label, True, ref.id, (layer.start, offset), drift))
+        out.append(AudioChoice(label, True, ref.id, (layer.start, offset), drift, layer.end + 1))
     return out
 
 
@@ -222,6 +225,7 @@ class ExportDialog(QDialog):
             device=self.session.device,
             audio_clip=choice.clip,
             audio_sync=choice.sync,
+            audio_stop=choice.stop,
         )
 
     def items(self) -> list[ExportItem]:
@@ -259,7 +263,8 @@ class ExportDialog(QDialog):
     def _queued_config(self, output: Path):
         """Queued projects export whole, with this dialog's resolution/quality; a driving audio
         belongs to this project's layers, so they keep their original audio then."""
-        return replace(self.config(output), frames=(0, None), audio_clip=None, audio_sync=None)
+        own = {"audio_clip": None, "audio_sync": None, "audio_stop": None}
+        return replace(self.config(output), frames=(0, None), **own)
 
     def _progress(self, k: int, n: int, fraction: float, message: str) -> None:
         self.progress.setValue(int(1000 * (k + fraction) / n))

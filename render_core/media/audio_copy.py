@@ -29,7 +29,7 @@ log = logging.getLogger(__name__)
 class AudioCopier:
     """Streams the first audio track of `source` into `out`: `start` is the source time (s) at
     output time 0 (negative: the audio begins `-start` seconds into the output); packets before
-    source time `first` (default: `start`) are left out."""
+    source time `first` (default: `start`) and from source time `last` on are left out."""
 
     def __init__(
         self,
@@ -37,6 +37,7 @@ class AudioCopier:
         out: av.container.OutputContainer,
         start: float = 0.0,
         first: float | None = None,
+        last: float | None = None,
     ) -> None:
         self._src = open_input(source)
         self._in = self._src.streams.audio[0] if self._src.streams.audio else None
@@ -48,6 +49,7 @@ class AudioCopier:
         self._start = round(Fraction(start) / self._tb)  # source pts at output time 0 (< 0: a delay)
         opens = start if first is None else max(start, first)  # never before output time 0
         self._first = round(Fraction(opens) / self._tb)
+        self._last = None if last is None else round(Fraction(last) / self._tb)
         # from the very first packet (encoder priming included) when the window opens at or
         # before the source's beginning, so a delayed copy starts exactly at `-start`
         self._from_beginning = self._in is None or opens <= float((self._in.start_time or 0) * self._tb)
@@ -62,6 +64,9 @@ class AudioCopier:
             packet = self._held if self._held is not None else self._next_packet()
             self._held = None
             if packet is None:
+                return
+            if self._last is not None and packet.pts >= self._last:
+                self._packets = iter(())  # the window has closed: read no further
                 return
             if packet.pts >= limit:
                 self._held = packet

@@ -5,7 +5,8 @@ exception inside the `with` block) removes it, so a cancelled export never leave
 Convention: frames are (H, W, 3) RGB, uint8 or float in [0, 1]; `width`/`height` are the frame
 size; odd sizes are edge-padded to even for yuv420p. Output pts are frame indices / fps (CFR).
 `audio_start`: the audio source's time (s) at output time 0; negative delays the audio.
-`audio_from`: the source time before which no audio is copied (None: from `audio_start`).
+`audio_from`: the source time before which no audio is copied (None: from `audio_start`);
+`audio_until`: the source time from which none is (None: to the video's end).
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ class VideoWriter:
         audio_source: str | Path | None = None,
         audio_start: float = 0.0,
         audio_from: float | None = None,
+        audio_until: float | None = None,
         metadata: dict[str, str] | None = None,
     ) -> None:
         self.path = Path(path)
@@ -54,7 +56,7 @@ class VideoWriter:
             self._out.metadata.update(metadata or {})
             self._video = self._add_video_stream(crf, preset)
             if audio_source is not None:
-                self._audio = AudioCopier(audio_source, self._out, audio_start, audio_from)
+                self._audio = AudioCopier(audio_source, self._out, audio_start, audio_from, audio_until)
         except BaseException:
             self.abort()
             raise

@@ -54,6 +54,7 @@ class RenderConfig:
     # (output frame, audio-clip frame) that sound at the same time, e.g. a reenact layer's
     # (start, offset) for its driving clip's audio; None: the export's first frame with itself.
     audio_sync: tuple[int, int] | None = None
+    audio_stop: int | None = None  # output frame (exclusive) where that audio ends (a layer's end)
 
 
 @dataclass(frozen=True)
@@ -344,6 +345,9 @@ def render_clip(project, cfg: RenderConfig, ctx: JobContext) -> dict:
             sources, project.timeline, renderer, float(tb.fps), key, cache, scale, cfg.stabilize
         )
         audio_start, audio_from = audio_window(tb.fps, tb.timestamps, start, cfg.audio_sync)
+        audio_until = None
+        if cfg.audio_stop is not None:
+            audio_until = audio_start + (cfg.audio_stop - start) / float(tb.fps)
         with VideoWriter(
             cfg.output,
             tb.fps,
@@ -354,6 +358,7 @@ def render_clip(project, cfg: RenderConfig, ctx: JobContext) -> dict:
             audio_source=str(tb.audio) if use_audio and tb.audio is not None else None,
             audio_start=audio_start,
             audio_from=audio_from,
+            audio_until=audio_until,
             metadata=export_metadata(project, project.timeline, name),
         ) as writer:
             for t, frame in background_plates(reader, start, stop, None if scale == 1.0 else size):

@@ -11,6 +11,7 @@ from studio import commands as C
 from tests.core.media.chirp import AAC_PACKET_S, audio_packets, chirp_clip, with_chirp
 
 LAYER_START, OFFSET = 8, 6  # the reenact layer starts at target frame 8 from driving frame 6
+LAYER_END = 17  # its last frame (the export runs to frame 24)
 EDIT_LIST_S = 1e-3  # the MP4 muxer rounds an initial audio delay to 1 ms
 
 
@@ -90,9 +91,10 @@ def test_export_with_driving_audio_from_the_layer_start(
     st = window.state
     layer = _add_driven_layer(window, "reenact_face", driving_chirp, "drive2")
     st.undo_stack.push(C.SetKeyframe(st, layer.id, LAYER_START, ReenactFaceParams(strength=1.0)))
+    st.undo_stack.push(C.UpdateLayer(st, layer.id, "range", start=LAYER_START, end=LAYER_END))
     dialogs.show_export(window)
     dlg = window.export_dialog
-    driving = f"Driving audio: drive_chirp.mp4 (layer 'reenact face', from frame {LAYER_START})"
+    driving = f"Driving audio: drive_chirp.mp4 (layer 'reenact face', frames {LAYER_START}-{LAYER_END})"
     assert [dlg.audio.itemText(i) for i in range(dlg.audio.count())] == [
         "Original audio",
         driving,
@@ -114,10 +116,12 @@ def test_export_with_driving_audio_from_the_layer_start(
     i = [b for _, b in source].index(copied[0][1])
     assert OFFSET / fps <= source[i][0] < OFFSET / fps + AAC_PACKET_S
     assert [b for _, b in copied] == [b for _, b in source[i : i + len(copied)]]
-    assert copied[-1][0] < 24 / fps and dlg.results[0]["edited"] == 24 - LAYER_START
+    # and nothing after the layer's end: the driving performance is over there
+    assert (LAYER_END + 1) / fps - 2 * AAC_PACKET_S <= copied[-1][0] < (LAYER_END + 1) / fps
+    assert dlg.results[0]["edited"] == LAYER_END + 1 - LAYER_START
     # a queued project keeps its own audio: the driving choice belongs to this one
     queued = dlg._queued_config(tmp_path / "q.mp4")
-    assert queued.audio and queued.audio_clip is None and queued.audio_sync is None
+    assert queued.audio and (queued.audio_clip, queued.audio_sync, queued.audio_stop) == (None, None, None)
     st.undo_stack.push(C.EnableLayer(st, layer.id, False))  # the open dialog follows the timeline
     assert [dlg.audio.itemText(i) for i in range(dlg.audio.count())] == ["Original audio", "No audio"]
 

@@ -66,3 +66,15 @@ def test_delay_past_the_end_writes_video_only(chirp, tmp_path):
     _write(out, chirp, seconds=1.0, audio_start=-3.0)
     with av.open(str(out)) as c:
         assert not c.streams.audio or not [p for p in c.demux(c.streams.audio[0]) if p.size]
+
+
+def test_until_ends_the_audio_before_the_video(chirp, tmp_path):
+    """A driving clip's audio over a layer that ends at output 1.2 s (source 0.9 s): nothing
+    from source time 0.9 s on, while the video runs to 2 s."""
+    out = tmp_path / "ended.mp4"
+    _write(out, chirp, audio_start=-0.3, audio_from=0.0, audio_until=0.9)
+    copied, source = audio_packets(out), audio_packets(chirp)
+    i = [b for _, b in source].index(copied[0][1])
+    assert [b for _, b in copied] == [b for _, b in source[i : i + len(copied)]]
+    assert 1.2 - 2 * AAC_PACKET_S <= copied[-1][0] < 1.2
+    assert _decoded_span(out)[1] <= 1.2 + AAC_PACKET_S
