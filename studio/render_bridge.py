@@ -30,7 +30,7 @@ class PreviewPipeline:
         self._driving: dict[str, object] = {}
 
     def _frame_renderer(self, snapshot, scale: float):
-        from render_core.render.pipeline import FrameRenderer
+        from render_core.render.frame_renderer import FrameRenderer
         from render_core.render.registry import make_renderer, renderer_id
         from render_core.render.sources import ClipTracks, EditSources
 

@@ -7,7 +7,7 @@ from fractions import Fraction
 
 import pytest
 
-from render_core.render.pipeline import audio_window
+from render_core.render.timebase import audio_window
 
 
 def _times(n: int, fps: float) -> tuple[float, ...]:

@@ -11,7 +11,7 @@ from render_core.edits.timeline import EditTimeline
 from render_core.jobs import null_context
 from render_core.media.decode import VideoReader
 from render_core.project.io import new_project
-from render_core.render.pipeline import FrameRenderer
+from render_core.render.frame_renderer import FrameRenderer
 from render_core.render.sources import load_sources
 from render_core.render.types import FrameRequest, RenderedFrame
 from render_core.render.warp_renderer import WarpRenderer

@@ -111,7 +111,7 @@ def test_a_render_starting_mid_clip_equals_the_whole_clips_render_there(tracked,
     from render_core.edits.layer import EditLayer
     from render_core.edits.params import GazeParams
     from render_core.edits.timeline import EditTimeline
-    from render_core.render.pipeline import FrameRenderer
+    from render_core.render.frame_renderer import FrameRenderer
     from render_core.render.sources import EditSources
 
     res = train_model(make_cfg(tracked, tmp_path / "ck", steps=2), null_context())
