@@ -38,6 +38,13 @@ class BodyState:
     joints: np.ndarray
 
 
+class ClipHistory(Protocol):
+    """What a renderer may ask of the whole target clip (`render.sources.ClipTracks`)."""
+
+    def face_crop(self, t: int, alpha: float, slack: float, detected: bool = True, scale: float = 1.0):
+        """The clip's stabilized face crop at frame t (`conditioning.face_crop.CropParams`)."""
+
+
 @dataclass(frozen=True)
 class FrameRequest:
     """Everything a renderer may use for frame `index`.
@@ -58,7 +65,7 @@ class FrameRequest:
     body: BodyState | None = None
     body_edit: BodyState | None = None
     person_mask: np.ndarray | None = None
-    clip: object | None = None
+    clip: ClipHistory | None = None
     scale: float = 1.0
 
 
