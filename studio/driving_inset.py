@@ -34,9 +34,11 @@ def driving_at(state: AppState) -> tuple[str, int] | None:
             s = SETTINGS[layer.kind].from_json(layer.settings)
             try:
                 path = state.project.clip_path(s.driving_clip)
+                info = state.project.clip(s.driving_clip).info
             except InputError:  # the clip id is not in the project (yet): nothing to show
                 return None
-            return str(path), max(0, s.driving_frame(t, layer.start))
+            rate = float(info.fps) / state.fps if info is not None and info.fps else 1.0  # by time
+            return str(path), max(0, s.driving_frame(t, layer.start, rate))
     return None
 
 

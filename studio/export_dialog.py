@@ -3,9 +3,9 @@ heavy pool (the same function as `main.py render`), with progress and cancel; pl
 queue of other saved projects exported one after another with the same settings.
 
 Audio: the target's own, none, or a reenact_face / transfer_body layer's driving clip, placed so
-the driving frame `offset` sounds at the layer's first frame (the frame its motion starts from).
-The output keeps the target's frame rate, so a driving clip at another rate drifts from its
-audio over the layer; the dialog says by how much."""
+the driving frame `offset` sounds at the layer's first frame (the frame its motion starts from),
+until its last. The output keeps the target's frame rate; the layer reads the driving clip by
+time (`edits.settings`), so lips and sound stay together whatever the two clips' rates."""
 
 from __future__ import annotations
 
@@ -31,26 +31,23 @@ from studio.jobs import Job, Kind
 
 HEIGHTS = (("source", None), ("1080p", 1080), ("720p", 720), ("480p", 480), ("360p", 360))
 DRIVEN_KINDS = ("reenact_face", "transfer_body")
-FPS_TOLERANCE = 0.001  # relative fps difference above which the lip drift is worth a warning
 
 
 @dataclass(frozen=True)
 class AudioChoice:
     """One entry of the Audio combo. clip None: the target's audio; sync: (target frame, clip
     frame) that sound together (RenderConfig.audio_sync); stop: the target frame where it ends
-    (the layer's last + 1: the driving performance is over there); drift_ms: lips vs audio at
-    the layer's end when the driving clip's fps differs from the target's (0 otherwise)."""
+    (the layer's last + 1: the driving performance is over there)."""
 
     label: str
     keep: bool
     clip: str | None = None
     sync: tuple[int, int] | None = None
-    drift_ms: float = 0.0
     stop: int | None = None
 
     @property
     def key(self) -> tuple:
-        """What the export does with it (labels and drift may change with the layer's name/end)."""
+        """Which choice it is (the label and stop follow the layer's name and end)."""
         return (self.keep, self.clip, self.sync)
 
 
@@ -58,16 +55,7 @@ ORIGINAL = AudioChoice("Original audio", True)
 NO_AUDIO = AudioChoice("No audio", False)
 
 
-def lip_drift_ms(frames: int, target_fps: float, driving_fps: float) -> float:
-    """How far a driving clip's audio runs from its frames after `frames` target frames: the
-    layer shows one driving frame per target frame, at the target's rate, while the audio plays
-    at its own speed. 0 within FPS_TOLERANCE."""
-    if abs(driving_fps / target_fps - 1.0) <= FPS_TOLERANCE:
-        return 0.0
-    return 1000.0 * frames * abs(1.0 / target_fps - 1.0 / driving_fps)
-
-
-def driving_choices(project, target_fps: float) -> list[AudioChoice]:
+def driving_choices(project) -> list[AudioChoice]:
     """One choice per enabled reenact_face / transfer_body layer whose driving clip is in the project."""
     from render_core.edits.settings import ReenactSettings, TransferSettings
 
@@ -79,21 +67,10 @@ def driving_choices(project, target_fps: float) -> list[AudioChoice]:
         if not layer.enabled or ref is None:
             continue
         offset = parse[layer.kind](layer.settings).offset
-        fps = float(ref.info.fps) if ref.info is not None else target_fps
         span = f"frames {layer.start}-{layer.end}"
         label = f"Driving audio: {Path(ref.path).name} (layer '{layer.name}', {span})"
-        drift = lip_drift_ms(layer.end - layer.start, target_fps, fps)
-        out.append(AudioChoice(label, True, ref.id, (layer.start, offset), drift, layer.end + 1))
+        out.append(AudioChoice(label, True, ref.id, (layer.start, offset), layer.end + 1))
     return out
-
-
-def drift_warning(choice: AudioChoice) -> str:
-    if choice.drift_ms <= 0:
-        return ""
-    return (
-        f"The driving clip's frame rate differs from the target's: lips will drift by "
-        f"{choice.drift_ms:.0f} ms from its audio over the layer."
-    )
 
 
 @dataclass(frozen=True)
@@ -129,8 +106,6 @@ class ExportDialog(QDialog):
         self.crf.setValue(ex.crf)
         self.crf.setToolTip("x264 CRF: lower is better quality and a bigger file (18 is visually lossless)")
         self.audio = QComboBox()
-        self.audio_warning = QLabel()
-        self.audio_warning.setStyleSheet("color: #c80")
         self.audio_choices: list[AudioChoice] = []
         self.queue = QListWidget()
         self.progress = QProgressBar()
@@ -138,7 +113,6 @@ class ExportDialog(QDialog):
         self.status = QLabel()
         self._build(browse)
         self._fill_audio(ORIGINAL if ex.audio else NO_AUDIO)
-        self.audio.currentIndexChanged.connect(self._audio_changed)
         st.timeline_changed.connect(self._refresh_audio)
 
     def _build(self, browse: QPushButton) -> None:
@@ -155,7 +129,6 @@ class ExportDialog(QDialog):
         form.addRow("Resolution", self.height)
         form.addRow("Quality (CRF)", self.crf)
         form.addRow("Audio", self.audio)
-        form.addRow("", self.audio_warning)
         add = QPushButton("Add saved projects to the queue...")
         add.clicked.connect(self._add_projects)
         self.export_button, self.cancel_button = QPushButton("Export"), QPushButton("Cancel")
@@ -191,26 +164,19 @@ class ExportDialog(QDialog):
 
     def _fill_audio(self, keep: AudioChoice) -> None:
         """(Re)list the choices from the document as it is now, keeping `keep` when still there."""
-        st = self.session.state
-        self.audio_choices = [ORIGINAL, *driving_choices(self.session.document(), st.fps), NO_AUDIO]
+        self.audio_choices = [ORIGINAL, *driving_choices(self.session.document()), NO_AUDIO]
         keys = [c.key for c in self.audio_choices]
         self.audio.blockSignals(True)
         self.audio.clear()
         self.audio.addItems([c.label for c in self.audio_choices])
         self.audio.setCurrentIndex(keys.index(keep.key) if keep.key in keys else 0)
         self.audio.blockSignals(False)
-        self._audio_changed()
 
     def _refresh_audio(self) -> None:
         self._fill_audio(self.audio_choice())
 
     def audio_choice(self) -> AudioChoice:
         return self.audio_choices[max(0, self.audio.currentIndex())]
-
-    def _audio_changed(self, _index: int = 0) -> None:
-        text = drift_warning(self.audio_choice())
-        self.audio_warning.setText(text)
-        self.audio_warning.setVisible(bool(text))
 
     def config(self, output: Path):
         from render_core.render.pipeline import RenderConfig

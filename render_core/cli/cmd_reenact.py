@@ -9,6 +9,7 @@ clip's frame rate; `--audio target|none` keeps the target's own sound or none.
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 from render_core.cli.args import existing_file, frame_range
@@ -70,7 +71,10 @@ def run(args, ctx: JobContext) -> dict:
         name=f"reenact {Path(args.driving).stem}",
     )
     project = save_project(project.with_timeline(project.timeline.add_layer(layer)), folder)
-    stop = min(n, ref.info.frame_count)  # the driving motion lasts as long as the driving clip
+    # The driving motion lasts as long as the driving clip: on its own frame rate with its audio,
+    # else read by time at the target's rate (`edits.settings`).
+    rate = 1.0 if args.audio == "driving" else float(ref.info.fps) / float(target.info.fps)
+    stop = min(n, math.ceil(ref.info.frame_count / rate))
     start, end = args.frames or (0, stop)
     cfg = RenderConfig(
         output=args.output,

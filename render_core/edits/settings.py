@@ -1,11 +1,16 @@
 """Non-interpolated settings of reenact / transfer layers, stored in `EditLayer.settings`.
 
-Convention: a driving frame index is `frame - layer.start + offset` in the driving clip.
-Neutral frames are the frames of each clip the user picked as "rest" for relative motion.
+Convention: at output frame `frame` a layer shows the driving clip's frame the same time into
+the layer, counted from its frame `offset`: `offset + round((frame - layer.start) * rate)` with
+rate = driving fps / output fps (1 when the output follows the driving clip's timebase). Why by
+time: a 25 fps performance laid under a 30 fps clip would otherwise play 20% fast and drift a
+second from its own sound within six seconds. Neutral frames are the frames of each clip the
+user picked as "rest" for relative motion.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -13,6 +18,11 @@ from typing import Any
 from render_core.errors import InputError
 
 FACE_CHANNELS = ("expression", "head_pose", "gaze")
+
+
+def driving_frame_at(frame: int, layer_start: int, offset: int, rate: float = 1.0) -> int:
+    """The driving frame shown at output `frame` (see the module's convention)."""
+    return offset + math.floor((frame - layer_start) * rate + 0.5)
 
 
 @dataclass(frozen=True)
@@ -31,8 +41,8 @@ class ReenactSettings:
             )
         object.__setattr__(self, "channels", tuple(self.channels))
 
-    def driving_frame(self, frame: int, layer_start: int) -> int:
-        return frame - layer_start + self.offset
+    def driving_frame(self, frame: int, layer_start: int, rate: float = 1.0) -> int:
+        return driving_frame_at(frame, layer_start, self.offset, rate)
 
     def to_json(self) -> dict[str, Any]:
         d = asdict(self)
@@ -57,8 +67,8 @@ class TransferSettings:
     driving_clip: str
     offset: int = 0
 
-    def driving_frame(self, frame: int, layer_start: int) -> int:
-        return frame - layer_start + self.offset
+    def driving_frame(self, frame: int, layer_start: int, rate: float = 1.0) -> int:
+        return driving_frame_at(frame, layer_start, self.offset, rate)
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)

@@ -52,7 +52,11 @@ def _driving(sources: EditSources, timeline: EditTimeline, t: int, kind: str, se
     layer = _deciding_layer(timeline, t, kind)
     s = settings_type.from_json(layer.settings)
     drv = sources.driving.get(s.driving_clip)
-    return s, drv, (None if drv is None else _clamp(s.driving_frame(t, layer.start), drv))
+    if drv is None:
+        return s, None, None
+    out_fps = sources.output_fps
+    rate = drv.fps / out_fps if drv.fps and out_fps else 1.0
+    return s, drv, _clamp(s.driving_frame(t, layer.start, rate), drv)
 
 
 def _reenacted(

@@ -7,7 +7,7 @@ Convention: frames in and out uint8 RGB (H, W, 3); renderer requests float32 RGB
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -53,6 +53,8 @@ class FrameRenderer:
         stabilize: bool = True,
         batch_size: int | None = None,
     ) -> None:
+        if sources.output_fps is None:  # driving clips are read by time at the output's rate
+            sources = replace(sources, output_fps=fps)
         self.sources, self.timeline, self.renderer = sources, timeline, renderer
         self.renderer_key, self.scale = renderer_key, scale
         # a temporal renderer's output depends on the frames before: only cache stateless ones

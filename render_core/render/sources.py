@@ -39,6 +39,12 @@ class ClipTracks:
     def principal(self) -> tuple[float, float]:
         return (self.size[0] / 2.0, self.size[1] / 2.0)
 
+    @property
+    def fps(self) -> float | None:
+        """The clip's frame rate from its tracks' metadata (None where it is not recorded)."""
+        fps = self.tracks.meta.get("fps")
+        return float(fps[0]) / float(fps[1]) if fps and float(fps[1]) else None
+
     def __len__(self) -> int:
         t = self.tracks
         return len(t.face) if t.face is not None else (len(t.body) if t.body is not None else 0)
@@ -189,10 +195,13 @@ class HeldClipTracks(ClipTracks):
 
 @dataclass
 class EditSources:
-    """The target clip's tracks and the driving clips' tracks by clip id."""
+    """The target clip's tracks and the driving clips' tracks by clip id. `output_fps`: the rate
+    frames are asked for at; driving clips are read by time at it (`edits.settings`), frame
+    for frame where it or a driving clip's rate is unknown."""
 
     target: ClipTracks
     driving: dict[str, ClipTracks] = field(default_factory=dict)
+    output_fps: float | None = None
 
 
 def track_for_render(clip: Path, project_dir: Path | None, ctx: JobContext) -> ClipTracks:

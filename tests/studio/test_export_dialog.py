@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from render_core.edits.params import ExpressionParams, ReenactFaceParams
+from render_core.edits.params import ExpressionParams, ReenactFaceParams, TransferBodyParams
 from studio import commands as C
 from tests.core.media.chirp import AAC_PACKET_S, audio_packets, chirp_clip, with_chirp
 
@@ -101,7 +101,6 @@ def test_export_with_driving_audio_from_the_layer_start(
         "No audio",
     ]
     dlg.audio.setCurrentText(driving)
-    assert dlg.audio_warning.text() == ""  # same frame rate: nothing drifts
     out = tmp_path / "driven.mp4"
     dlg.output.setText(str(out))
     dlg.start_frame.setValue(0)
@@ -126,26 +125,33 @@ def test_export_with_driving_audio_from_the_layer_start(
     assert [dlg.audio.itemText(i) for i in range(dlg.audio.count())] == ["Original audio", "No audio"]
 
 
-def test_driving_audio_at_another_frame_rate_warns_of_lip_drift(window, qtbot, clip_with_audio, tmp_path):
+def test_a_driving_clip_at_another_frame_rate_is_read_by_time(window, qtbot, clip_with_audio, tmp_path):
+    """A 25 fps dance under a 29.97 fps target: the layer (inset, render) shows the driving
+    frame the same time into the layer, so it keeps time with its own audio, which the export
+    places from the layer's first frame to its last."""
     from studio import dialogs
+    from studio.driving_inset import driving_at
 
     window.open_path(clip_with_audio)
     qtbot.waitUntil(lambda: window.state.tracks is not None, timeout=60_000)
-    pal = chirp_clip(tmp_path / "pal.mp4", seconds=1.0, fps=25)
-    _add_driven_layer(window, "transfer_body", pal, "pal")
+    pal = chirp_clip(tmp_path / "pal.mp4", seconds=2.0, fps=25)
+    layer = _add_driven_layer(window, "transfer_body", pal, "pal")
+    st = window.state
+    st.undo_stack.push(C.SetKeyframe(st, layer.id, LAYER_START, TransferBodyParams(strength=1.0)))
+    st.set_frame(LAYER_START + 30)
+    # 30 target frames = 1.001 s = 25.025 driving frames after the layer's driving frame OFFSET
+    assert driving_at(st)[1] == OFFSET + 25
     dialogs.show_export(window)
     dlg = window.export_dialog
-    assert dlg.audio.currentText() == "Original audio" and dlg.audio_warning.text() == ""
+    assert dlg.audio.currentText() == "Original audio"
     dlg.audio.setCurrentIndex(1)
-    # the layer's last frame comes 30 frames (1.001 s at 30000/1001 fps) after its first and
-    # shows the driving frame 30 frames on, 1.2 s into its 25 fps clip: 199 ms apart
-    assert "drift by 199 ms" in dlg.audio_warning.text()
     cfg = dlg.config(tmp_path / "x.mp4")
-    assert (cfg.audio, cfg.audio_clip, cfg.audio_sync, cfg.timebase) == (
+    assert (cfg.audio, cfg.audio_clip, cfg.audio_sync, cfg.audio_stop, cfg.timebase) == (
         True,
         "pal",
         (LAYER_START, OFFSET),
+        LAYER_START + 31,
         None,
     )
     dlg.audio.setCurrentText("No audio")
-    assert dlg.audio_warning.text() == "" and dlg.config(tmp_path / "x.mp4").audio is False
+    assert dlg.config(tmp_path / "x.mp4").audio is False

@@ -65,3 +65,34 @@ def test_reenactment_keeps_the_driving_mouths_timing(clip_tracks):
     timeline = EditTimeline().add_layer(layer)
     edited = np.stack([resolve_frame(sources, timeline, t).face_edit.landmarks for t in range(n)])
     assert abs(lag_frames(detected, mouth_opening(edited))) < 0.3
+
+
+def test_a_driving_clip_at_another_rate_is_read_by_time(clip_tracks):
+    """Output at 30 fps, driver at 25 fps: output frame start + k shows the driving frame
+    offset + round(k * 25 / 30), the one the driver's own sound plays with; an output that
+    follows the driver's timebase (rate unknown or equal) reads frame for frame."""
+    from dataclasses import replace
+
+    from render_core.render.sources import ClipTracks
+
+    tracks = clip_tracks.tracks
+    driver = ClipTracks(replace(tracks, meta={**tracks.meta, "fps": [25, 1]}), clip_tracks.size)
+    start, offset = 10, 3
+
+    def layer(offset: int) -> EditTimeline:
+        s = ReenactSettings("drv", ("expression",), 0, 0, offset)
+        full = {start: validate(ReenactFaceParams, {"strength": 1.0})}
+        end = len(driver) - 1
+        ly = EditLayer("reenact_face", start, end, full, interpolation="hold", settings=s.to_json())
+        return EditTimeline().add_layer(ly)
+
+    by_time = EditSources(clip_tracks, {"drv": driver}, output_fps=30.0)
+    frame_for_frame = EditSources(clip_tracks, {"drv": driver})
+    for k in (0, 6, 17, 30):
+        shown = offset + round(k * 25 / 30)  # 3, 8, 17, 28
+        got = resolve_frame(by_time, layer(offset), start + k).face_edit.landmarks
+        # the same driving frame reached frame for frame by shifting the offset
+        want = resolve_frame(frame_for_frame, layer(shown - k), start + k).face_edit.landmarks
+        np.testing.assert_array_equal(got, want)
+    late = resolve_frame(frame_for_frame, layer(offset), start + 30).face_edit.landmarks
+    assert not np.array_equal(late, resolve_frame(by_time, layer(offset), start + 30).face_edit.landmarks)
