@@ -3,39 +3,21 @@ where the driver does (relative to each clip's neutral frame), with the driver's
 
 from __future__ import annotations
 
-import subprocess
-from pathlib import Path
-
-import av
-import imageio_ffmpeg
 import numpy as np
 
 from render_core.media.decode import VideoReader
 from render_core.tracking.retrack import retrack_face
 from tests.conftest import footage_path
 from tests.core.cli.test_cli_track import last_json, run_main
+from tests.core.media.chirp import audio_packets, with_chirp
 
 FRAMES = (62, 78)  # the driver (d18) yawns here; the target (d19) keeps its mouth closed
 
 
-def _audio_packets(path) -> list[bytes]:
-    with av.open(str(path)) as c:
-        return [bytes(p) for p in c.demux(c.streams.audio[0]) if p.size]
-
-
-def _with_chirp(clip: Path, out: Path) -> Path:
-    """`clip` with its audio replaced by a rising chirp (every AAC packet differs; the shared
-    clips' own tracks are silence, whose packets are all alike)."""
-    chirp = "aevalsrc=sin(2*PI*(200+100*t)*t):s=44100"
-    cmd = [imageio_ffmpeg.get_ffmpeg_exe(), "-loglevel", "error", "-i", str(clip), "-f", "lavfi", "-i", chirp,
-           "-map", "0:v", "-map", "1:a", "-c:v", "copy", "-c:a", "aac", "-shortest", str(out)]  # fmt: skip
-    subprocess.run(cmd, check=True, timeout=60)
-    return out
-
-
 def test_reenact_transfers_the_drivers_mouth_opening(tmp_path):
     target = footage_path("A_liveportrait_d19.mp4")
-    driver = _with_chirp(footage_path("A_liveportrait_d18.mp4"), tmp_path / "d18_chirp.mp4")
+    # the shared clips' own audio is silence, whose AAC packets are all alike: a chirp's all differ
+    driver = with_chirp(footage_path("A_liveportrait_d18.mp4"), tmp_path / "d18_chirp.mp4", 216 / 30)
     assert (
         run_main("project", "new", str(target), "-o", str(tmp_path / "t.rfproj"), "--quiet").returncode == 0
     )
@@ -60,7 +42,7 @@ def test_reenact_transfers_the_drivers_mouth_opening(tmp_path):
     assert summary["frames"] == FRAMES[1] - FRAMES[0] and summary["edited"] == summary["frames"]
     # The reenacted mouth speaks the driver's words: its audio is muxed, from the same moment.
     assert summary["audio"] == "driving"
-    out_audio, drv_audio, tgt_audio = (_audio_packets(p) for p in (out, driver, target))
+    out_audio, drv_audio, tgt_audio = ([b for _, b in audio_packets(p)] for p in (out, driver, target))
     assert out_audio and out_audio[0] in drv_audio and out_audio[0] not in tgt_audio
     first = drv_audio.index(out_audio[0])
     assert out_audio == drv_audio[first : first + len(out_audio)]
