@@ -24,10 +24,11 @@ class Kind(Enum):
 
     HEAVY = "heavy"
     PREVIEW = "preview"
+    PLAYBACK = "playback"  # rendering ahead of the playhead (studio/playback.py)
     IO = "io"
 
 
-_POOL_THREADS = {Kind.HEAVY: 1, Kind.PREVIEW: 1, Kind.IO: 2}
+_POOL_THREADS = {Kind.HEAVY: 1, Kind.PREVIEW: 1, Kind.PLAYBACK: 1, Kind.IO: 2}
 
 
 class JobSignals(QObject):

@@ -11,6 +11,8 @@ neural families) and the driving clips' tracks are built once and reused across 
 from __future__ import annotations
 
 import threading
+from collections import deque
+from collections.abc import Callable, Iterator
 
 import numpy as np
 
@@ -48,6 +50,8 @@ class PreviewPipeline:
             )
             self._key = key
         fr = self._renderer
+        if fr.timeline is not snapshot.timeline:
+            fr.abandon()  # frames in a temporal renderer's window were made with the old edits
         fr.timeline = snapshot.timeline
         fr.sources.driving = self._driving_sources(snapshot)
         return fr
@@ -65,11 +69,49 @@ class PreviewPipeline:
 
     def __call__(self, snapshot, frame: int, scale: float) -> tuple[np.ndarray, np.ndarray | None]:
         with self._lock:
-            original = downscale(self.frames.read(snapshot.clip_path, frame, snapshot.info), scale)
+            original = self._read(snapshot, frame, scale)
             if snapshot.tracks is None or not snapshot.timeline.is_edited(frame):
                 return original, None
             edited = self._frame_renderer(snapshot, scale).render(frame, original)
             return original, (None if edited is original else edited)
+
+    def stream(
+        self, snapshot, start: int, scale: float, catch_up: Callable[[int], int] = lambda t: t
+    ) -> Iterator[tuple[int, np.ndarray, np.ndarray | None]]:
+        """Frames start, start + 1, ... to the clip's end as (t, original, edited | None), for
+        playback. Frames go through the renderer in its batches (8 for a portrait model), so a
+        model renders as fast as in export. Where no frame is queued (a batch boundary),
+        `catch_up(t)` may name a later frame to go on from: playback that fell behind the
+        clock drops frames instead of lagging. Closing the generator drops what is queued."""
+        n = snapshot.info.frame_count
+        queued: deque[tuple[int, np.ndarray]] = deque()  # pushed, not yet out of the renderer
+        fr = None
+        t = start
+        try:
+            while t < n or queued:
+                with self._lock:
+                    if t < n and not queued:
+                        t = max(t, min(n - 1, catch_up(t)))
+                    if t < n:
+                        original = self._read(snapshot, t, scale)
+                        queued.append((t, original))
+                        if fr is None and snapshot.tracks is not None and snapshot.timeline.is_edited(t):
+                            fr = self._frame_renderer(snapshot, scale)  # the model loads once, here
+                            fr.abandon()  # a new sequence: the renderer primes itself at t
+                        out = [original] if fr is None else fr.push(t, original)
+                        t += 1
+                    else:
+                        out = fr.flush()
+                for image in out:
+                    u, original = queued.popleft()
+                    yield u, original, (None if image is original else image)
+        finally:
+            if queued and fr is not None:
+                with self._lock:
+                    fr.abandon()
+
+    def _read(self, snapshot, frame: int, scale: float) -> np.ndarray:
+        return downscale(self.frames.read(snapshot.clip_path, frame, snapshot.info), scale)
 
 
 def make_render_preview(frames: FrameSource, device: str = "auto") -> PreviewPipeline:

@@ -16,6 +16,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from studio import document as D
 from studio.frame_source import FrameSource, preview_scale
 from studio.jobs import Job, JobRunner, Kind
+from studio.playback import PlaybackStream
 from studio.preview import PreviewResult, PreviewWorker, RenderPreview
 from studio.render_bridge import make_render_preview
 from studio.state import AppState
@@ -44,6 +45,11 @@ class Session(QObject):
         self.preview = PreviewWorker(self.runner, render or make_render_preview(self.frames), self)
         self.preview.ready.connect(self._preview_ready)
         self.preview.failed.connect(self.error)
+        # playback renders ahead where the preview pipeline can stream (the real one can)
+        stream = hasattr(self.preview.render, "stream")
+        self.stream = PlaybackStream(self.runner, self.preview.render, self) if stream else None
+        self._streaming = False  # playing from the stream's buffer
+        self._advancing = False  # the playhead moves to a frame the stream rendered
         self.preview_height = 480
         self.track_job: Job | None = None
         self.ask_recover: Callable[[Path], bool] = lambda _p: False
@@ -139,6 +145,10 @@ class Session(QObject):
     def request_preview(self, *_args) -> int | None:
         if not self.state.is_open:
             return None
+        if self._streaming:
+            if not self._advancing:
+                self._start_stream()  # an edit or a seek while playing: render on from here
+            return None
         info = self.state.info
         self.preview.scale = preview_scale(info.width, info.height, self.preview_height)
         return self.preview.request(self.state.snapshot(), self.state.frame)
@@ -157,18 +167,37 @@ class Session(QObject):
             return
         if self.state.frame >= self.state.frame_count - 1:
             self.state.set_frame(0)
-        self._play_origin = (time.perf_counter(), self.state.frame)
+        if self.stream is not None:
+            self._streaming = True
+            self._start_stream()
+        else:
+            self._play_origin = (time.perf_counter(), self.state.frame)
         self.playback.start(max(5, int(1000 / self.state.fps / 2)))
+
+    def _start_stream(self) -> None:
+        """(Re)start rendering ahead from the playhead; the clock waits for its first frame."""
+        info = self.state.info
+        self.preview.cancel()  # a waiting single-frame request is stale now
+        self._play_origin = None
+        scale = preview_scale(info.width, info.height, self.preview_height)
+        job = self.stream.start(self.state.snapshot(), self.state.frame, scale, self.state.fps)
+        job.signals.failed.connect(self.error)
 
     def stop(self) -> None:
         self.playback.stop()
         self._play_origin = None
+        if self._streaming:
+            self._streaming = False
+            self.stream.stop()
 
     def toggle_play(self) -> None:
         self.stop() if self.playing else self.play()
 
     def _tick(self) -> None:
         """Frame from the wall clock, so a slow preview drops frames instead of lagging."""
+        if self._streaming:
+            self._tick_stream()
+            return
         t0, f0 = self._play_origin
         f = f0 + int((time.perf_counter() - t0) * self.state.fps)
         if f >= self.state.frame_count:
@@ -176,6 +205,29 @@ class Session(QObject):
             self.stop()
         else:
             self.state.set_frame(f)
+
+    def _tick_stream(self) -> None:
+        """Show the stream's frame for the clock's time; the clock starts at the first one."""
+        now, last = time.perf_counter(), self.state.frame_count - 1
+        if self._play_origin is None:
+            item = self.stream.take(None)
+        else:
+            t0, f0 = self._play_origin
+            item = self.stream.take(f0 + int((now - t0) * self.state.fps))
+        if item is None:
+            if not self.stream.active and not len(self.stream.buffer):
+                self.stop()  # the producer ended early (it failed, and said so)
+            return
+        if self._play_origin is None:
+            self._play_origin = (now, item.frame)
+        self._advancing = True
+        try:
+            self.state.set_frame(item.frame)
+        finally:
+            self._advancing = False
+        self.preview_ready.emit(item)
+        if item.frame >= last:
+            self.stop()
 
     def step(self, delta: int) -> None:
         self.stop()

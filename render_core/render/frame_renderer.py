@@ -105,6 +105,18 @@ class FrameRenderer:
         self._render_pending()
         return self._ready()
 
+    def abandon(self) -> None:
+        """Drop what is queued unrendered and start over: the next frame begins a new sequence
+        (a stopped playback, or an edit that makes the frames in the window stale)."""
+        self._slots.clear()
+        self._pending = 0
+        if self.in_sequence:
+            self.renderer.reset()
+            if self.stabilizer is not None:
+                self.stabilizer.reset()
+        self.in_sequence = False
+        self._next = None
+
     def _pass_through(self, frame: np.ndarray) -> list[np.ndarray]:
         self._break_sequence()
         self._slots.append(frame)

@@ -13,29 +13,7 @@ from render_core.media.decode import VideoReader
 from render_core.project.io import new_project
 from render_core.render.frame_renderer import FrameRenderer
 from render_core.render.sources import load_sources
-from render_core.render.types import FrameRequest, RenderedFrame
-from render_core.render.warp_renderer import WarpRenderer
-
-
-class RecordingRenderer:
-    """The warp renderer behind the batching interface; records what the pipeline asks."""
-
-    name = "recording"
-    temporal = True
-
-    def __init__(self, batch_size: int) -> None:
-        self.batch_size, self.inner, self.events = batch_size, WarpRenderer(), []
-
-    def reset(self) -> None:
-        self.events.append("reset")
-
-    def render(self, request: FrameRequest) -> RenderedFrame:
-        self.events.append([request.index])
-        return self.inner.render(request)
-
-    def render_batch(self, requests: list[FrameRequest]) -> list[RenderedFrame]:
-        self.events.append([r.index for r in requests])
-        return [self.inner.render(r) for r in requests]
+from tests.core.render.recording import RecordingRenderer
 
 
 def test_batched_frames_come_out_in_order_and_equal_single_frames(small_talking_head, tmp_path):
@@ -68,3 +46,22 @@ def test_batched_frames_come_out_in_order_and_equal_single_frames(small_talking_
     assert outputs[3][1] == [[2, 3, 4], [5, 6], "reset", [9, 10, 11], "reset"]
     assert outputs[1][1] == [[2], [3], [4], [5], [6], "reset", [9], [10], [11], "reset"]
     assert outputs[3][2] <= 3 and outputs[1][2] == 0  # frames wait at most one batch
+
+
+def test_abandon_drops_queued_frames_and_starts_a_new_sequence(small_talking_head, tmp_path):
+    project = new_project(tmp_path / "p", small_talking_head)
+    timeline = EditTimeline().add_layer(EditLayer("expression", 0, 9, {0: ExpressionParams(smile=0.6)}))
+    sources = load_sources(project.with_timeline(timeline), null_context())
+    with VideoReader(project.clip_path("clip1")) as r:
+        frames = [f for _, f in r.frames(0, 6)]
+    renderer = RecordingRenderer(3)
+    fr = FrameRenderer(sources, timeline, renderer, 25.0)
+    assert fr.push(0, frames[0]) == [] and fr.push(1, frames[1]) == []  # queued, not rendered
+    fr.abandon()
+    assert renderer.events == ["reset"] and fr.flush() == []  # dropped, never rendered
+    out = fr.push(1, frames[1]) + fr.push(2, frames[2]) + fr.push(3, frames[3])
+    assert renderer.events == ["reset", [1, 2, 3]] and len(out) == 3
+    fresh = FrameRenderer(sources, timeline, RecordingRenderer(3), 25.0)
+    again = fresh.push(1, frames[1]) + fresh.push(2, frames[2]) + fresh.push(3, frames[3])
+    for a, b in zip(out, again, strict=True):
+        np.testing.assert_array_equal(a, b)  # as if the abandoned frames had never been queued
