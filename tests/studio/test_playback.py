@@ -156,3 +156,20 @@ def test_slow_playback_keeps_real_time_by_skipping_ahead(opened, qtbot):
     assert took < st.frame_count / st.fps + 2.0  # real time (+ pre-roll), not half speed
     assert session.stream.catch_up.skipped > 0 and len(slow.made) < st.frame_count
     assert len(shown) >= 0.5 * len(slow.made)  # what was rendered arrived in time to be shown
+
+
+def test_a_preview_after_an_edit_starts_a_new_sequence(edited_snapshot, monkeypatch):
+    """The next frame after an edit must not continue a window made with the old edits."""
+    from render_core.render import registry
+
+    recording = RecordingRenderer(1)
+    monkeypatch.setattr(registry, "make_renderer", lambda *_args: recording)
+    pipe = PreviewPipeline(FrameSource())
+    snap = edited_snapshot
+    pipe(snap, 3, 1.0)
+    pipe(snap, 4, 1.0)  # follows frame 3 under the same edits: one sequence
+    assert recording.events == [[3], [4]]
+    changed = snap.timeline.add_layer(EditLayer("expression", 5, 6, {5: ExpressionParams(smile=-0.4)}))
+    pipe(replace(snap, timeline=changed), 5, 1.0)
+    assert recording.events == [[3], [4], "reset", [5]]
+    pipe.frames.close()
