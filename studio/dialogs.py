@@ -132,7 +132,7 @@ def show_export(win) -> None:
     if not win.state.is_open:
         win.status.showMessage("Open a clip first", 4000)
         return
-    win.export_dialog = ExportDialog(win.session, win)
+    win.export_dialog = ExportDialog(win.session, win, win.settings)
     win.export_dialog.show()
 
 

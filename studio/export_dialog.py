@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from PySide6.QtCore import QSettings, QStandardPaths
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -21,6 +22,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QListWidget,
+    QMessageBox,
     QProgressBar,
     QPushButton,
     QSpinBox,
@@ -81,16 +83,37 @@ class ExportItem:
     output: Path
 
 
+def default_output(project_folder: Path | None, clip: Path, last_folder: str | None) -> Path:
+    """Where an export goes unless the user says otherwise: a saved project's folder; else the
+    folder of the last export; else the user's Videos folder. Never beside the source clip,
+    which may be read-only or shared footage. The name is `<clip>-edited.mp4`, numbered past
+    files that already exist so that accepting the default never replaces an earlier export."""
+    folders = [project_folder, last_folder and Path(last_folder)]
+    movies = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.MoviesLocation)
+    folders += [Path(movies) if movies else None, Path.home()]
+    folder = next(f for f in folders if f is not None and f.is_dir())
+    name, k = f"{clip.stem}-edited.mp4", 1
+    while (folder / name).exists():
+        k += 1
+        name = f"{clip.stem}-edited-{k}.mp4"
+    return folder / name
+
+
 class ExportDialog(QDialog):
-    def __init__(self, session, parent=None) -> None:
+    def __init__(self, session, parent=None, settings: QSettings | None = None) -> None:
         super().__init__(parent)
         self.session = session
+        self.settings = settings or QSettings()
         self.setWindowTitle("Export")
         st = session.state
         self.jobs: list[Job] = []
         self.results: list[dict] = []
-        base = st.project_path or Path(st.clip_path).parent
-        self.output = QLineEdit(str(base / f"{Path(st.clip_path).stem}-edited.mp4"))
+        last = self.settings.value("export_folder")
+        out = default_output(st.project_path, Path(st.clip_path), str(last) if last else None)
+        self.output = QLineEdit(str(out))
+        self.confirm = (
+            lambda title, text: QMessageBox.question(self, title, text) == QMessageBox.StandardButton.Yes
+        )
         browse = QPushButton("...")
         browse.clicked.connect(self._browse)
         self.start_frame, self.stop_frame = QSpinBox(), QSpinBox()
@@ -205,10 +228,15 @@ class ExportDialog(QDialog):
         return out
 
     def start(self) -> list[Job]:
+        """Export this document and the queue; nothing starts if the user keeps an existing file."""
         from render_core.render.pipeline import render_clip
 
         self.jobs, self.results = [], []
         items = self.items()
+        out = items[0].output
+        if out.exists() and not self.confirm("Replace file?", f"{out.name} already exists. Replace it?"):
+            return []
+        self.settings.setValue("export_folder", str(out.parent))
         for k, item in enumerate(items):
             cfg = self.config(item.output) if k == 0 else self._queued_config(item.output)
             job = self.session.runner.submit(

@@ -48,11 +48,12 @@ def run(args, ctx: JobContext) -> dict:
     from render_core.edits.params import ReenactFaceParams, validate
     from render_core.edits.settings import ReenactSettings
     from render_core.project.io import load_project, save_project
-    from render_core.render.pipeline import RenderConfig, render_clip
+    from render_core.render.pipeline import RenderConfig, check_output, render_clip
     from render_core.render.sources import track_for_render
 
     project = load_project(args.project)
     project, ref = add_clip(project, existing_file(args.driving), driving=True)
+    check_output(project, args.output)  # before the tracking, not after it
     target = project.target()
     n = target.info.frame_count
     folder = Path(project.folder)

@@ -82,11 +82,12 @@ def run(args, ctx: JobContext) -> dict:
     from render_core.cli.cmd_project import add_clip
     from render_core.media.probe import probe
     from render_core.project.io import load_project, save_project
-    from render_core.render.pipeline import RenderConfig, render_clip
+    from render_core.render.pipeline import RenderConfig, check_output, render_clip
 
     project = load_project(args.project)
     model = body_model(project, args.model)
     project, ref = add_clip(project, existing_file(args.driving), driving=True)
+    check_output(project, args.output)  # before the tracking, not after it
     if ref.id == project.target_clip:
         raise InputError(args.driving, "the driving clip is the project's target clip")
     info = ref.info or probe(project.clip_path(ref.id))

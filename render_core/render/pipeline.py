@@ -18,6 +18,7 @@ import cv2
 
 from render_core import __version__
 from render_core.edits.timeline import EditTimeline
+from render_core.errors import InputError
 from render_core.jobs import JobContext
 from render_core.render.cache import RenderCache
 from render_core.render.frame_renderer import FrameRenderer
@@ -82,6 +83,16 @@ def background_plates(reader, start: int, stop: int, size: tuple[int, int] | Non
         yield t, last
 
 
+def check_output(project, output: str | Path) -> None:
+    """Refuse an output that would replace one of the project's clips: the finished file is
+    renamed over its path at the end, and the footage would be gone. (A missing folder is made.)"""
+    out = Path(output).expanduser().resolve()
+    for clip in project.clips:
+        if out == project.clip_path(clip.id).resolve():
+            problem = f"is the project's clip {clip.id}; exporting there would replace the footage"
+            raise InputError(output, problem)
+
+
 def render_clip(project, cfg: RenderConfig, ctx: JobContext) -> dict:
     """Export the project's target clip with its edits. Returns a summary dict."""
     from render_core.media.decode import VideoReader
@@ -89,6 +100,7 @@ def render_clip(project, cfg: RenderConfig, ctx: JobContext) -> dict:
     from render_core.render.registry import make_renderer, renderer_id
     from render_core.render.sources import load_sources
 
+    check_output(project, cfg.output)
     sources = load_sources(project, ctx.sub(0.0, 0.15))
     name = cfg.renderer or project.renderer
     renderer = make_renderer(project, name, cfg.device)

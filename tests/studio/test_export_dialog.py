@@ -4,6 +4,8 @@ leaves no file."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from render_core.edits.params import ExpressionParams, ReenactFaceParams, TransferBodyParams
@@ -45,6 +47,38 @@ def test_export_writes_playable_file_with_audio(with_edit, qtbot, tmp_path):
     assert (info.width, info.height) == (with_edit.state.info.width, with_edit.state.info.height)
     assert dlg.results[0]["edited"] == 24 and "done" in dlg.status.text()
     assert dlg.progress.value() == 1000
+    dialogs.show_export(with_edit)  # the next export of this unsaved project goes where this one went
+    assert Path(with_edit.export_dialog.output.text()).parent == tmp_path
+
+
+def test_default_output_is_never_beside_the_footage_and_never_an_existing_file(tmp_path):
+    from studio.export_dialog import default_output
+
+    footage, project, last = tmp_path / "footage", tmp_path / "p.rfproj", tmp_path / "exports"
+    for folder in (footage, project, last):
+        folder.mkdir()
+    clip = footage / "talk.mp4"
+    assert default_output(project, clip, str(last)) == project / "talk-edited.mp4"
+    assert default_output(None, clip, str(last)) == last / "talk-edited.mp4"
+    (last / "talk-edited.mp4").write_bytes(b"an earlier export")
+    (last / "talk-edited-2.mp4").write_bytes(b"another")
+    assert default_output(None, clip, str(last)) == last / "talk-edited-3.mp4"
+    fallback = default_output(None, clip, str(tmp_path / "deleted"))
+    assert fallback.parent.is_dir() and fallback.parent != footage  # Videos or home
+
+
+def test_an_existing_output_is_replaced_only_when_the_user_agrees(with_edit, tmp_path):
+    from studio import dialogs
+
+    dialogs.show_export(with_edit)
+    dlg = with_edit.export_dialog
+    out = tmp_path / "keep.mp4"
+    out.write_bytes(b"the user's earlier export")
+    dlg.output.setText(str(out))
+    asked = []
+    dlg.confirm = lambda title, text: asked.append(text) or False
+    assert dlg.start() == [] and asked == ["keep.mp4 already exists. Replace it?"]
+    assert out.read_bytes() == b"the user's earlier export" and dlg.export_button.isEnabled()
 
 
 def test_cancel_export_leaves_no_file(with_edit, qtbot, tmp_path):

@@ -59,3 +59,17 @@ def test_unusual_but_valid_clips_track(tmp_path, kind, small_talking_head):
     assert d["frames"] == 20
     if kind == "rotated":  # the face is found in the upright (rotation-applied) frames
         assert d["face_valid"] >= 19
+
+
+def test_render_refuses_to_write_over_the_projects_clip(tmp_path):
+    clip = corpus.make_clip(tmp_path / "clip.mp4", frames=8)
+    before = clip.read_bytes()
+    proj = tmp_path / "p.rfproj"
+    assert run_main("project", "new", str(clip), "-o", str(proj), "--quiet").returncode == 0
+    r = run_main("render", str(proj), "-o", str(tmp_path / "." / "clip.mp4"), "--quiet")
+    assert r.returncode == 2 and "Traceback" not in r.stderr, r.stderr
+    errors = [line for line in r.stderr.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1 and "clip.mp4" in errors[0] and "replace the footage" in errors[0], r.stderr
+    assert clip.read_bytes() == before  # the footage is untouched
+    r = run_main("render", str(proj), "-o", str(tmp_path / "new" / "out.mp4"), "--quiet")
+    assert r.returncode == 0 and (tmp_path / "new" / "out.mp4").exists()  # a missing folder is made
