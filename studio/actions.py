@@ -7,10 +7,16 @@ from collections.abc import Callable
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMenu
 
+from studio import commands as C
+
 SHORTCUTS = [
     ("Space", "Play / pause"),
     ("Left / Right", "Previous / next frame"),
     ("Home / End", "First / last frame"),
+    ("I / O", "Mark in / out at the playhead (export and loop range)"),
+    ("Shift+I / Shift+O", "Go to the in / out mark"),
+    ("Ctrl+Shift+X", "Clear in/out"),
+    ("Ctrl+L", "Loop playback between in and out"),
     ("K", "Add keyframe at the playhead (selected layer)"),
     ("Delete", "Delete the selected keyframe"),
     ("Ctrl+Z / Ctrl+Shift+Z", "Undo / redo"),
@@ -110,6 +116,22 @@ def build_menus(win) -> None:
     acts["last"] = _action(
         win, p, "Last frame", lambda: (s.stop(), st.set_frame(st.frame_count - 1)), QKeySequence("End")
     )
+    p.addSeparator()
+    for which, label, key in (
+        ("in", "Mark &in", "I"),
+        ("out", "Mark &out", "O"),
+        ("clear", "Clear in/out", "Ctrl+Shift+X"),
+    ):
+        acts[f"mark_{which}"] = _action(
+            win,
+            p,
+            label,
+            lambda w=which: st.is_open and st.undo_stack.push(C.mark_command(st, w)),
+            QKeySequence(key),
+        )
+    acts["go_in"] = _action(win, p, "Go to in", lambda: _go_to_mark(win, 0), QKeySequence("Shift+I"))
+    acts["go_out"] = _action(win, p, "Go to out", lambda: _go_to_mark(win, 1), QKeySequence("Shift+O"))
+    acts["loop"] = _action(win, p, "&Loop (in to out)", s.set_loop, QKeySequence("Ctrl+L"), checkable=True)
 
     t = mb.addMenu("&Tools")
     acts["train"] = _action(win, t, "&Train a personal model...", lambda: dialogs.show_train(win))
@@ -125,3 +147,13 @@ def fill_recent_menu(win) -> None:
     for path in win.recent_files():
         win.recent_menu.addAction(path, lambda p=path: win.open_path(p))
     win.recent_menu.setEnabled(bool(win.recent_files()))
+
+
+def _go_to_mark(win, which: int) -> None:
+    """Move the playhead to the in (0) or out (1) mark, or to the clip's first/last frame."""
+    st = win.state
+    if not st.is_open:
+        return
+    win.session.stop()
+    start, stop = st.timeline.marked_range(st.frame_count)
+    st.set_frame(start if which == 0 else stop - 1)

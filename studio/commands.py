@@ -172,3 +172,11 @@ class SetDrivingClip(QUndoCommand):
     def undo(self) -> None:
         self.state.set_project(self.before[0])
         self.state.set_timeline(self.before[1])
+
+
+def mark_command(state, which: str) -> TimelineCommand:
+    """Undoable in/out marks: "in" or "out" at the playhead, or "clear" to remove both."""
+    tl, last = state.timeline, max(0, state.frame_count - 1)
+    if which == "clear":
+        return TimelineCommand(state, tl.without_marks(), "Clear in/out")
+    return TimelineCommand(state, tl.with_mark(which, state.frame, last), f"Mark {which}")

@@ -119,7 +119,9 @@ class ExportDialog(QDialog):
         self.start_frame, self.stop_frame = QSpinBox(), QSpinBox()
         for w in (self.start_frame, self.stop_frame):
             w.setRange(0, st.frame_count)
-        self.stop_frame.setValue(st.frame_count)
+        start, stop = st.timeline.marked_range(st.frame_count)  # the in/out marks, if set
+        self.start_frame.setValue(start)
+        self.stop_frame.setValue(stop)
         self.height = QComboBox()
         for label, _h in HEIGHTS:
             self.height.addItem(label)

@@ -28,12 +28,13 @@ BUFFER_FRAMES = 16  # frames rendered ahead of the playhead, at most
 
 
 class PlaybackBuffer:
-    """Rendered frames waiting for their time, oldest first, at most `capacity` of them.
-    Thread-safe for one producer and one consumer: the producer waits while it is full."""
+    """Rendered frames waiting for their time, oldest first, at most `capacity` of them, keyed
+    by playing position (0, 1, 2, ... in playing order; a loop's frames repeat, positions do
+    not). Thread-safe for one producer and one consumer: the producer waits while it is full."""
 
     def __init__(self, capacity: int = BUFFER_FRAMES) -> None:
         self.capacity = capacity
-        self.clock = -1  # the frame the playhead's clock has reached; -1 before it starts
+        self.clock = -1  # the position the playhead's clock has reached; -1 before it starts
         self._items: deque[tuple[int, Any]] = deque()
         self._cond = threading.Condition()
 
@@ -41,27 +42,27 @@ class PlaybackBuffer:
         with self._cond:
             return len(self._items)
 
-    def put(self, frame: int, item: Any, cancelled=lambda: False) -> bool:
-        """Append `item` for `frame`, waiting while the buffer is full; False if cancelled."""
+    def put(self, position: int, item: Any, cancelled=lambda: False) -> bool:
+        """Append `item` at `position`, waiting while the buffer is full; False if cancelled."""
         with self._cond:
             while len(self._items) >= self.capacity:
                 if cancelled():
                     return False
                 self._cond.wait(0.05)
-            self._items.append((frame, item))
+            self._items.append((position, item))
             return True
 
-    def take(self, upto: int | None = None) -> Any | None:
-        """The newest item at or before frame `upto`, dropping older ones (their time has
-        passed); with `upto` None, the oldest item. None when there is nothing to show yet."""
+    def take(self, upto: int | None = None) -> tuple[int, Any] | None:
+        """(position, item): the newest at or before position `upto`, dropping older ones (their
+        time has passed); with `upto` None, the oldest. None when nothing is due yet."""
         with self._cond:
             found = None
             if upto is None:
                 if self._items:
-                    found = self._items.popleft()[1]
+                    found = self._items.popleft()
             else:
                 while self._items and self._items[0][0] <= upto:
-                    found = self._items.popleft()[1]
+                    found = self._items.popleft()
             self._cond.notify_all()
             return found
 
@@ -80,15 +81,15 @@ class CatchUp:
     def busy(self, seconds: float) -> None:
         self._busy += seconds
 
-    def __call__(self, t: int) -> int:
+    def __call__(self, position: int) -> int:
         batch_seconds, self._busy = self._busy, 0.0
         clock = self.buffer.clock
         if clock < 0:
-            return t  # pre-roll: the clock starts with the first frame
+            return position  # pre-roll: the clock starts with the first frame
         on_time = clock + 1 + math.ceil(batch_seconds * self.fps)
-        if t >= on_time:
-            return t
-        self.skipped += on_time - t
+        if position >= on_time:
+            return position
+        self.skipped += on_time - position
         return on_time
 
 
@@ -107,23 +108,26 @@ class PlaybackStream(QObject):
     def active(self) -> bool:
         return self.job is not None
 
-    def start(self, snapshot: Any, frame: int, scale: float, fps: float) -> Job:
+    def start(
+        self, snapshot: Any, frame: int, scale: float, fps: float, loop: tuple[int, int] | None = None
+    ) -> Job:
+        """Render from `frame` on (to the clip's end, or around `loop` = (first, last))."""
         self.stop()
         buffer, pipeline = self.buffer, self.pipeline  # a job only ever fills its own buffer
         catch_up = self.catch_up = CatchUp(buffer, fps)
 
         def work(ctx) -> int:
-            frames = pipeline.stream(snapshot, frame, scale, catch_up)
+            frames = pipeline.stream(snapshot, frame, scale, catch_up, loop)
             produced, start = 0, time.perf_counter()
             try:
-                for t, original, edited in frames:
+                for position, t, original, edited in frames:
                     ctx.check()
                     item = PreviewResult(
                         0, t, to_qimage(original), None if edited is None else to_qimage(edited), 0.0, start
                     )
                     ready = time.perf_counter()
                     catch_up.busy(ready - start)
-                    if not buffer.put(t, item, lambda: ctx.cancelled):
+                    if not buffer.put(position, item, lambda: ctx.cancelled):
                         raise Cancelled()
                     produced += 1
                     start = time.perf_counter()
@@ -141,11 +145,11 @@ class PlaybackStream(QObject):
         if self.job is job:
             self.job = None
 
-    def take(self, frame: int | None) -> PreviewResult | None:
-        """The frame to show with the clock at `frame` (None: the first one, at pre-roll)."""
-        if frame is not None:
-            self.buffer.clock = frame
-        return self.buffer.take(frame)
+    def take(self, position: int | None) -> tuple[int, PreviewResult] | None:
+        """(position, frame) to show with the clock at `position` (None: the first, at pre-roll)."""
+        if position is not None:
+            self.buffer.clock = position
+        return self.buffer.take(position)
 
     def stop(self) -> None:
         if self.job is not None:

@@ -20,6 +20,18 @@ from render_core.jobs import null_context
 from studio.frame_source import FrameSource, downscale
 
 
+def frame_at_position(start: int, position: int, loop: tuple[int, int] | None) -> int:
+    """The frame playback shows at `position` (0 = `start`): straight on, or with `loop`
+    (first, last) from start to last and then first..last over and over."""
+    if loop is None:
+        return start + position
+    first, last = loop
+    lead_in = max(0, last - start + 1)  # from start up to the loop's last frame
+    if position < lead_in:
+        return start + position
+    return first + (position - lead_in) % (last - first + 1)
+
+
 class PreviewPipeline:
     """Keeps one `FrameRenderer` per (tracks, renderer, scale); swaps in each new timeline."""
 
@@ -50,7 +62,7 @@ class PreviewPipeline:
             )
             self._key = key
         fr = self._renderer
-        if fr.timeline is not snapshot.timeline:
+        if fr.timeline.layers is not snapshot.timeline.layers:
             fr.abandon()  # frames in a temporal renderer's window were made with the old edits
         fr.timeline = snapshot.timeline
         fr.sources.driving = self._driving_sources(snapshot)
@@ -76,35 +88,48 @@ class PreviewPipeline:
             return original, (None if edited is original else edited)
 
     def stream(
-        self, snapshot, start: int, scale: float, catch_up: Callable[[int], int] = lambda t: t
-    ) -> Iterator[tuple[int, np.ndarray, np.ndarray | None]]:
-        """Frames start, start + 1, ... to the clip's end as (t, original, edited | None), for
-        playback. Frames go through the renderer in its batches (8 for a portrait model), so a
-        model renders as fast as in export. Where no frame is queued (a batch boundary),
-        `catch_up(t)` may name a later frame to go on from: playback that fell behind the
-        clock drops frames instead of lagging. Closing the generator drops what is queued."""
+        self,
+        snapshot,
+        start: int,
+        scale: float,
+        catch_up: Callable[[int], int] = lambda p: p,
+        loop: tuple[int, int] | None = None,
+    ) -> Iterator[tuple[int, int, np.ndarray, np.ndarray | None]]:
+        """Playback's frames as (position, frame, original, edited | None). Positions count
+        0, 1, 2, ... in playing order: frames start, start + 1, ... to the clip's end, or with
+        `loop` (first, last) from start to last and then first..last over and over.
+
+        Frames go through the renderer in its batches (8 for a portrait model), so a model
+        renders as fast as in export; a loop's wrap starts a new sequence there. Where no frame
+        is queued (a batch boundary) `catch_up(position)` may name a later position to go on
+        from: playback that fell behind the clock drops frames instead of lagging. Closing the
+        generator drops what is queued."""
         n = snapshot.info.frame_count
-        queued: deque[tuple[int, np.ndarray]] = deque()  # pushed, not yet out of the renderer
+        end = n - start if loop is None else None  # positions to play; a loop never ends
+        queued: deque[tuple[int, int, np.ndarray]] = deque()  # pushed, not out of the renderer yet
         fr = None
-        t = start
+        p = 0
         try:
-            while t < n or queued:
+            while end is None or p < end or queued:
                 with self._lock:
-                    if t < n and not queued:
-                        t = max(t, min(n - 1, catch_up(t)))
-                    if t < n:
+                    more = end is None or p < end
+                    if more and not queued:
+                        p = max(p, catch_up(p))
+                        p = p if end is None else min(end - 1, p)
+                    if more:
+                        t = frame_at_position(start, p, loop)
                         original = self._read(snapshot, t, scale)
-                        queued.append((t, original))
+                        queued.append((p, t, original))
                         if fr is None and snapshot.tracks is not None and snapshot.timeline.is_edited(t):
                             fr = self._frame_renderer(snapshot, scale)  # the model loads once, here
                             fr.abandon()  # a new sequence: the renderer primes itself at t
                         out = [original] if fr is None else fr.push(t, original)
-                        t += 1
+                        p += 1
                     else:
                         out = fr.flush()
                 for image in out:
-                    u, original = queued.popleft()
-                    yield u, original, (None if image is original else image)
+                    q, t, original = queued.popleft()
+                    yield q, t, original, (None if image is original else image)
         finally:
             if queued and fr is not None:
                 with self._lock:

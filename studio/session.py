@@ -18,7 +18,7 @@ from studio.frame_source import FrameSource, preview_scale
 from studio.jobs import Job, JobRunner, Kind
 from studio.playback import PlaybackStream
 from studio.preview import PreviewResult, PreviewWorker, RenderPreview
-from studio.render_bridge import make_render_preview
+from studio.render_bridge import frame_at_position, make_render_preview
 from studio.state import AppState
 
 AUTOSAVE_MS = 30_000
@@ -50,6 +50,9 @@ class Session(QObject):
         self.stream = PlaybackStream(self.runner, self.preview.render, self) if stream else None
         self._streaming = False  # playing from the stream's buffer
         self._advancing = False  # the playhead moves to a frame the stream rendered
+        self._streamed: tuple = (None, None)  # (snapshot, loop) the stream renders
+        self._shown_frame: int | None = None  # the frame playback showed last
+        self.loop = False  # playback repeats the in/out range (the whole clip without marks)
         self.preview_height = 480
         self.track_job: Job | None = None
         self.ask_recover: Callable[[Path], bool] = lambda _p: False
@@ -146,7 +149,7 @@ class Session(QObject):
         if not self.state.is_open:
             return None
         if self._streaming:
-            if not self._advancing:
+            if not self._advancing and self._stream_is_stale():
                 self._start_stream()  # an edit or a seek while playing: render on from here
             return None
         info = self.state.info
@@ -165,7 +168,10 @@ class Session(QObject):
     def play(self) -> None:
         if not self.state.is_open:
             return
-        if self.state.frame >= self.state.frame_count - 1:
+        loop = self.loop_range()
+        if loop is not None and not loop[0] <= self.state.frame <= loop[1]:
+            self.state.set_frame(loop[0])
+        elif loop is None and self.state.frame >= self.state.frame_count - 1:
             self.state.set_frame(0)
         if self.stream is not None:
             self._streaming = True
@@ -180,8 +186,35 @@ class Session(QObject):
         self.preview.cancel()  # a waiting single-frame request is stale now
         self._play_origin = None
         scale = preview_scale(info.width, info.height, self.preview_height)
-        job = self.stream.start(self.state.snapshot(), self.state.frame, scale, self.state.fps)
+        snapshot, loop = self.state.snapshot(), self.loop_range()
+        self._streamed, self._shown_frame = (snapshot, loop), self.state.frame
+        job = self.stream.start(snapshot, self.state.frame, scale, self.state.fps, loop)
         job.signals.failed.connect(self.error)
+
+    def _stream_is_stale(self) -> bool:
+        """A seek, or a change to what the stream renders (marks alone change nothing unless
+        playback loops over them)."""
+        (old, loop), st = self._streamed, self.state
+        return (
+            st.frame != self._shown_frame
+            or st.timeline.layers is not old.timeline.layers
+            or st.renderer != old.renderer
+            or st.tracks is not old.tracks
+            or self.loop_range() != loop
+        )
+
+    def loop_range(self) -> tuple[int, int] | None:
+        """(first, last) frames playback repeats, or None when it plays on to the end."""
+        if not self.loop or not self.state.is_open:
+            return None
+        start, stop = self.state.timeline.marked_range(self.state.frame_count)
+        return start, stop - 1
+
+    def set_loop(self, on: bool) -> None:
+        self.loop = bool(on)
+        if self.playing:
+            self.stop()
+            self.play()
 
     def stop(self) -> None:
         self.playback.stop()
@@ -200,7 +233,10 @@ class Session(QObject):
             return
         t0, f0 = self._play_origin
         f = f0 + int((time.perf_counter() - t0) * self.state.fps)
-        if f >= self.state.frame_count:
+        loop = self.loop_range()
+        if loop is not None:
+            self.state.set_frame(frame_at_position(f0, f - f0, loop))
+        elif f >= self.state.frame_count:
             self.state.set_frame(self.state.frame_count - 1)
             self.stop()
         else:
@@ -210,23 +246,25 @@ class Session(QObject):
         """Show the stream's frame for the clock's time; the clock starts at the first one."""
         now, last = time.perf_counter(), self.state.frame_count - 1
         if self._play_origin is None:
-            item = self.stream.take(None)
+            got = self.stream.take(None)
         else:
-            t0, f0 = self._play_origin
-            item = self.stream.take(f0 + int((now - t0) * self.state.fps))
-        if item is None:
+            t0, p0 = self._play_origin
+            got = self.stream.take(p0 + int((now - t0) * self.state.fps))
+        if got is None:
             if not self.stream.active and not len(self.stream.buffer):
                 self.stop()  # the producer ended early (it failed, and said so)
             return
+        position, item = got
         if self._play_origin is None:
-            self._play_origin = (now, item.frame)
+            self._play_origin = (now, position)
         self._advancing = True
         try:
             self.state.set_frame(item.frame)
         finally:
             self._advancing = False
+        self._shown_frame = item.frame
         self.preview_ready.emit(item)
-        if item.frame >= last:
+        if self._streamed[1] is None and item.frame >= last:
             self.stop()
 
     def step(self, delta: int) -> None:

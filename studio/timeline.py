@@ -28,6 +28,8 @@ KEY_SELECTED = QColor(255, 255, 255)
 NO_FACE = QColor(200, 70, 70, 160)
 NO_BODY = QColor(230, 140, 50, 160)
 PLAYHEAD = QColor(255, 80, 80)
+OUTSIDE_MARKS = QColor(0, 0, 0, 110)  # shade over frames outside the in/out marks
+MARK = QColor(120, 200, 255)
 
 
 def timecode(frame: int, fps: float) -> str:
@@ -115,6 +117,7 @@ class TimelineWidget(QWidget):
         self._paint_gaps(p)
         for i, layer in enumerate(self.state.timeline.layers):
             self._paint_layer(p, i, layer)
+        self._paint_marks(p)
         x = self.frame_to_x(self.state.frame)
         p.setPen(QPen(PLAYHEAD, 2))
         p.drawLine(QPointF(x, 0), QPointF(x, self.height()))
@@ -141,6 +144,27 @@ class TimelineWidget(QWidget):
             p.drawLine(QPointF(x, RULER_H - 8), QPointF(x, RULER_H))
             p.drawText(QPointF(x + 3, 11), str(f))
             p.drawText(QPointF(x + 3, RULER_H - 3), timecode(f, fps))
+
+    def _paint_marks(self, p: QPainter) -> None:
+        """Frames outside the in/out marks shaded; a bracket on the ruler at each mark."""
+        marks = self.state.timeline.in_out
+        if marks is None:
+            return
+        x0, x1 = self.frame_to_x(marks[0] - 0.5), self.frame_to_x(marks[1] + 0.5)
+        p.fillRect(QRectF(NAME_W, 0, max(0.0, x0 - NAME_W), self.height()), OUTSIDE_MARKS)
+        p.fillRect(QRectF(x1, 0, max(0.0, self.width() - x1), self.height()), OUTSIDE_MARKS)
+        p.setPen(QPen(MARK, 2))
+        for x, tip in ((x0, 6.0), (x1, -6.0)):  # [ at the in, ] at the out
+            p.drawPolyline(
+                QPolygonF(
+                    [
+                        QPointF(x + tip, 1),
+                        QPointF(x, 1),
+                        QPointF(x, RULER_H - 1),
+                        QPointF(x + tip, RULER_H - 1),
+                    ]
+                )
+            )
 
     def _paint_gaps(self, p: QPainter) -> None:
         top = RULER_H

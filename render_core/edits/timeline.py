@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from render_core.edits import params as P
@@ -22,13 +22,23 @@ from render_core.errors import InputError
 
 @dataclass(frozen=True)
 class EditTimeline:
+    """`in_out`: the in and out marks (first and last frame, inclusive) a user set to work on
+    part of the clip: the range the studio exports and loops by default. They decide nothing
+    about any frame's edit, so they are not in `edit_hash`."""
+
     layers: tuple[EditLayer, ...] = field(default_factory=tuple)
+    in_out: tuple[int, int] | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "layers", tuple(self.layers))
         ids = [layer.id for layer in self.layers]
         if len(set(ids)) != len(ids):
             raise InputError(None, "edit timeline has duplicate layer ids")
+        if self.in_out is not None:
+            a, b = (int(x) for x in self.in_out)
+            if not 0 <= a <= b:
+                raise InputError(None, f"in/out marks must be 0 <= in <= out, not {a}, {b}")
+            object.__setattr__(self, "in_out", (a, b))
 
     # -- structure ---------------------------------------------------------------------------
     def index(self, layer_id: str) -> int:
@@ -42,11 +52,11 @@ class EditTimeline:
 
     def add_layer(self, layer: EditLayer, index: int | None = None) -> EditTimeline:
         i = len(self.layers) if index is None else index
-        return EditTimeline(self.layers[:i] + (layer,) + self.layers[i:])
+        return replace(self, layers=self.layers[:i] + (layer,) + self.layers[i:])
 
     def remove_layer(self, layer_id: str) -> EditTimeline:
         i = self.index(layer_id)
-        return EditTimeline(self.layers[:i] + self.layers[i + 1 :])
+        return replace(self, layers=self.layers[:i] + self.layers[i + 1 :])
 
     def move_layer(self, layer_id: str, new_index: int) -> EditTimeline:
         layer = self.layer(layer_id)
@@ -54,7 +64,7 @@ class EditTimeline:
 
     def replace_layer(self, layer: EditLayer) -> EditTimeline:
         i = self.index(layer.id)
-        return EditTimeline(self.layers[:i] + (layer,) + self.layers[i + 1 :])
+        return replace(self, layers=self.layers[:i] + (layer,) + self.layers[i + 1 :])
 
     def update_layer(self, layer_id: str, **changes: Any) -> EditTimeline:
         return self.replace_layer(self.layer(layer_id).with_changes(**changes))
@@ -67,6 +77,31 @@ class EditTimeline:
 
     def move_keyframe(self, layer_id: str, old: int, new: int) -> EditTimeline:
         return self.replace_layer(self.layer(layer_id).with_keyframe_moved(old, new))
+
+    # -- in/out marks ------------------------------------------------------------------------
+    def with_mark(self, which: str, frame: int, last: int) -> EditTimeline:
+        """Set the in ("in") or out ("out") mark at `frame`; `last` is the clip's last frame.
+        The other mark stays unless it would cross, as in video editors: an in after the out
+        moves the out to the clip's end, an out before the in moves the in to its start."""
+        a, b = self.in_out or (0, last)
+        if which == "in":
+            a, b = frame, (b if frame <= b else last)
+        elif which == "out":
+            a, b = (a if a <= frame else 0), frame
+        else:
+            raise ValueError(f"mark must be 'in' or 'out', not {which!r}")
+        return replace(self, in_out=(a, b))
+
+    def without_marks(self) -> EditTimeline:
+        return replace(self, in_out=None)
+
+    def marked_range(self, frame_count: int) -> tuple[int, int]:
+        """[start, stop) the marks select, clipped to the clip; the whole clip without marks."""
+        if self.in_out is None:
+            return 0, frame_count
+        a, b = self.in_out
+        start = min(a, max(0, frame_count - 1))
+        return start, max(start + 1, min(b + 1, frame_count))
 
     # -- evaluation --------------------------------------------------------------------------
     def active_layers(self, frame: int) -> list[EditLayer]:
@@ -106,13 +141,22 @@ class EditTimeline:
 
     # -- persistence -------------------------------------------------------------------------
     def to_json(self) -> dict:
-        return {"layers": [layer.to_json() for layer in self.layers]}
+        d: dict[str, Any] = {"layers": [layer.to_json() for layer in self.layers]}
+        if self.in_out is not None:
+            d["in_out"] = list(self.in_out)
+        return d
 
     @staticmethod
     def from_json(d: dict) -> EditTimeline:
         if not isinstance(d, dict) or not isinstance(d.get("layers", []), list):
             raise InputError(None, "edit timeline must be an object with a 'layers' list")
-        return EditTimeline(tuple(EditLayer.from_json(x) for x in d.get("layers", [])))
+        marks = d.get("in_out")
+        if marks is not None and not (
+            isinstance(marks, list) and len(marks) == 2 and all(type(x) is int for x in marks)
+        ):
+            raise InputError(None, "edit timeline 'in_out' must be [in, out] frame numbers")
+        layers = tuple(EditLayer.from_json(x) for x in d.get("layers", []))
+        return EditTimeline(layers, None if marks is None else tuple(marks))
 
 
 def edit_hash(timeline: EditTimeline, frame: int) -> str:

@@ -27,8 +27,8 @@ def test_buffer_shows_the_newest_due_frame_and_makes_the_producer_wait():
         assert buf.put(t, f"frame {t}")
     assert not buf.put(7, "frame 7", cancelled=lambda: True)  # full: waits, and gives up
     assert buf.take(3) is None and len(buf) == 3  # nothing due yet
-    assert buf.take(5) == "frame 5" and len(buf) == 1  # frame 4's time has passed: dropped
-    assert buf.take(None) == "frame 6" and buf.take(None) is None
+    assert buf.take(5) == (5, "frame 5") and len(buf) == 1  # frame 4's time has passed: dropped
+    assert buf.take(None) == (6, "frame 6") and buf.take(None) is None
 
     buf = PlaybackBuffer(capacity=1)
     buf.put(0, "a")
@@ -37,9 +37,9 @@ def test_buffer_shows_the_newest_due_frame_and_makes_the_producer_wait():
     producer.start()
     time.sleep(0.2)
     assert producer.is_alive() and not got  # waiting for room
-    assert buf.take(0) == "a"
+    assert buf.take(0) == (0, "a")
     producer.join(2)
-    assert got == [True] and buf.take(1) == "b"
+    assert got == [True] and buf.take(1) == (1, "b")
 
 
 def test_catch_up_goes_on_where_the_next_batch_arrives_on_time():
@@ -74,10 +74,10 @@ def test_stream_renders_in_batches_in_order_as_single_frames_would(edited_snapsh
     pipe = PreviewPipeline(FrameSource())
     snap, n = edited_snapshot, edited_snapshot.info.frame_count
     frames = list(pipe.stream(snap, 0, 1.0))
-    assert [t for t, _, _ in frames] == list(range(n))
-    assert [t for t, _, e in frames if e is not None] == [2, 3, 4, 5, 6, 9, 10, 11]
+    assert [(p, t) for p, t, _, _ in frames] == [(t, t) for t in range(n)]
+    assert [t for _, t, _, e in frames if e is not None] == [2, 3, 4, 5, 6, 9, 10, 11]
     assert recording.events == [[2, 3, 4], [5, 6], "reset", [9, 10, 11], "reset"]
-    for t, original, edited in frames[:13]:
+    for _, t, original, edited in frames[:13]:
         single_original, single = pipe(snap, t, 1.0)
         np.testing.assert_array_equal(original, single_original)
         if edited is None:
@@ -85,12 +85,19 @@ def test_stream_renders_in_batches_in_order_as_single_frames_would(edited_snapsh
         else:
             np.testing.assert_array_equal(edited, single)
 
-    late = [t for t, _, _ in pipe.stream(snap, 0, 1.0, catch_up=lambda t: max(t, 5))]
+    late = [t for _, t, _, _ in pipe.stream(snap, 0, 1.0, catch_up=lambda p: max(p, 5))]
     assert late == list(range(5, n))  # went on from where the catch-up said
 
     recording.events.clear()
+    looped = pipe.stream(snap, 4, 1.0, loop=(2, 6))
+    order = [next(looped)[:2] for _ in range(12)]
+    looped.close()
+    assert order == list(enumerate([4, 5, 6, 2, 3, 4, 5, 6, 2, 3, 4, 5]))
+    assert recording.events[:3] == [[4, 5, 6], "reset", [2, 3, 4]]  # the wrap starts a new sequence
+
+    recording.events.clear()
     partial = pipe.stream(snap, 2, 1.0)
-    t, _, first = next(partial)
+    _, t, _, first = next(partial)
     partial.close()  # stopped with frames 3 and 4 still in the renderer's hands
     assert t == 2 and first is not None and recording.events == [[2, 3, 4], "reset"]
     _, again = pipe(snap, 2, 1.0)
@@ -129,16 +136,16 @@ class SlowPipeline:
     def __call__(self, snapshot, frame, scale):
         return self.inner(snapshot, frame, scale)
 
-    def stream(self, snapshot, start, scale, catch_up):
-        n, t = snapshot.info.frame_count, start
+    def stream(self, snapshot, start, scale, catch_up, loop=None):
+        end, p = snapshot.info.frame_count - start, 0
         image = self.inner(snapshot, 0, scale)[0]
-        while t < n:
-            t = max(t, min(n - 1, catch_up(t)))
+        while p < end:
+            p = max(p, min(end - 1, catch_up(p)))
             time.sleep(self.batch_seconds)
-            for u in range(t, min(n, t + 4)):
-                self.made.append(u)
-                yield u, image, None
-            t += 4
+            for q in range(p, min(end, p + 4)):
+                self.made.append(start + q)
+                yield q, start + q, image, None
+            p += 4
 
 
 def test_slow_playback_keeps_real_time_by_skipping_ahead(opened, qtbot):
@@ -173,3 +180,42 @@ def test_a_preview_after_an_edit_starts_a_new_sequence(edited_snapshot, monkeypa
     pipe(replace(snap, timeline=changed), 5, 1.0)
     assert recording.events == [[3], [4], "reset", [5]]
     pipe.frames.close()
+
+
+def test_marks_set_the_loop_and_the_export_range(opened, qtbot):
+    from studio import dialogs
+
+    st, session, acts = opened.state, opened.session, opened.acts
+    st.set_frame(10)
+    acts["mark_in"].trigger()
+    st.set_frame(21)
+    acts["mark_out"].trigger()
+    assert st.timeline.in_out == (10, 21) and st.dirty
+    dialogs.show_export(opened)
+    dlg = opened.export_dialog
+    assert (dlg.start_frame.value(), dlg.stop_frame.value()) == (10, 22)  # export the marked range
+
+    shown = []
+    session.preview_ready.connect(lambda r: shown.append(r.frame))
+    acts["loop"].setChecked(True)
+    st.set_frame(30)  # outside the marks: playing starts at the in
+    session.play()
+    qtbot.waitUntil(lambda: len(shown) >= 30, timeout=30_000)
+    acts["mark_out"].trigger()  # moving a mark while looping takes effect at once
+    assert st.timeline.in_out[0] == 10
+    qtbot.wait(300)
+    session.stop()
+    first_pass = shown[: shown.index(21) + 1]
+    assert first_pass == list(range(10, 22))  # in to out, every frame (the small clip keeps up)
+    assert shown[len(first_pass)] == 10  # then around again
+    assert set(shown) <= set(range(10, 22))
+    acts["go_out"].trigger()
+    assert st.frame == st.timeline.in_out[1]
+    acts["go_in"].trigger()
+    assert st.frame == 10
+    st.undo_stack.undo()  # the out mark moved back
+    assert st.timeline.in_out == (10, 21)
+    acts["mark_clear"].trigger()
+    assert st.timeline.in_out is None
+    acts["go_out"].trigger()
+    assert st.frame == st.frame_count - 1

@@ -105,3 +105,23 @@ def test_json_round_trip_and_bad_json():
     bad["layers"][0]["keyframes"][0]["params"]["jaw_open"] = 5
     with pytest.raises(InputError, match="layer talk: jaw_open=5 is out of range"):
         EditTimeline.from_json(bad)
+
+
+def test_in_out_marks_set_uncross_survive_layer_edits_and_round_trip():
+    a = _layer(0, 50, _kf((10, 0.2)))
+    tl = EditTimeline((a,)).with_mark("in", 12, last=99)
+    assert tl.in_out == (12, 99) and tl.marked_range(100) == (12, 100)
+    tl = tl.with_mark("out", 40, last=99)
+    assert tl.in_out == (12, 40) and tl.marked_range(100) == (12, 41)
+    assert tl.with_mark("in", 60, last=99).in_out == (60, 99)  # past the out: out to the end
+    assert tl.with_mark("out", 5, last=99).in_out == (0, 5)  # before the in: in to the start
+    kept = tl.set_keyframe(a.id, 30, E(jaw_open=0.5)).add_layer(_layer(0, 9, _kf((0, 0.1))))
+    assert kept.in_out == (12, 40)  # layer edits keep the marks
+    assert all(edit_hash(tl, f) == edit_hash(tl.without_marks(), f) for f in (0, 10, 30))
+    assert EditTimeline.from_json(tl.to_json()) == tl and tl.to_json()["in_out"] == [12, 40]
+    assert "in_out" not in tl.without_marks().to_json()  # files without marks stay as they were
+    assert tl.without_marks().marked_range(100) == (0, 100)
+    assert EditTimeline(in_out=(90, 95)).marked_range(50) == (49, 50)  # clipped to a shorter clip
+    for bad in ([3], [4, 2], ["1", 2], [-1, 3]):
+        with pytest.raises(InputError, match="in_out|in/out"):
+            EditTimeline.from_json({"layers": [], "in_out": bad})
