@@ -240,7 +240,7 @@ class ExportDialog(QDialog):
             return []
         self.settings.setValue("export_folder", str(out.parent))
         for k, item in enumerate(items):
-            cfg = self.config(item.output) if k == 0 else self._queued_config(item.output)
+            cfg = self.config(item.output) if k == 0 else self._queued_config(item.project, item.output)
             job = self.session.runner.submit(
                 lambda ctx, p=item.project, c=cfg: render_clip(p, c, ctx),
                 f"export {item.output.name}",
@@ -256,11 +256,14 @@ class ExportDialog(QDialog):
         self.cancel_button.setEnabled(True)
         return self.jobs
 
-    def _queued_config(self, output: Path):
-        """Queued projects export whole, with this dialog's resolution/quality; a driving audio
-        belongs to this project's layers, so they keep their original audio then."""
+    def _queued_config(self, project, output: Path):
+        """Queued projects export their own in/out range (whole without marks, as `render`
+        does) with this dialog's resolution/quality; a driving audio belongs to this project's
+        layers, so they keep their original audio then."""
+        from render_core.render.pipeline import marked_frames
+
         own = {"audio_clip": None, "audio_sync": None, "audio_stop": None}
-        return replace(self.config(output), frames=(0, None), **own)
+        return replace(self.config(output), frames=marked_frames(project), **own)
 
     def _progress(self, k: int, n: int, fraction: float, message: str) -> None:
         self.progress.setValue(int(1000 * (k + fraction) / n))

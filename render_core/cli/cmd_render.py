@@ -17,7 +17,9 @@ def add_arguments(p) -> None:
     p.add_argument(
         "-o", "--output", required=True, help="output MP4 (one project) or folder (several: <name>.mp4 each)"
     )
-    p.add_argument("--frames", type=frame_range, help="only frames A:B")
+    p.add_argument(
+        "--frames", type=frame_range, help="only frames A:B (default: the project's in/out marks; 0: = all)"
+    )
     p.add_argument("--renderer", help="'warp' or a model id of the project (default: the project's)")
     p.add_argument("--height", type=int, help="output height in px (default: the source's)")
     p.add_argument("--crf", type=int, help="x264 quality (lower = better; default: project setting)")
@@ -38,7 +40,7 @@ def outputs_for(projects: list[str], output: str) -> list[Path]:
 
 def run(args, ctx: JobContext) -> dict:
     from render_core.project.io import load_project
-    from render_core.render.pipeline import RenderConfig, render_clip
+    from render_core.render.pipeline import RenderConfig, marked_frames, render_clip
 
     outs = outputs_for(args.projects, args.output)
     projects = [load_project(p) for p in args.projects]  # fail early, before any long render
@@ -46,7 +48,7 @@ def run(args, ctx: JobContext) -> dict:
     for i, (project, out) in enumerate(zip(projects, outs, strict=True)):
         cfg = RenderConfig(
             output=str(out),
-            frames=args.frames or (0, None),
+            frames=args.frames or marked_frames(project),
             renderer=args.renderer,
             height=args.height,
             crf=args.crf,

@@ -83,6 +83,13 @@ def background_plates(reader, start: int, stop: int, size: tuple[int, int] | Non
         yield t, last
 
 
+def marked_frames(project) -> tuple[int, int | None]:
+    """The frames a project's in/out marks select, [in, out + 1), or the whole clip: what an
+    export covers unless told otherwise (`render`, the studio's dialog and batch queue)."""
+    marks = project.timeline.in_out
+    return (0, None) if marks is None else (marks[0], marks[1] + 1)
+
+
 def check_output(project, output: str | Path) -> None:
     """Refuse an output that would replace one of the project's clips: the finished file is
     renamed over its path at the end, and the footage would be gone. (A missing folder is made.)"""

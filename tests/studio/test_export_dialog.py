@@ -153,8 +153,10 @@ def test_export_with_driving_audio_from_the_layer_start(
     assert (LAYER_END + 1) / fps - 2 * AAC_PACKET_S <= copied[-1][0] < (LAYER_END + 1) / fps
     assert dlg.results[0]["edited"] == LAYER_END + 1 - LAYER_START
     # a queued project keeps its own audio: the driving choice belongs to this one
-    queued = dlg._queued_config(tmp_path / "q.mp4")
+    marked = st.document().with_timeline(st.timeline.with_mark("in", 3, 30))
+    queued = dlg._queued_config(marked, tmp_path / "q.mp4")
     assert queued.audio and (queued.audio_clip, queued.audio_sync, queued.audio_stop) == (None, None, None)
+    assert queued.frames == (3, 31)  # and its own in/out range
     st.undo_stack.push(C.EnableLayer(st, layer.id, False))  # the open dialog follows the timeline
     assert [dlg.audio.itemText(i) for i in range(dlg.audio.count())] == ["Original audio", "No audio"]
 

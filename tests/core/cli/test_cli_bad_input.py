@@ -73,3 +73,20 @@ def test_render_refuses_to_write_over_the_projects_clip(tmp_path):
     assert clip.read_bytes() == before  # the footage is untouched
     r = run_main("render", str(proj), "-o", str(tmp_path / "new" / "out.mp4"), "--quiet")
     assert r.returncode == 0 and (tmp_path / "new" / "out.mp4").exists()  # a missing folder is made
+
+
+def test_render_exports_the_marked_range_unless_told_otherwise(tmp_path):
+    import json
+
+    from render_core.media.probe import probe
+
+    clip = corpus.make_clip(tmp_path / "clip.mp4", frames=12)
+    proj = tmp_path / "p.rfproj"
+    assert run_main("project", "new", str(clip), "-o", str(proj), "--quiet").returncode == 0
+    doc = json.loads((proj / "project.json").read_text())
+    doc["timeline"]["in_out"] = [2, 6]  # as the studio saves I / O marks
+    (proj / "project.json").write_text(json.dumps(doc))
+    assert run_main("render", str(proj), "-o", str(tmp_path / "marked.mp4"), "--quiet").returncode == 0
+    assert probe(tmp_path / "marked.mp4").frame_count == 5
+    r = run_main("render", str(proj), "-o", str(tmp_path / "all.mp4"), "--frames", "0:", "--quiet")
+    assert r.returncode == 0 and probe(tmp_path / "all.mp4").frame_count == 12
