@@ -13,6 +13,7 @@ from render_core.edits.timeline import EditTimeline
 
 MERGE_SET_PARAM = 1001
 MERGE_MOVE_KEY = 1002
+MERGE_CHANGE_LAYER = 1003
 
 
 class TimelineCommand(QUndoCommand):
@@ -78,6 +79,25 @@ class UpdateLayer(TimelineCommand):
 
     def __init__(self, state, layer_id: str, text: str, **changes: Any) -> None:
         super().__init__(state, state.timeline.update_layer(layer_id, **changes), text)
+
+
+class ChangeLayer(TimelineCommand):
+    """A layer replaced by a changed copy: trimmed, moved in time, its driving offset set.
+    Steps with the same `gesture` (one drag, one spin box's changes) merge into one undo step."""
+
+    def __init__(self, state, layer: EditLayer, text: str, gesture: object = None) -> None:
+        super().__init__(state, state.timeline.replace_layer(layer), text)
+        self.layer_id, self.gesture = layer.id, gesture
+
+    def id(self) -> int:
+        return MERGE_CHANGE_LAYER
+
+    def mergeWith(self, other: QUndoCommand) -> bool:
+        same = isinstance(other, ChangeLayer) and other.layer_id == self.layer_id
+        if not same or self.gesture is None or other.gesture != self.gesture:
+            return False
+        self.after = other.after
+        return True
 
 
 class SetKeyframe(TimelineCommand):

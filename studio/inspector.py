@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QMenu,
     QPushButton,
+    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
@@ -70,6 +71,13 @@ class Inspector(QWidget):
         self.driving_label = QLabel()
         self.driving_button = QPushButton("Driving clip...")
         self.driving_button.clicked.connect(self._choose_driving_dialog)
+        self.start_spin, self.end_spin, self.offset_spin = QSpinBox(), QSpinBox(), QSpinBox()
+        self.start_spin.setToolTip("First frame the layer acts on (or drag the bar's left end)")
+        self.end_spin.setToolTip("Last frame the layer acts on (or drag the bar's right end)")
+        self.offset_spin.setToolTip("The driving clip's frame that plays at the layer's first frame")
+        self.start_spin.valueChanged.connect(lambda v: self._retime("start", v))
+        self.end_spin.valueChanged.connect(lambda v: self._retime("end", v))
+        self.offset_spin.valueChanged.connect(self._offset_changed)
         self.panel = ParamPanel()
         self.panel.value_changed.connect(self.set_param)
         self._layout()
@@ -93,10 +101,21 @@ class Inspector(QWidget):
         v.addWidget(QLabel("<b>Parameters at playhead</b>"))
         v.addWidget(self.key_label)
         v.addLayout(row)
+        frames = QHBoxLayout()
+        frames.addWidget(QLabel("Frames"))
+        frames.addWidget(self.start_spin, 1)
+        frames.addWidget(QLabel("to"))
+        frames.addWidget(self.end_spin, 1)
+        v.addLayout(frames)
         driving = QHBoxLayout()
         driving.addWidget(self.driving_label, 1)
         driving.addWidget(self.driving_button)
         v.addLayout(driving)
+        offset = QHBoxLayout()
+        self.offset_label = QLabel("Driving clip from its frame")
+        offset.addWidget(self.offset_label)
+        offset.addWidget(self.offset_spin, 1)
+        v.addLayout(offset)
         v.addWidget(self.panel, 2)
 
     # -- model -> widgets ----------------------------------------------------------------
@@ -120,16 +139,18 @@ class Inspector(QWidget):
     def _refresh_params(self) -> None:
         layer = self.state.selected_layer
         enabled = layer is not None and self.state.is_open
-        for w in (self.remove_button, self.up_button, self.down_button, self.interp, self.panel):
+        spins = (self.start_spin, self.end_spin)
+        for w in (self.remove_button, self.up_button, self.down_button, self.interp, self.panel, *spins):
             w.setEnabled(enabled)
         self.add_button.setEnabled(self.state.is_open)
         is_driven = layer is not None and layer.kind in DRIVEN_KINDS
-        self.driving_label.setVisible(is_driven)
-        self.driving_button.setVisible(is_driven)
+        for w in (self.driving_label, self.driving_button, self.offset_label, self.offset_spin):
+            w.setVisible(is_driven)
         if layer is None:
             self.panel.set_class(None)
             self.key_label.setText("Select or add a layer")
             return
+        self._show_timing(layer)
         if is_driven:
             cid = layer.settings.get("driving_clip")
             name = Path(self.state.project.clip(cid).path).name if cid else "none (choose one)"
@@ -145,7 +166,45 @@ class Inspector(QWidget):
         )
         self.key_label.setText(f"{layer.name} @ frame {f}: {where}")
 
+    def _show_timing(self, layer: EditLayer) -> None:
+        """The layer's frame range and driving offset in the spin boxes (without echoing back)."""
+        last = max(0, self.state.frame_count - 1)
+        cid = layer.settings.get("driving_clip")
+        info = self.state.project.clip(cid).info if cid else None
+        driving_last = info.frame_count - 1 if info else 10**6
+        values = (
+            (self.start_spin, layer.start, last),
+            (self.end_spin, layer.end, last),
+            (self.offset_spin, int(layer.settings.get("offset", 0)), driving_last),
+        )
+        for spin, value, top in values:
+            spin.blockSignals(True)
+            spin.setRange(0, max(top, value))
+            spin.setValue(value)
+            spin.blockSignals(False)
+
     # -- widgets -> model (through commands) ---------------------------------------------
+    def _retime(self, part: str, value: int) -> None:
+        """A frame-range spin box changed: trim the layer (one undo step per spin box)."""
+        layer = self.state.selected_layer
+        if layer is None:
+            return
+        if part == "start":
+            new = layer.with_changes(start=min(value, layer.end))
+        else:
+            new = layer.with_changes(end=max(value, layer.start))
+        if (new.start, new.end) != (layer.start, layer.end):
+            text = f"Trim {layer.name} {part}"
+            self.state.undo_stack.push(C.ChangeLayer(self.state, new, text, (layer.id, part)))
+
+    def _offset_changed(self, value: int) -> None:
+        layer = self.state.selected_layer
+        if layer is None or layer.kind not in DRIVEN_KINDS or layer.settings.get("offset", 0) == value:
+            return
+        new = layer.with_changes(settings={**layer.settings, "offset": int(value)})
+        gesture = (layer.id, "offset")
+        self.state.undo_stack.push(C.ChangeLayer(self.state, new, f"Driving offset of {layer.name}", gesture))
+
     def add_layer(self, kind: str) -> EditLayer:
         end = max(0, self.state.frame_count - 1)
         layer = EditLayer(kind=kind, start=0, end=end)

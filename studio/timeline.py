@@ -1,5 +1,6 @@
 """The timeline: ruler (frames + timecode), playhead, tracking gaps, one row per edit layer
-with keyframe diamonds. Click to seek, drag a diamond to move it, Delete removes it.
+with keyframe diamonds. Click to seek, drag a diamond to move it, Delete removes it; drag a
+layer bar's end to trim it, its middle to move it (keyframes and a driving performance with it).
 
 Convention: x maps frames linearly over the widget width after the name column; frame f is
 drawn at the centre of its cell.
@@ -19,6 +20,7 @@ RULER_H = 26
 GAP_ROW_H = 12
 ROW_H = 24
 DIAMOND = 6.0
+EDGE_PX = 5.0  # how near a layer bar's end a press grabs it for trimming
 BG = QColor(32, 32, 36)
 ROW_BG = (QColor(40, 40, 46), QColor(44, 44, 51))
 SELECTED_BG = QColor(56, 64, 86)
@@ -54,7 +56,9 @@ class TimelineWidget(QWidget):
         self.state = state
         self.selected_key: tuple[str, int] | None = None
         self._drag_key: tuple[str, int] | None = None
+        self._drag_bar: tuple | None = None  # (layer as pressed, part, pressed frame, gesture)
         self._scrubbing = False
+        self.setMouseTracking(True)  # the cursor shows what a press on a bar would grab
         self.setMinimumHeight(RULER_H + GAP_ROW_H + 3 * ROW_H)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         self.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
@@ -100,6 +104,19 @@ class TimelineWidget(QWidget):
                 if abs(pos.x() - self.frame_to_x(f)) <= DIAMOND + 2:
                     return layer.id, f
         return None
+
+    def bar_part_at(self, pos: QPointF) -> tuple[str, str] | None:
+        """(layer id, "start" | "end" | "body") of the layer bar under `pos`, if any."""
+        layer_id = self.layer_at(pos.y())
+        if layer_id is None or pos.x() < NAME_W:
+            return None
+        layer = self.state.timeline.layer(layer_id)
+        x0, x1, x = self.frame_to_x(layer.start - 0.5), self.frame_to_x(layer.end + 0.5), pos.x()
+        if x0 - EDGE_PX <= x <= x0 + 1:  # the grab zones lie outside the bar, off its keyframes
+            return layer_id, "start"
+        if x1 - 1 <= x <= x1 + EDGE_PX:
+            return layer_id, "end"
+        return (layer_id, "body") if x0 < x < x1 else None
 
     def layer_at(self, y: float) -> str | None:
         i = int((y - RULER_H - GAP_ROW_H) // ROW_H)
@@ -207,7 +224,8 @@ class TimelineWidget(QWidget):
         if not self.state.is_open or e.button() != Qt.MouseButton.LeftButton:
             return
         key = self.key_at(e.position())
-        if key is not None:
+        edge = self.bar_part_at(e.position())
+        if key is not None and (edge is None or edge[1] == "body"):  # an end beats a key on it
             self.selected_key = self._drag_key = key
             self.state.select_layer(key[0])
             self.state.set_frame(key[1])
@@ -218,6 +236,18 @@ class TimelineWidget(QWidget):
         if layer_id is not None:
             self.state.select_layer(layer_id)
         self.selected_key = None
+        bar = self.bar_part_at(e.position())
+        last = max(0, self.state.frame_count - 1)
+        if bar is not None and bar[1] == "body":
+            layer = self.state.timeline.layer(bar[0])
+            if layer.start == 0 and layer.end >= last:
+                bar = None  # a layer over the whole clip cannot move: the drag scrubs
+        if bar is not None:
+            frame = self.x_to_frame(e.position().x())
+            self._drag_bar = (self.state.timeline.layer(bar[0]), bar[1], frame, object())
+            if bar[1] == "body":
+                self.state.set_frame(frame)  # a click on a bar still seeks
+            return
         self._scrubbing = e.position().x() >= NAME_W
         if self._scrubbing:
             self.state.set_frame(self.x_to_frame(e.position().x()))
@@ -230,11 +260,46 @@ class TimelineWidget(QWidget):
                 self.state.undo_stack.push(C.MoveKeyframe(self.state, layer_id, old, new))
                 self._drag_key = self.selected_key = (layer_id, new)
                 self.state.set_frame(new)
+        elif self._drag_bar is not None:
+            self._retime(self.x_to_frame(e.position().x()))
         elif self._scrubbing:
             self.state.set_frame(self.x_to_frame(e.position().x()))
+        else:
+            self._hover_cursor(e.position())
+
+    def _retime(self, frame: int) -> None:
+        """Trim or move the dragged layer so its grabbed part follows the mouse (one undo step
+        per drag). Trims keep at least one frame; a move keeps the layer inside the clip."""
+        layer, part, pressed, gesture = self._drag_bar
+        last = max(0, self.state.frame_count - 1)
+        if part == "start":
+            new, text = layer.with_changes(start=min(frame, layer.end)), f"Trim {layer.name} start"
+        elif part == "end":
+            new, text = layer.with_changes(end=max(frame, layer.start)), f"Trim {layer.name} end"
+        else:
+            delta = max(-layer.start, min(frame - pressed, last - layer.end))
+            new, text = layer.shifted(delta), f"Move {layer.name}"
+        current = self.state.timeline.layer(layer.id)
+        if (new.start, new.end, dict(new.keyframes)) != (current.start, current.end, dict(current.keyframes)):
+            self.state.undo_stack.push(C.ChangeLayer(self.state, new, text, gesture))
+            if part != "body":
+                self.state.set_frame(new.start if part == "start" else new.end)
+
+    def _hover_cursor(self, pos: QPointF) -> None:
+        part = self.bar_part_at(pos)
+        if part is not None and part[1] == "body" and self.key_at(pos) is not None:
+            part = None  # a keyframe: the arrow
+        if part is not None and part[1] == "body":
+            layer = self.state.timeline.layer(part[0])
+            if layer.start == 0 and layer.end >= self.state.frame_count - 1:
+                part = None  # cannot move: a drag scrubs
+        shape = {"start": Qt.CursorShape.SizeHorCursor, "end": Qt.CursorShape.SizeHorCursor}
+        shape["body"] = Qt.CursorShape.OpenHandCursor
+        self.setCursor(shape[part[1]] if part else Qt.CursorShape.ArrowCursor)
 
     def mouseReleaseEvent(self, e: QMouseEvent) -> None:
         self._drag_key = None
+        self._drag_bar = None
         self._scrubbing = False
 
     def keyPressEvent(self, e: QKeyEvent) -> None:

@@ -91,6 +91,13 @@ class EditLayer:
         kept = {f: p for f, p in self.keyframes.items() if f not in (old, new)}
         return replace(self, keyframes={**kept, int(new): self.keyframes[old]})
 
+    def shifted(self, delta: int) -> EditLayer:
+        """The layer moved `delta` frames in time with its keyframes (never to before frame 0).
+        A driven layer's performance moves with it: its driving frames count from `start`."""
+        delta = max(int(delta), -self.start)
+        keys = {f + delta: p for f, p in self.keyframes.items()}
+        return replace(self, start=self.start + delta, end=self.end + delta, keyframes=keys)
+
     def to_json(self) -> dict:
         return {
             "id": self.id,

@@ -78,6 +78,9 @@ class EditTimeline:
     def move_keyframe(self, layer_id: str, old: int, new: int) -> EditTimeline:
         return self.replace_layer(self.layer(layer_id).with_keyframe_moved(old, new))
 
+    def shift_layer(self, layer_id: str, delta: int) -> EditTimeline:
+        return self.replace_layer(self.layer(layer_id).shifted(delta))
+
     # -- in/out marks ------------------------------------------------------------------------
     def with_mark(self, which: str, frame: int, last: int) -> EditTimeline:
         """Set the in ("in") or out ("out") mark at `frame`; `last` is the clip's last frame.

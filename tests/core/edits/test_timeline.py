@@ -125,3 +125,14 @@ def test_in_out_marks_set_uncross_survive_layer_edits_and_round_trip():
     for bad in ([3], [4, 2], ["1", 2], [-1, 3]):
         with pytest.raises(InputError, match="in_out|in/out"):
             EditTimeline.from_json({"layers": [], "in_out": bad})
+
+
+def test_shifting_a_layer_moves_its_range_and_keyframes_never_before_zero():
+    a = _layer(10, 40, _kf((10, 0.2), (30, 0.6)))
+    tl = EditTimeline((a,))
+    moved = tl.shift_layer(a.id, 15).layer(a.id)
+    assert (moved.start, moved.end, list(moved.keyframes)) == (25, 55, [25, 45])
+    assert moved.value_at(45).jaw_open == pytest.approx(0.6) and moved.value_at(20) is None
+    early = tl.shift_layer(a.id, -50).layer(a.id)
+    assert (early.start, early.end, list(early.keyframes)) == (0, 30, [0, 20])
+    assert tl.shift_layer(a.id, 0) == tl
