@@ -176,13 +176,15 @@ class UseModel(QUndoCommand):
 
 class SetDrivingClip(QUndoCommand):
     """Point a reenact_face / transfer_body layer at a driving clip, adding the clip to the
-    project's driving clips; undo restores both the project and the timeline."""
+    project's driving clips (and ending the layer at `end` when given: where the performance
+    ends); undo restores both the project and the timeline."""
 
-    def __init__(self, state, layer_id: str, clip_ref, settings: dict) -> None:
+    def __init__(self, state, layer_id: str, clip_ref, settings: dict, end: int | None = None) -> None:
         super().__init__(f"Driving clip {clip_ref.path}")
         self.state = state
         self.before = (state.project, state.timeline)
-        timeline = state.timeline.update_layer(layer_id, settings={**settings, "driving_clip": clip_ref.id})
+        changes = {"settings": {**settings, "driving_clip": clip_ref.id}}
+        timeline = state.timeline.update_layer(layer_id, **changes, **({} if end is None else {"end": end}))
         self.after = (state.project.with_clip(clip_ref, driving=True), timeline)
 
     def redo(self) -> None:

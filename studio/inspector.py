@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 from render_core.edits.keyframes import Interpolation
 from render_core.edits.layer import EditLayer
 from render_core.edits.params import PARAMS
+from render_core.edits.settings import last_driven_frame
 from studio import commands as C
 from studio.jobs import JobRunner, Kind
 from studio.param_panel import ParamPanel
@@ -268,8 +269,12 @@ class Inspector(QWidget):
         existing = [c for c in project.clips if c.content_hash == info.content_hash]
         ref = existing[0] if existing else ClipRef(f"drive{len(project.clips) + 1}", project.relative(path),
                                                    info.content_hash, info)  # fmt: skip
-        settings = dict(self.state.timeline.layer(layer_id).settings)
-        self.state.undo_stack.push(C.SetDrivingClip(self.state, layer_id, ref, settings))
+        layer = self.state.timeline.layer(layer_id)
+        settings = dict(layer.settings)
+        rate = float(info.fps) / self.state.fps  # driving clips are read by time
+        ends = last_driven_frame(layer.start, int(settings.get("offset", 0)), info.frame_count, rate)
+        end = ends if layer.start <= ends < layer.end else None  # the performance ends there
+        self.state.undo_stack.push(C.SetDrivingClip(self.state, layer_id, ref, settings, end))
 
     def _interp_changed(self, _index: int) -> None:
         layer = self.state.selected_layer

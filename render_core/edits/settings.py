@@ -25,6 +25,16 @@ def driving_frame_at(frame: int, layer_start: int, offset: int, rate: float = 1.
     return offset + math.floor((frame - layer_start) * rate + 0.5)
 
 
+def last_driven_frame(layer_start: int, offset: int, driving_frames: int, rate: float = 1.0) -> int:
+    """The last output frame that still shows a frame of the driving clip (later ones would hold
+    its last frame): the largest k with offset + round(k * rate) <= driving_frames - 1, plus
+    `layer_start`. One before `layer_start` when the offset is past the clip's end."""
+    m = driving_frames - 1 - offset
+    if m < 0:
+        return layer_start - 1
+    return layer_start + math.ceil((m + 0.5) / rate) - 1
+
+
 @dataclass(frozen=True)
 class ReenactSettings:
     driving_clip: str

@@ -86,3 +86,23 @@ def test_inspector_types_the_range_and_the_driving_offset(opened, qtbot, clip_pa
     assert st.timeline.layer(driven.id).settings["driving_clip"]  # the rest of the settings stay
     st.undo_stack.undo()
     assert st.timeline.layer(driven.id).settings.get("offset", 0) == 0 and insp.offset_spin.value() == 0
+
+
+def test_a_shorter_driving_clip_ends_the_layer_where_its_performance_ends(opened, qtbot, clip_path, tmp_path):
+    import subprocess
+
+    import imageio_ffmpeg
+
+    short = tmp_path / "short.mp4"
+    cmd = [imageio_ffmpeg.get_ffmpeg_exe(), "-loglevel", "error", "-i", str(clip_path), "-frames:v", "40",
+           "-c:v", "libx264", "-an", str(short)]  # fmt: skip
+    subprocess.run(cmd, check=True, timeout=60)
+    st, insp = opened.state, opened.inspector
+    layer = insp.add_layer("reenact_face")
+    insp.start_spin.setValue(10)
+    with qtbot.waitSignal(st.timeline_changed, timeout=20_000):
+        insp.choose_driving_clip(short)
+    assert (st.timeline.layer(layer.id).start, st.timeline.layer(layer.id).end) == (10, 49)
+    st.undo_stack.undo()  # one step: the clip and the new end go together
+    assert st.timeline.layer(layer.id).end == st.frame_count - 1
+    assert "driving_clip" not in st.timeline.layer(layer.id).settings

@@ -44,3 +44,23 @@ def test_rotation_power():
 
     np.testing.assert_allclose(rotation_power(rot_y(0.8), 0.25), rot_y(0.2), atol=1e-12)
     np.testing.assert_allclose(rotation_power(np.eye(3), 0.5), np.eye(3))
+
+
+@pytest.mark.parametrize(
+    ("start", "offset", "frames", "rate", "expected"),
+    [
+        (10, 0, 50, 1.0, 59),  # frame for frame: 50 driving frames from output frame 10
+        (10, 20, 50, 1.0, 39),  # starting 20 frames into the performance
+        (0, 0, 100, 25 / 30, 119),  # a 25 fps performance under 30 fps output lasts longer
+        (0, 0, 100, 30 / 25, 82),  # and a 30 fps one under 25 fps shorter
+        (5, 60, 50, 1.0, 4),  # the offset is past the clip: nothing to show
+    ],
+)
+def test_last_driven_frame_is_where_the_performance_ends(start, offset, frames, rate, expected):
+    from render_core.edits.settings import driving_frame_at, last_driven_frame
+
+    last = last_driven_frame(start, offset, frames, rate)
+    assert last == expected
+    if last >= start:
+        assert driving_frame_at(last, start, offset, rate) <= frames - 1
+        assert driving_frame_at(last + 1, start, offset, rate) > frames - 1
