@@ -46,7 +46,7 @@ def run(args, ctx: JobContext) -> dict:
     from render_core.cli.cmd_project import add_clip
     from render_core.edits.layer import EditLayer
     from render_core.edits.params import ReenactFaceParams, validate
-    from render_core.edits.settings import ReenactSettings
+    from render_core.edits.settings import ReenactSettings, last_driven_frame
     from render_core.project.io import load_project, save_project
     from render_core.render.pipeline import RenderConfig, check_output, render_clip
     from render_core.render.sources import track_for_render
@@ -62,10 +62,11 @@ def run(args, ctx: JobContext) -> dict:
     channels = tuple(c.strip() for c in args.channels.split(","))
     settings = ReenactSettings(ref.id, channels, tgt.neutral_frame, drv.neutral_frame)
     params = validate(ReenactFaceParams, {"strength": args.strength})
+    by_time = float(ref.info.fps) / float(target.info.fps)  # how the project reads the layer
     layer = EditLayer(
         "reenact_face",
         0,
-        n - 1,
+        max(0, min(n - 1, last_driven_frame(0, 0, ref.info.frame_count, by_time))),  # the performance
         {0: params},
         interpolation="hold",
         settings=settings.to_json(),

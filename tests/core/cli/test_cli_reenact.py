@@ -40,6 +40,11 @@ def test_reenact_transfers_the_drivers_mouth_opening(tmp_path):
     assert r.returncode == 0, r.stderr
     summary = last_json(r.stdout)
     assert summary["frames"] == FRAMES[1] - FRAMES[0] and summary["edited"] == summary["frames"]
+    from render_core.project.io import load_project
+
+    project = load_project(tmp_path / "t.rfproj")
+    (layer,) = project.timeline.layers  # the saved layer lasts as long as the performance
+    assert (layer.start, layer.end) == (0, min(project.target().info.frame_count, 216) - 1)
     # The reenacted mouth speaks the driver's words: its audio is muxed, from the same moment.
     assert summary["audio"] == "driving"
     out_audio, drv_audio, tgt_audio = ([b for _, b in audio_packets(p)] for p in (out, driver, target))
