@@ -157,6 +157,8 @@ class Session(QObject):
         return self.preview.request(self.state.snapshot(), self.state.frame)
 
     def _preview_ready(self, result: PreviewResult) -> None:
+        if self._streaming:
+            return  # a single-frame render asked for before playback started: stale now
         self.last_latency_ms = 1000.0 * (time.perf_counter() - result.requested_at)
         self.preview_ready.emit(result)
 

