@@ -98,6 +98,8 @@ def test_cancelled_export_leaves_no_file(tmp_path, talking_head):
                 "--no-cache",
                 "--preset",
                 "veryslow",
+                "--height",
+                "720",  # slow enough that even the small fallback clip is still rendering
             ],
             cwd=REPO,
             env=env,
