@@ -5,7 +5,8 @@ Qt-free.
 It decodes the frame (kept decoder, see `FrameSource`), downscales it to preview size, and
 where an edit acts on the frame asks the export pipeline's `FrameRenderer` for the edited
 frame at that scale, so preview and export are one pipeline. The renderer (a loaded model for
-neural families) and the driving clips' tracks are built once and reused across requests.
+neural families) is built once and reused across requests; the driving clips' tracks are
+tracked by the studio as a job with progress and handed over (`add_driving`).
 """
 
 from __future__ import annotations
@@ -13,10 +14,10 @@ from __future__ import annotations
 import threading
 from collections import deque
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import numpy as np
 
-from render_core.jobs import null_context
 from studio.frame_source import FrameSource, downscale
 
 
@@ -65,24 +66,43 @@ class PreviewPipeline:
         if fr.timeline.layers is not snapshot.timeline.layers:
             fr.abandon()  # frames in a temporal renderer's window were made with the old edits
         fr.timeline = snapshot.timeline
-        fr.sources.driving = self._driving_sources(snapshot)
+        fr.sources.driving = self._driving  # shared: tracks that arrive are used at once
         return fr
 
-    def _driving_sources(self, snapshot) -> dict:
-        """Tracks of the driving clips the timeline references (tracked/cached once)."""
-        from render_core.render.sources import track_for_render
-
-        project = snapshot.project
+    def missing_driving(self, snapshot) -> dict[str, Path]:
+        """{clip id: path} of the driving clips enabled layers use whose tracks are not here
+        yet. The preview never tracks them itself (that froze it for as long as tracking took):
+        the studio tracks them as a job with progress and hands them over (`add_driving`)."""
+        project, out = snapshot.project, {}
         for layer in snapshot.timeline.layers:
             cid = layer.settings.get("driving_clip")
             if layer.enabled and cid and cid not in self._driving:
-                self._driving[cid] = track_for_render(project.clip_path(cid), project.folder, null_context())
-        return self._driving
+                out[str(cid)] = project.clip_path(cid)
+        return out
+
+    def add_driving(self, clip_id: str, tracks) -> None:
+        with self._lock:
+            self._driving[clip_id] = tracks
+
+    def forget_driving(self) -> None:
+        with self._lock:
+            self._driving.clear()
+
+    def _waits_for_driving(self, snapshot, frame: int) -> bool:
+        """Whether a layer acting on `frame` needs driving tracks that are still on their way
+        (the frame is then shown unedited until they arrive)."""
+        return any(
+            layer.settings.get("driving_clip") not in self._driving
+            for layer in snapshot.timeline.active_layers(frame)
+            if layer.settings.get("driving_clip")
+        )
 
     def __call__(self, snapshot, frame: int, scale: float) -> tuple[np.ndarray, np.ndarray | None]:
         with self._lock:
             original = self._read(snapshot, frame, scale)
             if snapshot.tracks is None or not snapshot.timeline.is_edited(frame):
+                return original, None
+            if self._waits_for_driving(snapshot, frame):
                 return original, None
             edited = self._frame_renderer(snapshot, scale).render(frame, original)
             return original, (None if edited is original else edited)
@@ -123,7 +143,12 @@ class PreviewPipeline:
                         if fr is None and snapshot.tracks is not None and snapshot.timeline.is_edited(t):
                             fr = self._frame_renderer(snapshot, scale)  # the model loads once, here
                             fr.abandon()  # a new sequence: the renderer primes itself at t
-                        out = [original] if fr is None else fr.push(t, original)
+                        if fr is None:
+                            out = [original]
+                        elif self._waits_for_driving(snapshot, t):
+                            out = fr.flush() + [original]  # unedited until the tracks arrive, in order
+                        else:
+                            out = fr.push(t, original)
                         p += 1
                     else:
                         out = fr.flush()

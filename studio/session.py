@@ -53,6 +53,7 @@ class Session(QObject):
         self._streamed: tuple = (None, None)  # (snapshot, loop) the stream renders
         self._shown_frame: int | None = None  # the frame playback showed last
         self.loop = False  # playback repeats the in/out range (the whole clip without marks)
+        self.driving_jobs: dict[str, Job] = {}  # driving clip id -> its tracking job
         self.preview_height = 480
         self.track_job: Job | None = None
         self.ask_recover: Callable[[Path], bool] = lambda _p: False
@@ -68,6 +69,8 @@ class Session(QObject):
         s = self.state
         for sig in (s.timeline_changed, s.tracks_changed, s.renderer_changed):
             sig.connect(self.request_preview)
+        s.timeline_changed.connect(self.track_driving_clips)
+        s.clip_changed.connect(self._forget_driving)
         s.frame_changed.connect(self.request_preview)
 
     # -- open / save ---------------------------------------------------------------------
@@ -133,6 +136,48 @@ class Session(QObject):
         self.track_job = job
         return job
 
+    def track_driving_clips(self) -> list[Job]:
+        """Track (or load the cached tracks of) each driving clip the timeline uses that the
+        preview does not have yet, on the heavy pool with progress, after the target's own
+        tracks; the preview shows those layers' frames unedited until the tracks arrive."""
+        pipeline = self.preview.render
+        if self.state.tracks is None or not hasattr(pipeline, "missing_driving"):
+            return []
+        from render_core.render.sources import track_for_render
+
+        folder, started = self.state.project_path, []
+        for cid, path in pipeline.missing_driving(self.state.snapshot()).items():
+            if cid in self.driving_jobs:
+                continue
+            job = self.runner.submit(
+                lambda ctx, p=path: track_for_render(p, folder, ctx), f"tracking {path.name}"
+            )
+            job.signals.finished.connect(lambda tracks, c=cid, j=job: self._driving_tracked(c, j, tracks))
+            job.signals.failed.connect(self.error)
+            job.signals.ended.connect(lambda c=cid, j=job: self._driving_ended(c, j))
+            self.driving_jobs[cid] = job
+            started.append(job)
+        return started
+
+    def _driving_tracked(self, clip_id: str, job: Job, tracks) -> None:
+        if self.driving_jobs.get(clip_id) is not job:
+            return  # the document it was for is closed
+        self.preview.render.add_driving(clip_id, tracks)
+        self.message.emit(f"Tracked the driving clip ({len(tracks)} frames)")
+        self.request_preview()
+
+    def _driving_ended(self, clip_id: str, job: Job) -> None:
+        if self.driving_jobs.get(clip_id) is job:
+            del self.driving_jobs[clip_id]
+
+    def _forget_driving(self) -> None:
+        """A new document: driving clip ids name other clips now."""
+        for job in self.driving_jobs.values():
+            job.cancel()
+        self.driving_jobs.clear()
+        if hasattr(self.preview.render, "forget_driving"):
+            self.preview.render.forget_driving()
+
     def _tracked(self, result) -> None:
         if result.tracks.meta.get("clip_hash") != (self.state.info.content_hash if self.state.info else None):
             return  # a result for a clip that is no longer open
@@ -143,6 +188,7 @@ class Session(QObject):
             + (" (cached)" if result.cached else "")
         )
         self.tracking_finished.emit(result)
+        self.track_driving_clips()
 
     # -- preview -------------------------------------------------------------------------
     def request_preview(self, *_args) -> int | None:
