@@ -190,10 +190,7 @@ class Inspector(QWidget):
         layer = self.state.selected_layer
         if layer is None:
             return
-        if part == "start":
-            new = layer.with_changes(start=min(value, layer.end))
-        else:
-            new = layer.with_changes(end=max(value, layer.start))
+        new = layer.trimmed(part, value)
         if (new.start, new.end) != (layer.start, layer.end):
             text = f"Trim {layer.name} {part}"
             self.state.undo_stack.push(C.ChangeLayer(self.state, new, text, (layer.id, part)))

@@ -116,7 +116,8 @@ class TimelineWidget(QWidget):
             return layer_id, "start"
         if x1 - 1 <= x <= x1 + EDGE_PX:
             return layer_id, "end"
-        return (layer_id, "body") if x0 < x < x1 else None
+        whole_clip = layer.start == 0 and layer.end >= self.state.frame_count - 1
+        return (layer_id, "body") if x0 < x < x1 and not whole_clip else None  # it cannot move
 
     def layer_at(self, y: float) -> str | None:
         i = int((y - RULER_H - GAP_ROW_H) // ROW_H)
@@ -224,8 +225,8 @@ class TimelineWidget(QWidget):
         if not self.state.is_open or e.button() != Qt.MouseButton.LeftButton:
             return
         key = self.key_at(e.position())
-        edge = self.bar_part_at(e.position())
-        if key is not None and (edge is None or edge[1] == "body"):  # an end beats a key on it
+        bar = self.bar_part_at(e.position())  # a whole-clip layer has no body: a drag there scrubs
+        if key is not None and (bar is None or bar[1] == "body"):  # an end beats a key on it
             self.selected_key = self._drag_key = key
             self.state.select_layer(key[0])
             self.state.set_frame(key[1])
@@ -236,12 +237,6 @@ class TimelineWidget(QWidget):
         if layer_id is not None:
             self.state.select_layer(layer_id)
         self.selected_key = None
-        bar = self.bar_part_at(e.position())
-        last = max(0, self.state.frame_count - 1)
-        if bar is not None and bar[1] == "body":
-            layer = self.state.timeline.layer(bar[0])
-            if layer.start == 0 and layer.end >= last:
-                bar = None  # a layer over the whole clip cannot move: the drag scrubs
         if bar is not None:
             frame = self.x_to_frame(e.position().x())
             self._drag_bar = (self.state.timeline.layer(bar[0]), bar[1], frame, object())
@@ -272,10 +267,8 @@ class TimelineWidget(QWidget):
         per drag). Trims keep at least one frame; a move keeps the layer inside the clip."""
         layer, part, pressed, gesture = self._drag_bar
         last = max(0, self.state.frame_count - 1)
-        if part == "start":
-            new, text = layer.with_changes(start=min(frame, layer.end)), f"Trim {layer.name} start"
-        elif part == "end":
-            new, text = layer.with_changes(end=max(frame, layer.start)), f"Trim {layer.name} end"
+        if part in ("start", "end"):
+            new, text = layer.trimmed(part, frame), f"Trim {layer.name} {part}"
         else:
             delta = max(-layer.start, min(frame - pressed, last - layer.end))
             new, text = layer.shifted(delta), f"Move {layer.name}"
@@ -289,10 +282,6 @@ class TimelineWidget(QWidget):
         part = self.bar_part_at(pos)
         if part is not None and part[1] == "body" and self.key_at(pos) is not None:
             part = None  # a keyframe: the arrow
-        if part is not None and part[1] == "body":
-            layer = self.state.timeline.layer(part[0])
-            if layer.start == 0 and layer.end >= self.state.frame_count - 1:
-                part = None  # cannot move: a drag scrubs
         shape = {"start": Qt.CursorShape.SizeHorCursor, "end": Qt.CursorShape.SizeHorCursor}
         shape["body"] = Qt.CursorShape.OpenHandCursor
         self.setCursor(shape[part[1]] if part else Qt.CursorShape.ArrowCursor)

@@ -91,6 +91,15 @@ class EditLayer:
         kept = {f: p for f, p in self.keyframes.items() if f not in (old, new)}
         return replace(self, keyframes={**kept, int(new): self.keyframes[old]})
 
+    def trimmed(self, part: str, frame: int) -> EditLayer:
+        """The layer's "start" or "end" moved to `frame`, never past the other end (a layer
+        keeps at least one frame)."""
+        if part == "start":
+            return replace(self, start=min(int(frame), self.end))
+        if part == "end":
+            return replace(self, end=max(int(frame), self.start))
+        raise ValueError(f"part must be 'start' or 'end', not {part!r}")
+
     def shifted(self, delta: int) -> EditLayer:
         """The layer moved `delta` frames in time with its keyframes (never to before frame 0).
         A driven layer's performance moves with it: its driving frames count from `start`."""

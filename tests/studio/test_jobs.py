@@ -11,7 +11,7 @@ import pytest
 from PySide6.QtCore import QThread
 
 from render_core.errors import InputError
-from studio.jobs import JobRunner, Kind, describe_error
+from studio.jobs import Job, JobRunner, Kind, describe_error
 from studio.preview import PreviewWorker
 
 
@@ -30,10 +30,10 @@ def test_result_and_progress_arrive_on_gui_thread(qtbot, runner):
         ctx.step(1, 2, "half")
         return threading.get_ident()
 
-    job = runner.submit(work, "w", Kind.IO)
+    job = Job(work, "w", Kind.IO)  # listening before it starts: a loaded machine may finish it at once
     job.signals.progress.connect(lambda f, m: seen.setdefault("progress", (f, m, QThread.currentThread())))
     with qtbot.waitSignal(job.signals.finished, timeout=5000) as sig:
-        pass
+        runner.start(job)
     assert sig.args[0] != threading.get_ident()  # ran on a pool thread
     assert seen["progress"][:2] == (0.5, "half")
     assert seen["progress"][2] is QThread.currentThread()  # delivered to the GUI thread
@@ -44,9 +44,9 @@ def test_failure_is_one_line_with_details(qtbot, runner):
     def work(ctx):
         raise InputError("/x/clip.mp4", "not a video")
 
-    job = runner.submit(work, "bad", Kind.IO)
+    job = Job(work, "bad", Kind.IO)
     with qtbot.waitSignal(job.signals.failed, timeout=5000) as sig:
-        pass
+        runner.start(job)
     line, details = sig.args
     assert line == "/x/clip.mp4: not a video"
     assert "Traceback" in details and "InputError" in details

@@ -78,8 +78,8 @@ def test_inspector_types_the_range_and_the_driving_offset(opened, qtbot, clip_pa
 
     driven = insp.add_layer("reenact_face")
     st.undo_stack.push(C.SetKeyframe(st, driven.id, 0, ReenactFaceParams(1.0)))
-    with qtbot.waitSignal(st.timeline_changed, timeout=20_000):
-        insp.choose_driving_clip(clip_path)
+    insp.choose_driving_clip(clip_path)
+    qtbot.waitUntil(lambda: "driving_clip" in st.timeline.layer(driven.id).settings, timeout=60_000)
     assert insp.offset_spin.isVisibleTo(insp) and insp.offset_spin.maximum() == st.frame_count - 1
     insp.offset_spin.setValue(12)
     assert st.timeline.layer(driven.id).settings["offset"] == 12
@@ -100,8 +100,8 @@ def test_a_shorter_driving_clip_ends_the_layer_where_its_performance_ends(opened
     st, insp = opened.state, opened.inspector
     layer = insp.add_layer("reenact_face")
     insp.start_spin.setValue(10)
-    with qtbot.waitSignal(st.timeline_changed, timeout=20_000):
-        insp.choose_driving_clip(short)
+    insp.choose_driving_clip(short)
+    qtbot.waitUntil(lambda: "driving_clip" in st.timeline.layer(layer.id).settings, timeout=60_000)
     assert (st.timeline.layer(layer.id).start, st.timeline.layer(layer.id).end) == (10, 49)
     st.undo_stack.undo()  # one step: the clip and the new end go together
     assert st.timeline.layer(layer.id).end == st.frame_count - 1

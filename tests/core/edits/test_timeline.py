@@ -136,3 +136,11 @@ def test_shifting_a_layer_moves_its_range_and_keyframes_never_before_zero():
     early = tl.shift_layer(a.id, -50).layer(a.id)
     assert (early.start, early.end, list(early.keyframes)) == (0, 30, [0, 20])
     assert tl.shift_layer(a.id, 0) == tl
+
+
+def test_trimming_a_layer_keeps_at_least_one_frame():
+    a = _layer(10, 40, _kf((10, 0.2)))
+    assert (a.trimmed("start", 25).start, a.trimmed("end", 25).end) == (25, 25)
+    assert (a.trimmed("start", 90).start, a.trimmed("end", 3).end) == (40, 10)  # never past the other end
+    with pytest.raises(ValueError):
+        a.trimmed("middle", 5)
