@@ -29,10 +29,10 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
+from render_core.edits.settings import DRIVEN_KINDS
 from studio.jobs import Job, Kind
 
 HEIGHTS = (("source", None), ("1080p", 1080), ("720p", 720), ("480p", 480), ("360p", 360))
-DRIVEN_KINDS = ("reenact_face", "transfer_body")
 
 
 @dataclass(frozen=True)

@@ -24,13 +24,11 @@ from PySide6.QtWidgets import (
 from render_core.edits.keyframes import Interpolation
 from render_core.edits.layer import EditLayer
 from render_core.edits.params import PARAMS
-from render_core.edits.settings import last_driven_frame
+from render_core.edits.settings import DRIVEN_KINDS, last_driven_frame
 from studio import commands as C
 from studio.jobs import JobRunner, Kind
 from studio.param_panel import ParamPanel
 from studio.state import AppState
-
-DRIVEN_KINDS = ("reenact_face", "transfer_body")
 
 
 def params_at(layer: EditLayer, frame: int):

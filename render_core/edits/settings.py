@@ -18,6 +18,18 @@ from typing import Any
 from render_core.errors import InputError
 
 FACE_CHANNELS = ("expression", "head_pose", "gaze")
+DRIVEN_KINDS = ("reenact_face", "transfer_body")  # layer kinds that play a driving clip
+
+
+def undriven_layers(layers) -> list:
+    """Enabled reenact / transfer layers with keyframes but no driving clip chosen yet: they
+    leave their frames unedited (a preview shows the footage), and an export refuses them,
+    since the file would silently lack the performance the user set up."""
+    return [
+        ly
+        for ly in layers
+        if ly.kind in DRIVEN_KINDS and ly.enabled and ly.keyframes and not ly.settings.get("driving_clip")
+    ]
 
 
 def driving_frame_at(frame: int, layer_start: int, offset: int, rate: float = 1.0) -> int:

@@ -48,8 +48,10 @@ def _clamp(t: int, clip: ClipTracks) -> int:
 
 def _driving(sources: EditSources, timeline: EditTimeline, t: int, kind: str, settings_type):
     """(settings, driving clip tracks, driving frame) of the layer deciding `kind` at `t`;
-    the tracks are None when the driving clip was not loaded."""
+    the tracks are None when the driving clip was not loaded or not chosen."""
     layer = _deciding_layer(timeline, t, kind)
+    if not layer.settings.get("driving_clip"):
+        return None, None, None  # not chosen yet: the frame stays unedited (`undriven_layers`)
     s = settings_type.from_json(layer.settings)
     drv = sources.driving.get(s.driving_clip)
     if drv is None:

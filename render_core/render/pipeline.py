@@ -100,6 +100,21 @@ def check_output(project, output: str | Path) -> None:
             raise InputError(output, problem)
 
 
+def check_driving(project) -> None:
+    """Refuse an export with a reenact / transfer layer that has keyframes but no driving clip:
+    its frames would come out unedited, without a word (the preview shows them so too)."""
+    from render_core.edits.settings import undriven_layers
+
+    missing = undriven_layers(project.timeline.layers)
+    if missing:
+        ly = missing[0]
+        raise InputError(
+            project.folder,
+            f"layer '{ly.name}' ({ly.kind}) has no driving clip; choose one in the inspector "
+            f"or with `edit PROJECT {ly.kind} --driving CLIP`, or disable the layer",
+        )
+
+
 def render_clip(project, cfg: RenderConfig, ctx: JobContext) -> dict:
     """Export the project's target clip with its edits. Returns a summary dict."""
     from render_core.media.decode import VideoReader
@@ -108,6 +123,7 @@ def render_clip(project, cfg: RenderConfig, ctx: JobContext) -> dict:
     from render_core.render.sources import load_sources
 
     check_output(project, cfg.output)
+    check_driving(project)
     sources = load_sources(project, ctx.sub(0.0, 0.15))
     name = cfg.renderer or project.renderer
     renderer = make_renderer(project, name, cfg.device)

@@ -3,6 +3,8 @@ naming the file, exit 2, no traceback. Never a crash."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from tests import corpus
@@ -90,3 +92,31 @@ def test_render_exports_the_marked_range_unless_told_otherwise(tmp_path):
     assert probe(tmp_path / "marked.mp4").frame_count == 5
     r = run_main("render", str(proj), "-o", str(tmp_path / "all.mp4"), "--frames", "0:", "--quiet")
     assert r.returncode == 0 and probe(tmp_path / "all.mp4").frame_count == 12
+
+
+@pytest.mark.parametrize("kind", ["reenact_face", "transfer_body"])
+def test_render_refuses_a_driven_layer_without_its_driving_clip(tmp_path, kind):
+    """The layer would export unedited without a word: one line naming the layer instead."""
+    from render_core.edits.layer import EditLayer
+    from render_core.edits.params import PARAMS
+    from render_core.project.io import load_project, save_project
+
+    clip = corpus.make_clip(tmp_path / "clip.mp4", frames=8)
+    proj = tmp_path / "p.rfproj"
+    assert run_main("project", "new", str(clip), "-o", str(proj), "--quiet").returncode == 0
+    p = load_project(proj)
+    layer = EditLayer(kind, 0, 7, {2: PARAMS[kind](strength=1.0)}, name="Dance")
+    save_project(p.with_timeline(p.timeline.add_layer(layer)), proj)
+    out = tmp_path / "out.mp4"
+    r = run_main("render", str(proj), "-o", str(out), "--quiet")
+    assert r.returncode == 2 and "Traceback" not in r.stderr, r.stderr
+    errors = [line for line in r.stderr.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1 and "p.rfproj" in errors[0], r.stderr
+    assert f"'Dance' ({kind}) has no driving clip" in errors[0]
+    assert not out.exists()
+    # Disabled, the layer asks for nothing and the export runs.
+    p = load_project(proj)
+    off = replace(p.timeline.layers[0], enabled=False)
+    save_project(p.with_timeline(p.timeline.replace_layer(off)), proj)
+    assert run_main("render", str(proj), "-o", str(out), "--quiet").returncode == 0
+    assert out.exists()

@@ -96,3 +96,18 @@ def test_a_driving_clip_at_another_rate_is_read_by_time(clip_tracks):
         np.testing.assert_array_equal(got, want)
     late = resolve_frame(frame_for_frame, layer(offset), start + 30).face_edit.landmarks
     assert not np.array_equal(late, resolve_frame(by_time, layer(offset), start + 30).face_edit.landmarks)
+
+
+def test_a_reenact_layer_without_its_driving_clip_leaves_frames_unedited(clip_tracks):
+    """A user adds the layer and a keyframe before choosing the clip: the preview shows the
+    footage (plus any other edit), not an error."""
+    from render_core.edits.params import ExpressionParams
+
+    reenact = EditLayer("reenact_face", 0, 30, {0: validate(ReenactFaceParams, {"strength": 1.0})})
+    sources = EditSources(clip_tracks, {})
+    alone = EditTimeline().add_layer(reenact)
+    assert resolve_frame(sources, alone, 12).face_edit is None
+    smile = EditLayer("expression", 0, 30, {0: validate(ExpressionParams, {"smile": 0.8})})
+    both = alone.add_layer(smile)
+    want = resolve_frame(sources, EditTimeline().add_layer(smile), 12).face_edit.landmarks
+    np.testing.assert_array_equal(resolve_frame(sources, both, 12).face_edit.landmarks, want)
