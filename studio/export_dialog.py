@@ -1,18 +1,17 @@
-"""Export: path, frame range, resolution, quality, audio -> the pipeline's `render_clip` on the
-heavy pool (the same function as `main.py render`), with progress and cancel; plus a batch
-queue of other saved projects exported one after another with the same settings.
+"""Export: path, format, frame range, resolution, quality, audio -> the pipeline's `render_clip`
+on the heavy pool (the same function as `main.py render`), with progress and cancel; plus a
+batch queue of other saved projects exported one after another with the same settings.
 
-Audio: the target's own, none, or a reenact_face / transfer_body layer's driving clip, placed so
-the driving frame `offset` sounds at the layer's first frame (the frame its motion starts from),
-until its last. The output keeps the target's frame rate; the layer reads the driving clip by
-time (`edits.settings`), so lips and sound stay together whatever the two clips' rates."""
+Formats (`media.formats`): H.264 MP4, ProRes 422 HQ MOV, or a PNG sequence (no audio). The
+output keeps the target's frame rate; a reenact / transfer layer reads its driving clip by time
+(`edits.settings`), so lips and a driving audio (`export_choices`) stay together."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, QStandardPaths
+from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -29,50 +28,11 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from render_core.edits.settings import DRIVEN_KINDS
+from render_core.media.formats import FORMATS, OutputFormat, with_format_suffix
+from studio.export_choices import NO_AUDIO, ORIGINAL, AudioChoice, default_output, driving_choices
 from studio.jobs import Job, Kind
 
 HEIGHTS = (("source", None), ("1080p", 1080), ("720p", 720), ("480p", 480), ("360p", 360))
-
-
-@dataclass(frozen=True)
-class AudioChoice:
-    """One entry of the Audio combo. clip None: the target's audio; sync: (target frame, clip
-    frame) that sound together (RenderConfig.audio_sync); stop: the target frame where it ends
-    (the layer's last + 1: the driving performance is over there)."""
-
-    label: str
-    keep: bool
-    clip: str | None = None
-    sync: tuple[int, int] | None = None
-    stop: int | None = None
-
-    @property
-    def key(self) -> tuple:
-        """Which choice it is (the label and stop follow the layer's name and end)."""
-        return (self.keep, self.clip, self.sync)
-
-
-ORIGINAL = AudioChoice("Original audio", True)
-NO_AUDIO = AudioChoice("No audio", False)
-
-
-def driving_choices(project) -> list[AudioChoice]:
-    """One choice per enabled reenact_face / transfer_body layer whose driving clip is in the project."""
-    from render_core.edits.settings import ReenactSettings, TransferSettings
-
-    parse = {"reenact_face": ReenactSettings.from_json, "transfer_body": TransferSettings.from_json}
-    clips = {c.id: c for c in project.clips}
-    out = []
-    for layer in project.timeline.layers:
-        ref = clips.get(layer.settings.get("driving_clip")) if layer.kind in DRIVEN_KINDS else None
-        if not layer.enabled or ref is None:
-            continue
-        offset = parse[layer.kind](layer.settings).offset
-        span = f"frames {layer.start}-{layer.end}"
-        label = f"Driving audio: {Path(ref.path).name} (layer '{layer.name}', {span})"
-        out.append(AudioChoice(label, True, ref.id, (layer.start, offset), layer.end + 1))
-    return out
 
 
 @dataclass(frozen=True)
@@ -81,22 +41,6 @@ class ExportItem:
 
     project: object
     output: Path
-
-
-def default_output(project_folder: Path | None, clip: Path, last_folder: str | None) -> Path:
-    """Where an export goes unless the user says otherwise: a saved project's folder; else the
-    folder of the last export; else the user's Videos folder. Never beside the source clip,
-    which may be read-only or shared footage. The name is `<clip>-edited.mp4`, numbered past
-    files that already exist so that accepting the default never replaces an earlier export."""
-    folders = [project_folder, last_folder and Path(last_folder)]
-    movies = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.MoviesLocation)
-    folders += [Path(movies) if movies else None, Path.home()]
-    folder = next(f for f in folders if f is not None and f.is_dir())
-    name, k = f"{clip.stem}-edited.mp4", 1
-    while (folder / name).exists():
-        k += 1
-        name = f"{clip.stem}-edited-{k}.mp4"
-    return folder / name
 
 
 class ExportDialog(QDialog):
@@ -109,7 +53,12 @@ class ExportDialog(QDialog):
         self.jobs: list[Job] = []
         self.results: list[dict] = []
         last = self.settings.value("export_folder")
-        out = default_output(st.project_path, Path(st.clip_path), str(last) if last else None)
+        self.format = QComboBox()
+        self.format.addItems([f.label for f in FORMATS.values()])
+        remembered = str(self.settings.value("export_format") or "h264")
+        self.format.setCurrentIndex(list(FORMATS).index(remembered) if remembered in FORMATS else 0)
+        suffix = self.output_format().suffix
+        out = default_output(st.project_path, Path(st.clip_path), str(last) if last else None, suffix)
         self.output = QLineEdit(str(out))
         self.confirm = (
             lambda title, text: QMessageBox.question(self, title, text) == QMessageBox.StandardButton.Yes
@@ -139,6 +88,22 @@ class ExportDialog(QDialog):
         self._build(browse)
         self._fill_audio(ORIGINAL if ex.audio else NO_AUDIO)
         st.timeline_changed.connect(self._refresh_audio)
+        self.format.currentIndexChanged.connect(self._format_changed)
+        self._format_changed()
+
+    def output_format(self) -> OutputFormat:
+        return list(FORMATS.values())[max(0, self.format.currentIndex())]
+
+    def _format_changed(self) -> None:
+        """The output's extension follows the format; x264's CRF and the audio apply only where
+        the format has them (an image sequence has no audio)."""
+        fmt = self.output_format()
+        text = self.output.text()
+        if text:
+            self.output.setText(str(with_format_suffix(Path(text), fmt)))
+        self.crf.setEnabled(fmt.codec == "libx264")
+        self.audio.setEnabled(fmt.has_audio)
+        self.audio.setToolTip("" if fmt.has_audio else "An image sequence has no audio")
 
     def _build(self, browse: QPushButton) -> None:
         out_row = QHBoxLayout()
@@ -150,6 +115,7 @@ class ExportDialog(QDialog):
         rng.addWidget(self.stop_frame)
         form = QFormLayout()
         form.addRow("Output", out_row)
+        form.addRow("Format", self.format)
         form.addRow("Frames", rng)
         form.addRow("Resolution", self.height)
         form.addRow("Quality (CRF)", self.crf)
@@ -175,9 +141,11 @@ class ExportDialog(QDialog):
         self.resize(620, 480)
 
     def _browse(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Export to", self.output.text(), "MP4 video (*.mp4)")
+        fmt = self.output_format()
+        kinds = f"{fmt.label} (*{fmt.suffix})" if fmt.suffix else f"{fmt.label}: a new folder (*)"
+        path, _ = QFileDialog.getSaveFileName(self, "Export to", self.output.text(), kinds)
         if path:
-            self.output.setText(path)
+            self.output.setText(str(with_format_suffix(Path(path), fmt)))
 
     def _add_projects(self) -> None:
         paths, _ = QFileDialog.getOpenFileNames(self, "Projects to export", "", "Projects (project.json)")
@@ -217,6 +185,7 @@ class ExportDialog(QDialog):
             audio_clip=choice.clip,
             audio_sync=choice.sync,
             audio_stop=choice.stop,
+            format=self.output_format().name,
         )
 
     def items(self) -> list[ExportItem]:
@@ -226,7 +195,8 @@ class ExportDialog(QDialog):
         out = [ExportItem(self.session.document(), Path(self.output.text()))]
         for i in range(self.queue.count()):
             project = load_project(self.queue.item(i).text())
-            out.append(ExportItem(project, Path(project.folder) / f"{project.name}-edited.mp4"))
+            name = f"{project.name}-edited{self.output_format().suffix}"
+            out.append(ExportItem(project, Path(project.folder) / name))
         return out
 
     def start(self) -> list[Job]:
@@ -239,6 +209,7 @@ class ExportDialog(QDialog):
         if out.exists() and not self.confirm("Replace file?", f"{out.name} already exists. Replace it?"):
             return []
         self.settings.setValue("export_folder", str(out.parent))
+        self.settings.setValue("export_format", self.output_format().name)
         for k, item in enumerate(items):
             cfg = self.config(item.output) if k == 0 else self._queued_config(item.project, item.output)
             job = self.session.runner.submit(

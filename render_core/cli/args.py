@@ -29,3 +29,15 @@ def existing_file(path: str | Path) -> Path:
     if not p.is_file():
         raise InputError(p, "is not a file")
     return p
+
+
+def add_format_argument(p) -> None:
+    """`--format` of the exporting commands (render, reenact, transfer): media.formats' rows."""
+    from render_core.media.formats import FORMATS
+
+    p.add_argument(
+        "--format",
+        choices=list(FORMATS),
+        help="h264 (MP4), prores (ProRes 422 HQ .mov) or png (a PNG sequence in the output folder, "
+        "no audio); default: from the output's extension (.mov = prores, else h264)",
+    )

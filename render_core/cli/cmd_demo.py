@@ -35,6 +35,7 @@ def overlay_video(clip: Path, tracks, output: Path, ctx: JobContext) -> int:
             preset="veryfast",
             audio_source=str(clip),
             metadata={"comment": "tracking overlay"},
+            colour=reader.colour,
         ) as writer:
             for t, frame in reader.frames():
                 if tracks.face is not None and t < len(tracks.face) and tracks.face.valid[t]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
-from render_core.cli.args import existing_file, frame_range
+from render_core.cli.args import add_format_argument, existing_file, frame_range
 from render_core.jobs import JobContext
 
 NAME = "reenact"
@@ -22,7 +22,7 @@ HELP = "make the project's target perform a driving clip's expressions, head mot
 def add_arguments(p) -> None:
     p.add_argument("--project", required=True, help="project folder (its target is reenacted)")
     p.add_argument("--driving", required=True, help="the driving face video (added to the project)")
-    p.add_argument("-o", "--output", required=True, help="output MP4")
+    p.add_argument("-o", "--output", required=True, help="output video file (or folder, with --format png)")
     p.add_argument("--channels", default="expression,head_pose,gaze", help="comma separated channels")
     p.add_argument("--strength", type=float, default=1.0, help="0..1 blend toward the driving motion")
     p.add_argument(
@@ -35,6 +35,7 @@ def add_arguments(p) -> None:
     p.add_argument("--frames", type=frame_range, help="only frames A:B")
     p.add_argument("--preset", help="x264 preset (ultrafast..veryslow)")
     p.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
+    add_format_argument(p)
 
 
 def default_renderer(project) -> str:
@@ -53,7 +54,7 @@ def run(args, ctx: JobContext) -> dict:
 
     project = load_project(args.project)
     project, ref = add_clip(project, existing_file(args.driving), driving=True)
-    check_output(project, args.output)  # before the tracking, not after it
+    check_output(project, args.output, args.format)  # before the tracking, not after it
     target = project.target()
     n = target.info.frame_count
     folder = Path(project.folder)
@@ -79,6 +80,7 @@ def run(args, ctx: JobContext) -> dict:
     stop = min(n, math.ceil(ref.info.frame_count / rate))
     start, end = args.frames or (0, stop)
     cfg = RenderConfig(
+        format=args.format,
         output=args.output,
         frames=(start, min(end or stop, stop)),
         renderer=args.renderer or default_renderer(project),

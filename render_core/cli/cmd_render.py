@@ -4,18 +4,21 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from render_core.cli.args import frame_range
+from render_core.cli.args import add_format_argument, frame_range
 from render_core.errors import InputError
 from render_core.jobs import JobContext
 
 NAME = "render"
-HELP = "export a project's edited clip to MP4 with the original audio (several projects: batch)"
+HELP = "export a project's edited clip (MP4, ProRes MOV or PNG sequence) with its audio (several: batch)"
 
 
 def add_arguments(p) -> None:
     p.add_argument("projects", nargs="+", metavar="PROJECT")
     p.add_argument(
-        "-o", "--output", required=True, help="output MP4 (one project) or folder (several: <name>.mp4 each)"
+        "-o",
+        "--output",
+        required=True,
+        help="output file (one project; with --format png its sequence folder) or folder (several: one each)",
     )
     p.add_argument(
         "--frames", type=frame_range, help="only frames A:B (default: the project's in/out marks; 0: = all)"
@@ -27,26 +30,34 @@ def add_arguments(p) -> None:
     p.add_argument("--no-audio", action="store_true", help="leave the audio out")
     p.add_argument("--no-cache", action="store_true", help="re-render every edited frame")
     p.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
+    add_format_argument(p)
 
 
-def outputs_for(projects: list[str], output: str) -> list[Path]:
-    if len(projects) == 1 and Path(output).suffix:
+def outputs_for(projects: list[str], output: str, format_name: str | None = None) -> list[Path]:
+    """One project: the output itself (a file, or the folder of its PNG sequence); several: a
+    folder holding `<project name>.<ext>` each (with png, a sequence folder each)."""
+    from render_core.media.formats import FORMATS
+
+    png = format_name == "png"
+    if len(projects) == 1 and (Path(output).suffix or png):
         return [Path(output)]
     folder = Path(output)
     if folder.suffix:
         raise InputError(folder, "several projects need an output folder, not a file name")
-    return [folder / f"{Path(p).stem}.mp4" for p in projects]
+    suffix = FORMATS[format_name or "h264"].suffix
+    return [folder / f"{Path(p).stem}{suffix}" for p in projects]
 
 
 def run(args, ctx: JobContext) -> dict:
     from render_core.project.io import load_project
     from render_core.render.pipeline import RenderConfig, marked_frames, render_clip
 
-    outs = outputs_for(args.projects, args.output)
+    outs = outputs_for(args.projects, args.output, args.format)
     projects = [load_project(p) for p in args.projects]  # fail early, before any long render
     results = []
     for i, (project, out) in enumerate(zip(projects, outs, strict=True)):
         cfg = RenderConfig(
+            format=args.format,
             output=str(out),
             frames=args.frames or marked_frames(project),
             renderer=args.renderer,

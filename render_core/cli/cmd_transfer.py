@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from render_core.cli.args import existing_file, frame_range
+from render_core.cli.args import add_format_argument, existing_file, frame_range
 from render_core.errors import InputError
 from render_core.jobs import JobContext
 
@@ -23,7 +23,7 @@ HELP = "motion transfer: the project's target person performs a driving clip's d
 def add_arguments(p) -> None:
     p.add_argument("--project", required=True, help="project folder whose target has a trained body model")
     p.add_argument("--driving", required=True, help="the dance video to transfer (added to the project)")
-    p.add_argument("-o", "--output", required=True, help="output MP4")
+    p.add_argument("-o", "--output", required=True, help="output video file (or folder, with --format png)")
     p.add_argument(
         "--audio",
         choices=["driving", "target", "none"],
@@ -35,6 +35,7 @@ def add_arguments(p) -> None:
     p.add_argument("--crf", type=int, help="x264 quality (lower = better; default: project setting)")
     p.add_argument("--preset", help="x264 preset (ultrafast..veryslow)")
     p.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
+    add_format_argument(p)
 
 
 def body_model(project, wanted: str | None):
@@ -87,13 +88,14 @@ def run(args, ctx: JobContext) -> dict:
     project = load_project(args.project)
     model = body_model(project, args.model)
     project, ref = add_clip(project, existing_file(args.driving), driving=True)
-    check_output(project, args.output)  # before the tracking, not after it
+    check_output(project, args.output, args.format)  # before the tracking, not after it
     if ref.id == project.target_clip:
         raise InputError(args.driving, "the driving clip is the project's target clip")
     info = ref.info or probe(project.clip_path(ref.id))
     project, layer = transfer_layer(project, ref.id, info.frame_count)
     project = save_project(project, project.folder)
     cfg = RenderConfig(
+        format=args.format,
         output=str(args.output),
         frames=args.frames or (0, None),
         renderer=model.id,

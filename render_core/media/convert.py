@@ -13,15 +13,28 @@ from __future__ import annotations
 import av
 import numpy as np
 
+from render_core.media.colour import RgbDecoder
 
-def frame_to_rgb(frame: av.VideoFrame, rotation: int = 0, size: tuple[int, int] | None = None) -> np.ndarray:
-    """Convert (and optionally resize) then rotate clockwise by `rotation` (a multiple of 90)."""
+
+def frame_to_rgb(
+    frame: av.VideoFrame,
+    rotation: int = 0,
+    size: tuple[int, int] | None = None,
+    decoder: RgbDecoder | None = None,
+) -> np.ndarray:
+    """Convert (and optionally resize) then rotate clockwise by `rotation` (a multiple of 90).
+    `decoder` carries the clip's colour matrix and range (`colour`); None: PyAV's default."""
     quarter = (rotation // 90) % 4
+    wh = None
     if size is not None:
         w, h = size if quarter % 2 == 0 else (size[1], size[0])
-        if (w, h) != (frame.width, frame.height):
-            frame = frame.reformat(width=w, height=h, format="rgb24", interpolation="AREA")
-    rgb = frame.to_ndarray(format="rgb24")
+        wh = (w, h) if (w, h) != (frame.width, frame.height) else None
+    if decoder is not None:
+        rgb = decoder(frame, wh)
+    else:
+        if wh is not None:
+            frame = frame.reformat(width=wh[0], height=wh[1], format="rgb24", interpolation="AREA")
+        rgb = frame.to_ndarray(format="rgb24")
     if quarter:
         rgb = np.ascontiguousarray(np.rot90(rgb, k=-quarter))
     return rgb

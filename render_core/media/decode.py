@@ -20,6 +20,7 @@ import numpy as np
 
 from render_core.errors import InputError
 from render_core.media.clip_info import ClipInfo
+from render_core.media.colour import RgbDecoder, stream_colour
 from render_core.media.convert import frame_to_rgb
 from render_core.media.probe import open_input, probe, scan_frames, video_stream
 
@@ -32,12 +33,16 @@ SEEK_BACKOFF_S = (0.0, 1.0, 4.0, 16.0)  # earlier seek targets tried when a seek
 class VideoReader:
     """Streaming reader over one clip; use as a context manager or call close()."""
 
-    def __init__(self, path: str | Path, info: ClipInfo | None = None) -> None:
+    def __init__(self, path: str | Path, info: ClipInfo | None = None, exact_colour: bool = True) -> None:
+        """exact_colour False: the fast, slightly biased colour conversion (`media.colour`), for
+        readers whose pixels nobody sees (tracking)."""
         self.path = str(path)
         self.info = info if info is not None else probe(path)
         self._container = open_input(path)
         self._stream = video_stream(self._container, path)
         self._stream.thread_type = "AUTO"
+        self.colour = stream_colour(self._stream)  # the matrix and range frames are decoded with
+        self._rgb = RgbDecoder(self.colour, exact_colour)
         self._pts = self._frame_pts()
         self._index_of = {p: i for i, p in enumerate(self._pts)}
         self._decoded: Iterator[av.VideoFrame] | None = None
@@ -97,7 +102,7 @@ class VideoReader:
             yield i, self._convert(frame, size)
 
     def _convert(self, frame: av.VideoFrame, size: tuple[int, int] | None) -> np.ndarray:
-        return frame_to_rgb(frame, self.info.rotation, size)
+        return frame_to_rgb(frame, self.info.rotation, size, self._rgb)
 
     def _advance_to(self, index: int) -> av.VideoFrame:
         """Position the decoder and return the av frame whose pts is frame `index`'s."""

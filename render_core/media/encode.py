@@ -1,9 +1,12 @@
-"""H.264 MP4 writer with the source's audio stream-copied back in, written atomically.
+"""Video file writer (H.264 MP4 by default, or a `formats` row such as ProRes MOV) with the
+source's audio stream-copied back in, written atomically.
 
 The file is written under `<stem>.part<suffix>` and renamed on `close()`; `abort()` (or an
 exception inside the `with` block) removes it, so a cancelled export never leaves a half file.
 Convention: frames are (H, W, 3) RGB, uint8 or float in [0, 1]; `width`/`height` are the frame
-size; odd sizes are edge-padded to even for yuv420p. Output pts are frame indices / fps (CFR).
+size; odd sizes are edge-padded to even (4:2:0 and 4:2:2 chroma). Output pts are frame
+indices / fps (CFR). `colour`: the source's tags; the file is encoded with its matrix and
+tagged (`media.colour`), so untouched pixels keep their source values in any player.
 `audio_start`: the audio source's time (s) at output time 0; negative delays the audio.
 `audio_from`: the source time before which no audio is copied (None: from `audio_start`);
 `audio_until`: the source time from which none is (None: to the video's end).
@@ -20,6 +23,8 @@ import numpy as np
 
 from render_core.io_atomic import atomic_path
 from render_core.media.audio_copy import AudioCopier
+from render_core.media.colour import ColourTags, YuvEncoder, export_colour
+from render_core.media.formats import FORMATS, OutputFormat
 from render_core.media.frames import to_uint8
 
 
@@ -43,8 +48,12 @@ class VideoWriter:
         audio_from: float | None = None,
         audio_until: float | None = None,
         metadata: dict[str, str] | None = None,
+        fmt: OutputFormat = FORMATS["h264"],
+        colour: ColourTags | None = None,
     ) -> None:
         self.path = Path(path)
+        self.format = fmt
+        self._yuv = YuvEncoder(export_colour(colour, int(height)), fmt.pix_fmt)
         self.fps = Fraction(fps)
         self.width, self.height = int(width), int(height)
         self.frames_written = 0
@@ -52,7 +61,8 @@ class VideoWriter:
         self._tmp = self._stack.enter_context(atomic_path(self.path))
         self._audio: AudioCopier | None = None
         try:
-            self._out = av.open(str(self._tmp), "w", format="mp4")
+            container = fmt.containers.get(self.path.suffix.lower(), next(iter(fmt.containers.values())))
+            self._out = av.open(str(self._tmp), "w", format=container)
             self._out.metadata.update(metadata or {})
             self._video = self._add_video_stream(crf, preset)
             if audio_source is not None:
@@ -62,9 +72,14 @@ class VideoWriter:
             raise
 
     def _add_video_stream(self, crf: int, preset: str) -> av.video.stream.VideoStream:
-        stream = self._out.add_stream("libx264", rate=self.fps, options={"crf": str(crf), "preset": preset})
+        fmt = self.format
+        options = dict(fmt.options)
+        if fmt.codec == "libx264":  # crf / preset are x264's quality and speed knobs
+            options.update(crf=str(crf), preset=preset)
+        stream = self._out.add_stream(fmt.codec, rate=self.fps, options=options)
         stream.width, stream.height = self.width + self.width % 2, self.height + self.height % 2
-        stream.pix_fmt = "yuv420p"
+        stream.pix_fmt = fmt.pix_fmt
+        self._yuv.tag(stream.codec_context)
         stream.codec_context.time_base = 1 / self.fps
         stream.thread_type = "AUTO"
         return stream
@@ -88,7 +103,7 @@ class VideoWriter:
         pad = ((0, self.height % 2), (0, self.width % 2), (0, 0))
         if self.height % 2 or self.width % 2:
             image = np.pad(image, pad, mode="edge")
-        av_frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(image), format="rgb24")
+        av_frame = self._yuv(image)
         av_frame.pts, av_frame.time_base = self.frames_written, 1 / self.fps
         for packet in self._video.encode(av_frame):
             self._out.mux(packet)

@@ -16,10 +16,15 @@ import numpy as np
 
 from render_core.io_atomic import write_bytes_atomic
 
+# What the source pixels were decoded with: a change there changes every rendered frame, so
+# frames cached before it must not be reused (2: each clip's own matrix, exact rounding).
+DECODE_VERSION = 2
+
 
 def cache_key(frame: int, edit_hash: str, renderer_id: str, size: tuple[int, int]) -> str:
     """A file-safe key for one rendered frame."""
-    h = hashlib.sha256(f"{frame}|{edit_hash}|{renderer_id}|{size[0]}x{size[1]}".encode()).hexdigest()
+    text = f"{frame}|{edit_hash}|{renderer_id}|{size[0]}x{size[1]}|decode{DECODE_VERSION}"
+    h = hashlib.sha256(text.encode()).hexdigest()
     return f"{frame:07d}-{h[:20]}"
 
 

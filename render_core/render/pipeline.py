@@ -20,6 +20,8 @@ from render_core import __version__
 from render_core.edits.timeline import EditTimeline
 from render_core.errors import InputError
 from render_core.jobs import JobContext
+from render_core.media.formats import OutputFormat, format_for
+from render_core.media.image_sequence import check_replaceable
 from render_core.render.cache import RenderCache
 from render_core.render.frame_renderer import FrameRenderer
 from render_core.render.sources import HeldClipTracks
@@ -49,6 +51,7 @@ class RenderConfig:
     # (start, offset) for its driving clip's audio; None: the export's first frame with itself.
     audio_sync: tuple[int, int] | None = None
     audio_stop: int | None = None  # output frame (exclusive) where that audio ends (a layer's end)
+    format: str | None = None  # media.formats name (None: from the output's extension)
 
 
 def export_metadata(project, timeline: EditTimeline, renderer_name: str) -> dict[str, str]:
@@ -90,14 +93,19 @@ def marked_frames(project) -> tuple[int, int | None]:
     return (0, None) if marks is None else (marks[0], marks[1] + 1)
 
 
-def check_output(project, output: str | Path) -> None:
-    """Refuse an output that would replace one of the project's clips: the finished file is
-    renamed over its path at the end, and the footage would be gone. (A missing folder is made.)"""
+def check_output(project, output: str | Path, format_name: str | None = None) -> OutputFormat:
+    """The output's format, after refusing an output that does not fit it or that would replace
+    one of the project's clips: the finished file is renamed over its path at the end, and the
+    footage would be gone. (A missing folder is made.)"""
+    fmt = format_for(output, format_name)
+    if fmt.is_sequence:
+        check_replaceable(Path(output))
     out = Path(output).expanduser().resolve()
     for clip in project.clips:
         if out == project.clip_path(clip.id).resolve():
             problem = f"is the project's clip {clip.id}; exporting there would replace the footage"
             raise InputError(output, problem)
+    return fmt
 
 
 def check_driving(project) -> None:
@@ -119,17 +127,18 @@ def render_clip(project, cfg: RenderConfig, ctx: JobContext) -> dict:
     """Export the project's target clip with its edits. Returns a summary dict."""
     from render_core.media.decode import VideoReader
     from render_core.media.encode import VideoWriter
+    from render_core.media.image_sequence import ImageSequenceWriter
     from render_core.render.registry import make_renderer, renderer_id
     from render_core.render.sources import load_sources
 
-    check_output(project, cfg.output)
+    fmt = check_output(project, cfg.output, cfg.format)
     check_driving(project)
     sources = load_sources(project, ctx.sub(0.0, 0.15))
     name = cfg.renderer or project.renderer
     renderer = make_renderer(project, name, cfg.device)
     ex = project.export
     crf, preset = cfg.crf if cfg.crf is not None else ex.crf, cfg.preset or ex.preset
-    use_audio = ex.audio if cfg.audio is None else cfg.audio
+    use_audio = (ex.audio if cfg.audio is None else cfg.audio) and fmt.has_audio
     height = cfg.height or ex.height
     cache = None
     if cfg.use_cache and project.folder:
@@ -152,19 +161,26 @@ def render_clip(project, cfg: RenderConfig, ctx: JobContext) -> dict:
         audio_until = None
         if cfg.audio_stop is not None:
             audio_until = audio_start + (cfg.audio_stop - start) / float(tb.fps)
-        with VideoWriter(
-            cfg.output,
-            tb.fps,
-            size[0],
-            size[1],
-            crf=crf,
-            preset=preset,
-            audio_source=str(tb.audio) if use_audio and tb.audio is not None else None,
-            audio_start=audio_start,
-            audio_from=audio_from,
-            audio_until=audio_until,
-            metadata=export_metadata(project, project.timeline, name),
-        ) as writer:
+        metadata = export_metadata(project, project.timeline, name)
+        if fmt.is_sequence:
+            writer = ImageSequenceWriter(cfg.output, tb.fps, size[0], size[1], start, metadata)
+        else:
+            writer = VideoWriter(
+                cfg.output,
+                tb.fps,
+                size[0],
+                size[1],
+                crf=crf,
+                preset=preset,
+                audio_source=str(tb.audio) if use_audio and tb.audio is not None else None,
+                audio_start=audio_start,
+                audio_from=audio_from,
+                audio_until=audio_until,
+                metadata=metadata,
+                fmt=fmt,
+                colour=reader.colour,
+            )
+        with writer:
             for t, frame in background_plates(reader, start, stop, None if scale == 1.0 else size):
                 for out in frames.push(t, frame):
                     writer.write(out)
@@ -177,6 +193,7 @@ def render_clip(project, cfg: RenderConfig, ctx: JobContext) -> dict:
     n = stop - start
     return {
         "output": str(Path(cfg.output).resolve()),
+        "format": fmt.name,
         "frames": n,
         "renderer": name,
         **frames.stats,

@@ -124,7 +124,7 @@ def track_clip(cfg: TrackConfig, ctx: JobContext) -> TrackResult:
 
     if not Path(cfg.clip).is_file():
         raise InputError(cfg.clip, "no such file")
-    with VideoReader(cfg.clip) as reader:
+    with VideoReader(cfg.clip, exact_colour=False) as reader:  # pixels nobody sees
         info = reader.info
         out = tracks_cache_dir(cfg.project_dir) / f"{info.content_hash}-{tracker_version(cfg)}.npz"
         if out.is_file():

@@ -52,7 +52,7 @@ def test_export_writes_playable_file_with_audio(with_edit, qtbot, tmp_path):
 
 
 def test_default_output_is_never_beside_the_footage_and_never_an_existing_file(tmp_path):
-    from studio.export_dialog import default_output
+    from studio.export_choices import default_output
 
     footage, project, last = tmp_path / "footage", tmp_path / "p.rfproj", tmp_path / "exports"
     for folder in (footage, project, last):
@@ -79,6 +79,37 @@ def test_an_existing_output_is_replaced_only_when_the_user_agrees(with_edit, tmp
     dlg.confirm = lambda title, text: asked.append(text) or False
     assert dlg.start() == [] and asked == ["keep.mp4 already exists. Replace it?"]
     assert out.read_bytes() == b"the user's earlier export" and dlg.export_button.isEnabled()
+
+
+def test_format_choice_sets_the_extension_the_codec_and_is_remembered(with_edit, qtbot, tmp_path):
+    """ProRes for an editor or grader, a PNG sequence for compositing: the output's name follows
+    the choice, CRF and audio grey out where the format has none, and the next dialog opens on
+    the last format used."""
+    import av
+
+    from studio import dialogs
+
+    dialogs.show_export(with_edit)
+    dlg = with_edit.export_dialog
+    dlg.output.setText(str(tmp_path / "take.mp4"))
+    dlg.start_frame.setValue(0)
+    dlg.stop_frame.setValue(6)
+    dlg.format.setCurrentIndex(1)  # ProRes
+    assert dlg.output.text() == str(tmp_path / "take.mov") and not dlg.crf.isEnabled()
+    (job,) = dlg.start()
+    with qtbot.waitSignal(job.signals.finished, timeout=120_000):
+        pass
+    with av.open(str(tmp_path / "take.mov")) as c:
+        assert c.streams.video[0].codec_context.name == "prores" and c.streams.video[0].frames == 6
+    dlg.format.setCurrentIndex(2)  # PNG sequence
+    assert dlg.output.text() == str(tmp_path / "take") and not dlg.audio.isEnabled()
+    (job,) = dlg.start()
+    with qtbot.waitSignal(job.signals.finished, timeout=120_000):
+        pass
+    assert sorted(p.name for p in (tmp_path / "take").iterdir())[0] == "take_000000.png"
+    dialogs.show_export(with_edit)
+    reopened = with_edit.export_dialog
+    assert reopened.output_format().name == "png" and Path(reopened.output.text()).suffix == ""
 
 
 def test_cancel_export_leaves_no_file(with_edit, qtbot, tmp_path):
