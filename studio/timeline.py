@@ -35,10 +35,11 @@ MARK = QColor(120, 200, 255)
 
 
 def timecode(frame: int, fps: float) -> str:
-    """mm:ss:ff at the clip's rate (ff = frame within the second)."""
+    """hh:mm:ss:ff, as editors write timecode (non-drop-frame at the rounded rate: 29.97 counts
+    30 frames a second); ff = frame within the second."""
     fps_i = max(1, round(fps))
     secs, ff = divmod(frame, fps_i)
-    return f"{secs // 60:02d}:{secs % 60:02d}:{ff:02d}"
+    return f"{secs // 3600:02d}:{secs // 60 % 60:02d}:{secs % 60:02d}:{ff:02d}"
 
 
 def no_track_ranges(tracks, which: str) -> list[tuple[int, int]]:
@@ -144,7 +145,7 @@ class TimelineWidget(QWidget):
     def _tick_step(self) -> int:
         px_per_frame = (self.width() - NAME_W) / max(1, self.state.frame_count)
         for step in (1, 2, 5, 10, 15, 30, 60, 150, 300, 600, 1500, 3000):
-            if step * px_per_frame >= 70:
+            if step * px_per_frame >= 90:  # room for hh:mm:ss:ff
                 return step
         return 6000
 

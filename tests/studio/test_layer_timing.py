@@ -106,3 +106,11 @@ def test_a_shorter_driving_clip_ends_the_layer_where_its_performance_ends(opened
     st.undo_stack.undo()  # one step: the clip and the new end go together
     assert st.timeline.layer(layer.id).end == st.frame_count - 1
     assert "driving_clip" not in st.timeline.layer(layer.id).settings
+
+
+def test_timecode_is_hours_minutes_seconds_frames():
+    from studio.timeline import timecode
+
+    assert timecode(90, 30.0) == "00:00:03:00"
+    assert timecode(29, 29.97) == "00:00:00:29"  # non-drop-frame at the rounded rate
+    assert timecode(25 * 3661 + 7, 25.0) == "01:01:01:07"
