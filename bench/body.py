@@ -178,8 +178,6 @@ def transfer_follow(checkpoint: str, folder: Path, frames: int | None = None) ->
     """`transfer` B_tfjs_pose_1 onto the trained target, re-track the export and compare its
     poses with the normalized driving poses the model was asked for (core joints, px of the
     target frame), against the distance of the target's own (unmoved) pose to them."""
-    from argparse import Namespace
-
     from render_core.cli import cmd_transfer
     from render_core.jobs import null_context
     from render_core.media.decode import VideoReader
@@ -195,9 +193,12 @@ def transfer_follow(checkpoint: str, folder: Path, frames: int | None = None) ->
     model = ModelRef("body-bench", "body", project.relative(checkpoint), "bench")
     save_project(project.with_model(model), project.folder)
     out = folder / "transfer.mp4"
-    args = Namespace(project=str(project.folder), driving=str(driving), output=str(out), audio="driving",
-                     model=None, frames=(0, frames) if frames else None, crf=18, preset="veryfast",
-                     device="auto")  # fmt: skip
+    # Through the command's own parser, so the bench gets every option's default as users do.
+    parser = argparse.ArgumentParser()
+    cmd_transfer.add_arguments(parser)
+    argv = ["--project", str(project.folder), "--driving", str(driving), "-o", str(out)]
+    argv += ["--crf", "18", "--preset", "veryfast"] + (["--frames", f"0:{frames}"] if frames else [])
+    args = parser.parse_args(argv)
     summary = cmd_transfer.run(args, null_context())
     project = load_project(project.folder)
     sources = load_sources(project, null_context())
