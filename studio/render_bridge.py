@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from studio.frame_source import FrameSource, downscale
+from studio.frame_source import FrameSource
 
 
 def frame_at_position(start: int, position: int, loop: tuple[int, int] | None) -> int:
@@ -161,7 +161,7 @@ class PreviewPipeline:
                     fr.abandon()
 
     def _read(self, snapshot, frame: int, scale: float) -> np.ndarray:
-        return downscale(self.frames.read(snapshot.clip_path, frame, snapshot.info), scale)
+        return self.frames.read(snapshot.clip_path, frame, snapshot.info, scale)
 
 
 def make_render_preview(frames: FrameSource, device: str = "auto") -> PreviewPipeline:

@@ -48,7 +48,7 @@ class VideoReader:
         self._decoded: Iterator[av.VideoFrame] | None = None
         self._next = -1  # index the decoder's next frame will have; -1 = no position
         self._pending: tuple[int, av.VideoFrame] | None = None
-        self._last: tuple[int, np.ndarray] | None = None
+        self._last: tuple[tuple, np.ndarray] | None = None  # ((index, size), frame)
         self.seek_count = 0
         self.damaged_from: int | None = None  # first frame index that could not be decoded
 
@@ -75,12 +75,13 @@ class VideoReader:
         self._pending = None
         self._container.close()
 
-    def read(self, index: int) -> np.ndarray:
-        """Frame `index` as uint8 RGB (H, W, 3); InputError if the file cannot deliver it."""
-        if self._last is not None and self._last[0] == index:
+    def read(self, index: int, size: tuple[int, int] | None = None) -> np.ndarray:
+        """Frame `index` as uint8 RGB (H, W, 3), scaled to `size=(w, h)` inside the colour
+        conversion where given; InputError if the file cannot deliver it."""
+        if self._last is not None and self._last[0] == (index, size):
             return self._last[1].copy()
-        image = self._convert(self._advance_to(index), None)
-        self._last = (index, image)
+        image = self._convert(self._advance_to(index), size)
+        self._last = ((index, size), image)
         return image.copy()
 
     def frames(
