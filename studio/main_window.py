@@ -28,8 +28,10 @@ from studio.manipulation import Manipulator
 from studio.model_library import ModelLibrary
 from studio.session import Session
 from studio.status import JobStatusBar
-from studio.timeline import TimelineWidget, timecode
+from studio.timeline import TimelineWidget
+from studio.timeline_rows import timecode
 from studio.viewer import Viewer
+from studio.waveforms import WaveformStore
 
 APP_TITLE = "Render Studio"
 MAX_RECENT = 8
@@ -44,6 +46,9 @@ class MainWindow(QMainWindow):
         self.viewer = Viewer(self.state)
         self.inspector = Inspector(self.state, self.session.runner)
         self.timeline = TimelineWidget(self.state)
+        self.waveforms = WaveformStore(self.state, self.session.runner, self)
+        self.timeline.waveforms = self.waveforms
+        self.waveforms.changed.connect(self.timeline.update)
         self.library = ModelLibrary(self.state)
         self.inset = DrivingInset(self.state, self.session.runner, self.viewer)
         self.manipulator = Manipulator(self.state, self.inspector, self)

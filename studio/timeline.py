@@ -1,5 +1,6 @@
-"""The timeline: ruler (frames + timecode), playhead, tracking gaps, one row per edit layer
-with keyframe diamonds. Click to seek, drag a diamond to move it, Delete removes it; drag a
+"""The timeline: ruler (frames + timecode), playhead, tracking gaps, the clip's audio, one row
+per edit layer with keyframe diamonds (a driving performance's audio drawn in its bar). Click
+to seek, drag a diamond to move it, Delete removes it; drag a
 layer bar's end to trim it, its middle to move it (keyframes and a driving performance with it).
 
 Convention: x maps frames linearly over the widget width after the name column; frame f is
@@ -8,16 +9,19 @@ drawn at the centre of its cell.
 
 from __future__ import annotations
 
+import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QKeyEvent, QMouseEvent, QPainter, QPen, QPolygonF
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
+from render_core.edits.settings import DRIVEN_KINDS
 from studio import commands as C
 from studio.state import AppState
+from studio.timeline_audio import paint_clip_audio, paint_driving_audio
+from studio.timeline_rows import GAP_ROW_H, NAME_W, RULER_H, paint_gaps, paint_marks, paint_ruler
 
-NAME_W = 130
-RULER_H = 26
-GAP_ROW_H = 12
+AUDIO_ROW_H = 18
+LAYERS_TOP = RULER_H + GAP_ROW_H + AUDIO_ROW_H
 ROW_H = 24
 DIAMOND = 6.0
 EDGE_PX = 5.0  # how near a layer bar's end a press grabs it for trimming
@@ -27,26 +31,7 @@ SELECTED_BG = QColor(56, 64, 86)
 LAYER_BAR = QColor(80, 110, 170)
 KEY = QColor(250, 200, 60)
 KEY_SELECTED = QColor(255, 255, 255)
-NO_FACE = QColor(200, 70, 70, 160)
-NO_BODY = QColor(230, 140, 50, 160)
 PLAYHEAD = QColor(255, 80, 80)
-OUTSIDE_MARKS = QColor(0, 0, 0, 110)  # shade over frames outside the in/out marks
-MARK = QColor(120, 200, 255)
-
-
-def timecode(frame: int, fps: float) -> str:
-    """hh:mm:ss:ff, as editors write timecode (non-drop-frame at the rounded rate: 29.97 counts
-    30 frames a second); ff = frame within the second."""
-    fps_i = max(1, round(fps))
-    secs, ff = divmod(frame, fps_i)
-    return f"{secs // 3600:02d}:{secs // 60 % 60:02d}:{secs % 60:02d}:{ff:02d}"
-
-
-def no_track_ranges(tracks, which: str) -> list[tuple[int, int]]:
-    """Inclusive ranges with no face/body, from the tracker's meta (computed in core)."""
-    if tracks is None:
-        return []
-    return [tuple(r) for r in tracks.meta.get(f"no_{which}_ranges", [])]
 
 
 class TimelineWidget(QWidget):
@@ -59,8 +44,9 @@ class TimelineWidget(QWidget):
         self._drag_key: tuple[str, int] | None = None
         self._drag_bar: tuple | None = None  # (layer as pressed, part, pressed frame, gesture)
         self._scrubbing = False
+        self.waveforms = None  # studio.waveforms.WaveformStore, set by the main window
         self.setMouseTracking(True)  # the cursor shows what a press on a bar would grab
-        self.setMinimumHeight(RULER_H + GAP_ROW_H + 3 * ROW_H)
+        self.setMinimumHeight(LAYERS_TOP + 3 * ROW_H)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         self.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
         for sig in (
@@ -75,7 +61,7 @@ class TimelineWidget(QWidget):
     def _changed(self, *_args) -> None:
         if self.selected_key and not self._key_exists(*self.selected_key):
             self.selected_key = None
-        self.setMinimumHeight(RULER_H + GAP_ROW_H + max(3, len(self.state.timeline.layers)) * ROW_H)
+        self.setMinimumHeight(LAYERS_TOP + max(3, len(self.state.timeline.layers)) * ROW_H)
         self.update()
 
     def _key_exists(self, layer_id: str, frame: int) -> bool:
@@ -93,7 +79,7 @@ class TimelineWidget(QWidget):
         return max(0, min(n - 1, f))
 
     def row_top(self, i: int) -> int:
-        return RULER_H + GAP_ROW_H + i * ROW_H
+        return LAYERS_TOP + i * ROW_H
 
     def key_at(self, pos: QPointF) -> tuple[str, int] | None:
         """The keyframe diamond under `pos`, if any."""
@@ -121,9 +107,9 @@ class TimelineWidget(QWidget):
         return (layer_id, "body") if x0 < x < x1 and not whole_clip else None  # it cannot move
 
     def layer_at(self, y: float) -> str | None:
-        i = int((y - RULER_H - GAP_ROW_H) // ROW_H)
+        i = int((y - LAYERS_TOP) // ROW_H)
         layers = self.state.timeline.layers
-        return layers[i].id if y >= RULER_H + GAP_ROW_H and 0 <= i < len(layers) else None
+        return layers[i].id if y >= LAYERS_TOP and 0 <= i < len(layers) else None
 
     # -- painting ------------------------------------------------------------------------
     def paintEvent(self, event) -> None:
@@ -132,72 +118,20 @@ class TimelineWidget(QWidget):
         if not self.state.is_open:
             return
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
-        self._paint_ruler(p)
-        self._paint_gaps(p)
+        paint_ruler(self, p)
+        paint_gaps(self, p)
+        paint_clip_audio(self, p, QRectF(NAME_W, RULER_H + GAP_ROW_H, self.width() - NAME_W, AUDIO_ROW_H))
         for i, layer in enumerate(self.state.timeline.layers):
             self._paint_layer(p, i, layer)
-        self._paint_marks(p)
+        paint_marks(self, p)
         x = self.frame_to_x(self.state.frame)
         p.setPen(QPen(PLAYHEAD, 2))
         p.drawLine(QPointF(x, 0), QPointF(x, self.height()))
         p.end()
 
-    def _tick_step(self) -> int:
-        px_per_frame = (self.width() - NAME_W) / max(1, self.state.frame_count)
-        for step in (1, 2, 5, 10, 15, 30, 60, 150, 300, 600, 1500, 3000):
-            if step * px_per_frame >= 90:  # room for hh:mm:ss:ff
-                return step
-        return 6000
-
-    def _paint_ruler(self, p: QPainter) -> None:
-        p.fillRect(QRectF(0, 0, self.width(), RULER_H), QColor(26, 26, 30))
-        p.setPen(QColor(170, 170, 180))
-        step, fps = self._tick_step(), self.state.fps
-        p.drawText(
-            QRectF(6, 0, NAME_W - 8, RULER_H),
-            Qt.AlignmentFlag.AlignVCenter,
-            f"{self.state.frame} | {timecode(self.state.frame, fps)}",
-        )
-        for f in range(0, self.state.frame_count, step):
-            x = self.frame_to_x(f)
-            p.drawLine(QPointF(x, RULER_H - 8), QPointF(x, RULER_H))
-            p.drawText(QPointF(x + 3, 11), str(f))
-            p.drawText(QPointF(x + 3, RULER_H - 3), timecode(f, fps))
-
-    def _paint_marks(self, p: QPainter) -> None:
-        """Frames outside the in/out marks shaded; a bracket on the ruler at each mark."""
-        marks = self.state.timeline.in_out
-        if marks is None:
-            return
-        x0, x1 = self.frame_to_x(marks[0] - 0.5), self.frame_to_x(marks[1] + 0.5)
-        p.fillRect(QRectF(NAME_W, 0, max(0.0, x0 - NAME_W), self.height()), OUTSIDE_MARKS)
-        p.fillRect(QRectF(x1, 0, max(0.0, self.width() - x1), self.height()), OUTSIDE_MARKS)
-        p.setPen(QPen(MARK, 2))
-        for x, tip in ((x0, 6.0), (x1, -6.0)):  # [ at the in, ] at the out
-            p.drawPolyline(
-                QPolygonF(
-                    [
-                        QPointF(x + tip, 1),
-                        QPointF(x, 1),
-                        QPointF(x, RULER_H - 1),
-                        QPointF(x + tip, RULER_H - 1),
-                    ]
-                )
-            )
-
-    def _paint_gaps(self, p: QPainter) -> None:
-        top = RULER_H
-        p.fillRect(QRectF(NAME_W, top, self.width() - NAME_W, GAP_ROW_H), QColor(36, 36, 40))
-        p.setPen(QColor(150, 150, 160))
-        p.drawText(QRectF(6, top, NAME_W, GAP_ROW_H), Qt.AlignmentFlag.AlignVCenter, "tracking gaps")
-        for which, color, half in (("face", NO_FACE, 0), ("body", NO_BODY, 1)):
-            for a, b in no_track_ranges(self.state.tracks, which):
-                x0, x1 = self.frame_to_x(a - 0.5), self.frame_to_x(b + 0.5)
-                p.fillRect(QRectF(x0, top + half * GAP_ROW_H / 2, max(1.0, x1 - x0), GAP_ROW_H / 2), color)
-                p.fillRect(
-                    QRectF(x0, top + GAP_ROW_H, max(1.0, x1 - x0), self.height()),
-                    QColor(color.red(), color.green(), color.blue(), 28),
-                )
+    def column_first_frames(self, x0: float, x1: float) -> np.ndarray:
+        """The first frame under each pixel column from x0 to x1."""
+        return np.array([self.x_to_frame(x) for x in np.arange(np.floor(x0), np.ceil(x1))], int)
 
     def _paint_layer(self, p: QPainter, i: int, layer) -> None:
         top = self.row_top(i)
@@ -209,6 +143,8 @@ class TimelineWidget(QWidget):
         bar = QColor(LAYER_BAR)
         bar.setAlpha(150 if layer.enabled else 50)
         p.fillRect(QRectF(x0, top + 7, x1 - x0, ROW_H - 14), bar)
+        if layer.kind in DRIVEN_KINDS:
+            paint_driving_audio(self, p, layer, QRectF(x0, top + 4, x1 - x0, ROW_H - 8))
         cy = top + ROW_H / 2
         for f in layer.keyframes:
             x = self.frame_to_x(f)

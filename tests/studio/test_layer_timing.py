@@ -109,7 +109,7 @@ def test_a_shorter_driving_clip_ends_the_layer_where_its_performance_ends(opened
 
 
 def test_timecode_is_hours_minutes_seconds_frames():
-    from studio.timeline import timecode
+    from studio.timeline_rows import timecode
 
     assert timecode(90, 30.0) == "00:00:03:00"
     assert timecode(29, 29.97) == "00:00:00:29"  # non-drop-frame at the rounded rate
