@@ -74,9 +74,13 @@ class TimelineWidget(QWidget):
         return NAME_W + (frame + 0.5) * (self.width() - NAME_W) / n
 
     def x_to_frame(self, x: float) -> int:
+        return int(self.frames_at(np.array([x]))[0])
+
+    def frames_at(self, xs: np.ndarray) -> np.ndarray:
+        """The frame under each x (clamped to the clip)."""
         n = max(1, self.state.frame_count)
-        f = int((x - NAME_W) * n / max(1, self.width() - NAME_W))
-        return max(0, min(n - 1, f))
+        f = np.floor((xs - NAME_W) * n / max(1, self.width() - NAME_W)).astype(int)
+        return np.clip(f, 0, n - 1)
 
     def row_top(self, i: int) -> int:
         return LAYERS_TOP + i * ROW_H
@@ -131,7 +135,7 @@ class TimelineWidget(QWidget):
 
     def column_first_frames(self, x0: float, x1: float) -> np.ndarray:
         """The first frame under each pixel column from x0 to x1."""
-        return np.array([self.x_to_frame(x) for x in np.arange(np.floor(x0), np.ceil(x1))], int)
+        return self.frames_at(np.arange(np.floor(x0), np.ceil(x1)))
 
     def _paint_layer(self, p: QPainter, i: int, layer) -> None:
         top = self.row_top(i)

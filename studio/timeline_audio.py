@@ -29,8 +29,7 @@ def driven_levels(layer, driving: np.ndarray, driving_fps: float, output_fps: fl
     read by the same rule that picks its driving frame (0 past the performance's end)."""
     rate = driving_fps / output_fps if driving_fps and output_fps else 1.0
     offset = int(layer.settings.get("offset", 0))
-    t = np.arange(layer.start, layer.end + 1)
-    d = np.array([driving_frame_at(int(k), layer.start, offset, rate) for k in t])
+    d = driving_frame_at(np.arange(layer.start, layer.end + 1), layer.start, offset, rate)
     inside = (d >= 0) & (d < len(driving))
     return np.where(inside, driving[np.clip(d, 0, max(0, len(driving) - 1))], 0.0).astype(np.float32)
 

@@ -15,6 +15,8 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
 
+import numpy as np
+
 from render_core.errors import InputError
 
 FACE_CHANNELS = ("expression", "head_pose", "gaze")
@@ -32,9 +34,11 @@ def undriven_layers(layers) -> list:
     ]
 
 
-def driving_frame_at(frame: int, layer_start: int, offset: int, rate: float = 1.0) -> int:
-    """The driving frame shown at output `frame` (see the module's convention)."""
-    return offset + math.floor((frame - layer_start) * rate + 0.5)
+def driving_frame_at(frame, layer_start: int, offset: int, rate: float = 1.0):
+    """The driving frame shown at output `frame` (see the module's convention); `frame` may be
+    an int or an int array (the timeline draws a whole layer's driving audio at once)."""
+    d = offset + np.floor((np.asarray(frame) - layer_start) * rate + 0.5).astype(np.int64)
+    return int(d) if d.ndim == 0 else d
 
 
 def last_driven_frame(layer_start: int, offset: int, driving_frames: int, rate: float = 1.0) -> int:

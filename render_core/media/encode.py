@@ -25,14 +25,42 @@ from render_core.io_atomic import atomic_path
 from render_core.media.audio_copy import AudioCopier
 from render_core.media.colour import ColourTags, YuvEncoder, export_colour
 from render_core.media.formats import FORMATS, OutputFormat
-from render_core.media.frames import to_uint8
+from render_core.media.frames import checked_frame
 
 
 class WriterAborted(Exception):
     """Raised into the atomic-path context so it discards the temporary file."""
 
 
-class VideoWriter:
+class FrameWriter:
+    """What every export writer shares: a context manager that closes on success and aborts
+    (leaving nothing under the final name) on an exception; `duration` of what is written."""
+
+    fps: Fraction
+    frames_written: int
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if exc_type is None:
+            self.close()
+        else:
+            self.abort()
+
+    @property
+    def duration(self) -> float:
+        """Seconds of video written so far."""
+        return float(self.frames_written / self.fps)
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+    def abort(self) -> None:
+        raise NotImplementedError
+
+
+class VideoWriter(FrameWriter):
     """Encode frames one by one; see the module docstring for the file contract."""
 
     def __init__(
@@ -84,22 +112,9 @@ class VideoWriter:
         stream.thread_type = "AUTO"
         return stream
 
-    def __enter__(self) -> VideoWriter:
-        return self
-
-    def __exit__(self, exc_type, exc, tb) -> None:
-        if exc_type is None:
-            self.close()
-        else:
-            self.abort()
-
     def write(self, frame: np.ndarray) -> None:
         """Append one frame: (height, width, 3) RGB, uint8 or float [0, 1]."""
-        image = np.asarray(frame)
-        if image.shape != (self.height, self.width, 3):
-            raise ValueError(f"frame shape {image.shape} != {(self.height, self.width, 3)}")
-        if image.dtype != np.uint8:
-            image = to_uint8(image)
+        image = checked_frame(frame, self.width, self.height)
         pad = ((0, self.height % 2), (0, self.width % 2), (0, 0))
         if self.height % 2 or self.width % 2:
             image = np.pad(image, pad, mode="edge")
@@ -110,11 +125,6 @@ class VideoWriter:
         self.frames_written += 1
         if self._audio is not None:
             self._audio.pump(float(self.frames_written / self.fps))
-
-    @property
-    def duration(self) -> float:
-        """Seconds of video written so far."""
-        return float(self.frames_written / self.fps)
 
     def close(self) -> None:
         """Flush the encoder, finish the audio at the video's end, move the file into place."""

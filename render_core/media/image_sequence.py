@@ -22,7 +22,8 @@ import cv2
 import numpy as np
 
 from render_core.errors import InputError
-from render_core.media.frames import to_uint8
+from render_core.media.encode import FrameWriter
+from render_core.media.frames import checked_frame
 
 PNG_SIGNATURE_AND_IHDR = 8 + 25  # the signature, then the IHDR chunk (13 data bytes + 12)
 COMPRESSION = 1  # zlib level: fastest; the files stay lossless (level 9 is ~3x slower, ~10% smaller)
@@ -44,7 +45,7 @@ def encode_png(image_rgb: np.ndarray, metadata: dict[str, str]) -> bytes:
     return png[:PNG_SIGNATURE_AND_IHDR] + chunks + png[PNG_SIGNATURE_AND_IHDR:]
 
 
-class ImageSequenceWriter:
+class ImageSequenceWriter(FrameWriter):
     """Write frames one by one; see the module docstring for the folder contract."""
 
     def __init__(
@@ -67,32 +68,15 @@ class ImageSequenceWriter:
         shutil.rmtree(self._tmp, ignore_errors=True)  # left by a crash: never the user's folder
         self._tmp.mkdir(parents=True)
 
-    def __enter__(self) -> ImageSequenceWriter:
-        return self
-
-    def __exit__(self, exc_type, exc, tb) -> None:
-        if exc_type is None:
-            self.close()
-        else:
-            self.abort()
-
     def file_name(self, number: int) -> str:
         return f"{self.path.name}_{number:06d}.png"
 
     def write(self, frame: np.ndarray) -> None:
         """Append one frame: (height, width, 3) RGB, uint8 or float [0, 1]."""
-        image = np.asarray(frame)
-        if image.shape != (self.height, self.width, 3):
-            raise ValueError(f"frame shape {image.shape} != {(self.height, self.width, 3)}")
-        if image.dtype != np.uint8:
-            image = to_uint8(image)
+        image = checked_frame(frame, self.width, self.height)
         name = self.file_name(self.first_number + self.frames_written)
         (self._tmp / name).write_bytes(encode_png(image, self.metadata))
         self.frames_written += 1
-
-    @property
-    def duration(self) -> float:
-        return float(self.frames_written / self.fps)
 
     def close(self) -> None:
         """Move the finished sequence into place (replacing an earlier export of it)."""
