@@ -103,7 +103,7 @@ class VideoReader:
             yield i, self._convert(frame, size)
 
     def _convert(self, frame: av.VideoFrame, size: tuple[int, int] | None) -> np.ndarray:
-        return frame_to_rgb(frame, self.info.rotation, size, self._rgb)
+        return frame_to_rgb(frame, self._rgb, self.info.rotation, size)
 
     def _advance_to(self, index: int) -> av.VideoFrame:
         """Position the decoder and return the av frame whose pts is frame `index`'s."""

@@ -15,6 +15,7 @@ tagged (`media.colour`), so untouched pixels keep their source values in any pla
 from __future__ import annotations
 
 import contextlib
+from abc import ABC, abstractmethod
 from fractions import Fraction
 from pathlib import Path
 
@@ -32,7 +33,7 @@ class WriterAborted(Exception):
     """Raised into the atomic-path context so it discards the temporary file."""
 
 
-class FrameWriter:
+class FrameWriter(ABC):
     """What every export writer shares: a context manager that closes on success and aborts
     (leaving nothing under the final name) on an exception; `duration` of what is written."""
 
@@ -53,11 +54,13 @@ class FrameWriter:
         """Seconds of video written so far."""
         return float(self.frames_written / self.fps)
 
+    @abstractmethod
     def close(self) -> None:
-        raise NotImplementedError
+        """Finish the output and move it into place."""
 
+    @abstractmethod
     def abort(self) -> None:
-        raise NotImplementedError
+        """Discard everything written; the final name never appears."""
 
 
 class VideoWriter(FrameWriter):
