@@ -52,9 +52,13 @@ class ProgressBar:
             self._bar.close()
 
 
-def _print_summary(summary: dict, as_json: bool) -> None:
+def _print_summary(summary: dict, as_json: bool, quiet: bool) -> None:
+    """`--json`: one JSON line (even with `--quiet`: a script asked for it); else `key: value`
+    lines, unless `--quiet`, which prints nothing on success (errors still go to stderr)."""
     if as_json:
         print(json.dumps(summary, default=str))
+        return
+    if quiet:
         return
     for key, value in summary.items():
         if isinstance(value, float):
@@ -65,7 +69,8 @@ def _print_summary(summary: dict, as_json: bool) -> None:
 def run_command(name: str, command: Command, args: Any) -> int:
     """Run `command(args, ctx)` with a progress bar and Ctrl-C cancelling cleanly."""
     as_json = bool(getattr(args, "json", False))
-    bar = ProgressBar(name, enabled=not getattr(args, "quiet", False))
+    quiet = bool(getattr(args, "quiet", False))
+    bar = ProgressBar(name, enabled=not quiet)
     ctx = JobContext(bar)
 
     def on_sigint(signum, frame):  # first Ctrl-C asks the job to stop at its next step
@@ -102,5 +107,5 @@ def run_command(name: str, command: Command, args: Any) -> int:
         signal.signal(signal.SIGINT, previous)
     bar.close()
     summary = {"status": "ok", **summary}
-    _print_summary(summary, as_json)
+    _print_summary(summary, as_json, quiet)
     return EXIT_OK

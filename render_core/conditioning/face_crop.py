@@ -94,14 +94,22 @@ def raw_params(landmarks: np.ndarray, margin: float = 1.9) -> CropParams:
     return CropParams(float(c[0]), float(c[1]), margin * extent, roll)
 
 
+# The zoom dead zone of a crop with slack: |ln(face side / crop side)| past which the crop
+# rezooms. Why this wide: at a fixed distance the face's landmark extent changes by up to 17%
+# as the head nods and turns (d18: 515-596 px), which must not zoom a still crop; an approach
+# to the camera by more than ~28% does.
+ZOOM_SLACK = 0.25
+
+
 class CropSmoother:
     """Causal EMA over crop parameters (alpha = weight of the new frame).
 
     A small alpha keeps the crop nearly still in the frame, so background and torso stay put in
-    crop coordinates (a personal model learns them once) while the head moves inside it. With
-    `slack` > 0 the crop catches up when the face drifts more than `slack` crop sides from the
-    smoothed centre (the weight rises linearly to 1 at twice that), so fast head motion never
-    leaves the face outside the crop.
+    crop coordinates (a personal model learns them once) while the head moves inside it; alpha 0
+    holds the first frame's crop. With `slack` > 0 the crop catches up when the face drifts more
+    than `slack` crop sides from the crop centre, or its size leaves the zoom dead zone
+    (`ZOOM_SLACK`); the weight rises linearly to 1 at twice either limit, so fast head motion or
+    a walk toward the camera never leaves the face outside the crop.
     """
 
     def __init__(self, alpha: float = 0.25, margin: float = 1.9, slack: float = 0.0) -> None:
@@ -115,7 +123,9 @@ class CropSmoother:
         if self.slack <= 0 or self._state is None:
             return self.alpha
         drift = float(np.hypot(*(new[:2] - self._state[:2]))) / self._state[2]
-        return float(np.clip(self.alpha + (drift - self.slack) / self.slack, self.alpha, 1.0))
+        zoom = abs(float(np.log(new[2] / self._state[2])))
+        over = max(drift / self.slack, zoom / ZOOM_SLACK) - 1.0
+        return float(np.clip(self.alpha + over, self.alpha, 1.0))
 
     def reset(self) -> None:
         self._state = None

@@ -49,6 +49,10 @@ class PortraitPreset(BasePreset):
     perceptual_weight: float = 0.0
     # Crop smoothing (conditioning.face_crop.CropSmoother), the same in training and rendering:
     # EMA weight of a new frame, and the drift (crop sides) past which the crop catches up.
+    # The presets hold the crop still (alpha 0): measured on d18 (10 min, 1 thread, seeds 0 / 1),
+    # held-out PSNR 35.85 / 35.61 dB against the warp baseline's 34.00 on the same crops
+    # (+1.85 / +1.61), E_warp 0.56 / 0.67x; with alpha 0.02 the crop's zoom drifted 10% with the
+    # face's measured size, moving background and torso in the crop: +0.5 dB mean of 4 seeds.
     crop_alpha: float = 0.25
     crop_slack: float = 0.0
 
@@ -70,7 +74,7 @@ register_preset(
         d_base=32,
         d_layers=3,
         w_adv=1.0,
-        crop_alpha=0.02,
+        crop_alpha=0.0,
         crop_slack=0.1,
         lr_decay_from=0.5,
         checkpoint_every=200,
@@ -92,7 +96,7 @@ register_preset(
         dropout=0.5,
         d_base=64,
         d_layers=3,
-        crop_alpha=0.02,
+        crop_alpha=0.0,
         crop_slack=0.1,
         lr_decay_from=0.5,
         default_minutes=60.0,

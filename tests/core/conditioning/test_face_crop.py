@@ -3,14 +3,14 @@
 import numpy as np
 import pytest
 
-from render_core.conditioning.face_crop import CropSmoother, raw_params
+from render_core.conditioning.face_crop import ZOOM_SLACK, CropSmoother, raw_params
 from render_core.geometry.canonical_face import canonical_face
 
 
-def _face(dx: float = 0.0) -> np.ndarray:
-    """A frontal canonical face 200 px wide centred at (320 + dx, 240), in frame px."""
+def _face(dx: float = 0.0, zoom: float = 1.0) -> np.ndarray:
+    """A frontal canonical face 200 * zoom px wide centred at (320 + dx, 240), in frame px."""
     c = np.asarray(canonical_face(), np.float64)
-    lm = (c - c.mean(0)) * (200.0 / np.ptp(c[:, 0]))
+    lm = (c - c.mean(0)) * (200.0 * zoom / np.ptp(c[:, 0]))
     lm[:, 0] += 320 + dx
     lm[:, 1] += 240
     return lm
@@ -33,6 +33,21 @@ def test_crop_catches_up_when_the_face_drifts_past_the_slack():
     assert half.update(_face(0.15 * side)).cx == pytest.approx(320 + 0.52 * 0.15 * side, abs=0.5)
     # drift 30%: weight 1, the crop jumps onto the face
     assert sm.update(_face(0.3 * side)).cx == pytest.approx(raw_params(_face(0.3 * side)).cx)
+
+
+def test_a_held_crop_stays_put_while_the_face_size_wobbles_and_rezooms_past_the_dead_zone():
+    sm = CropSmoother(alpha=0.0, slack=0.1)
+    first = sm.update(_face())
+    for zoom in (1.1, 0.9, 1.17, 1.0):  # nodding and turning at a fixed distance
+        p = sm.update(_face(zoom=zoom))
+        assert (p.cx, p.cy, p.side, p.roll) == (first.cx, first.cy, first.side, first.roll)
+    # The face 1.5x larger: ln 1.5 = 0.405, weight (0.405 / 0.25 - 1) = 0.62 toward the new side
+    w = np.log(1.5) / ZOOM_SLACK - 1.0
+    assert sm.update(_face(zoom=1.5)).side == pytest.approx(first.side * (1 - w + w * 1.5), rel=1e-3)
+    # 2x larger than the held crop: past twice the dead zone, the crop takes the face's own size
+    sm = CropSmoother(alpha=0.0, slack=0.1)
+    sm.update(_face())
+    assert sm.update(_face(zoom=2.0)).side == pytest.approx(raw_params(_face(zoom=2.0)).side)
 
 
 def test_without_slack_the_crop_only_follows_at_alpha():
