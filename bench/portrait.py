@@ -1,6 +1,7 @@
 """Portrait family speed: ms per training step, ms per generated frame, generator GFLOP/s
 against the machine's measured matmul GFLOP/s (the physical limit), and the same ratio for a
-whole training step (`train_ratio`: G and D, forward and backward). `batched_*`: the generator
+whole training step (`train_ratio`: G and D, forward and backward; `warmup_*`: the L1 warm-up's
+steps before the adversarial term joins, G alone, where the preset has one). `batched_*`: the generator
 at the renderer's export batch (`portrait_renderer.BATCH_SIZE` frames per pass: export renders
 ahead), per frame.
 
@@ -61,6 +62,13 @@ class _SyntheticData:
         return self.x[pos].to(device), self.y[pos].to(device)
 
 
+def _step_flops(fam: PortraitFamily, s: RunState) -> float:
+    """FLOPs of one training step as the state's progress runs it (forward and backward)."""
+    with FlopCounterMode(display=False) as fc:
+        fam.train_step(s, 0)
+    return fc.get_total_flops()
+
+
 def bench(preset: str, device: str, reps: int, amp: bool = True) -> dict:
     cfg = get_preset("portrait", preset)
     dev = select_device(device, amp=amp)
@@ -69,10 +77,12 @@ def bench(preset: str, device: str, reps: int, amp: bool = True) -> dict:
     data = _SyntheticData(cfg)
     models, opts = fam.build(cfg, data, dev)
     s = RunState(cfg, data, models, opts, dev, np.random.default_rng(0))
-    step_s = _timed(lambda: fam.train_step(s, 0), reps, sync)
-    with FlopCounterMode(display=False) as fc:
-        fam.train_step(s, 0)  # G and D, forward and backward
-    step_flops = fc.get_total_flops()
+    s.extras["progress"] = cfg.gan_start  # a step with the adversarial term
+    step_s, step_flops = _timed(lambda: fam.train_step(s, 0), reps, sync), _step_flops(fam, s)
+    warm = None
+    if cfg.gan_start > 0:
+        s.extras["progress"] = 0.0
+        warm = _timed(lambda: fam.train_step(s, 0), reps, sync), _step_flops(fam, s)
     g = PortraitUNet(net_config(cfg)).to(dev.device, memory_format=dev.memory_format).eval()
     x = data.x[:1].to(dev.device).contiguous(memory_format=dev.memory_format)
     with FlopCounterMode(display=False) as fc:
@@ -97,6 +107,11 @@ def bench(preset: str, device: str, reps: int, amp: bool = True) -> dict:
     matmul_dtype = "float32" if dev.amp_dtype is None else str(dev.amp_dtype).removeprefix("torch.")
     peak = matmul_gflops(dtype=matmul_dtype, device=dev.device.type)
     achieved = flops / frame_s / 1e9
+    warmup = {"ms_per_warmup_step": None, "warmup_gflop_per_step": None, "warmup_ratio": None}
+    if warm is not None:
+        warmup = {"ms_per_warmup_step": round(warm[0] * 1e3, 1),
+                  "warmup_gflop_per_step": round(warm[1] / 1e9, 2),
+                  "warmup_ratio": round(warm[1] / warm[0] / 1e9 / peak, 3)}  # fmt: skip
     return {
         "preset": preset,
         "device": dev.name,
@@ -113,6 +128,7 @@ def bench(preset: str, device: str, reps: int, amp: bool = True) -> dict:
         "batched_ratio": round(flops / batch_s / 1e9 / peak, 3),
         "train_gflop_per_step": round(step_flops / 1e9, 2),
         "train_ratio": round(step_flops / step_s / 1e9 / peak, 3),
+        **warmup,
     }
 
 

@@ -47,6 +47,9 @@ class PortraitPreset(BasePreset):
     w_adv: float = 1.0
     w_l1: float = 100.0
     perceptual_weight: float = 0.0
+    # Fraction of the budget trained on L1 alone (no discriminator passes: faster steps) before
+    # the adversarial term joins, as the body family's warm-up; 0 = the paper's GAN from step 1.
+    gan_start: float = 0.0
     # Crop smoothing (conditioning.face_crop.CropSmoother), the same in training and rendering:
     # EMA weight of a new frame, and the drift (crop sides) past which the crop catches up.
     # The presets hold the crop still (alpha 0): measured on d18 (10 min, 1 thread, seeds 0 / 1),
@@ -74,6 +77,10 @@ register_preset(
         d_base=32,
         d_layers=3,
         w_adv=1.0,
+        # L1 alone for the first 80% of the budget, then the paper's adversarial + L1 x 100 (d18,
+        # seed 0, 1 thread: 36.21 dB, SSIM 0.952, E_warp 0.36x; GAN from step 1 35.85 / 0.945 /
+        # 0.56x; from 50% 35.70; L1 only to the end 36.07): the short budget goes to fitting.
+        gan_start=0.8,
         crop_alpha=0.0,
         crop_slack=0.1,
         lr_decay_from=0.5,
@@ -173,26 +180,34 @@ class PortraitFamily(Family):
         g.train()
         pos = s.rng.choice(s.data.train, size=cfg.batch_size)
         x, y = (t.contiguous(memory_format=s.dev.memory_format) for t in s.data.batch(pos, s.dev.device))
+        adversarial = s.extras.get("progress", 0.0) >= cfg.gan_start
         with s.dev.autocast():
             # The whole crop, replicated border past the frame edge included: leaving the border
             # out of L1 and D (real pixels standing in) scored 0.3 dB lower in-frame on d18.
             fake = g(x)
-            loss_d = 0.5 * (
-                _gan(d(torch.cat([x, y], 1)), True) + _gan(d(torch.cat([x, fake.detach()], 1)), False)
-            )
-        s.opts["D"].zero_grad(set_to_none=True)
-        loss_d.backward()
-        s.opts["D"].step()
+        losses = {}
+        if adversarial:
+            with s.dev.autocast():
+                loss_d = 0.5 * (
+                    _gan(d(torch.cat([x, y], 1)), True) + _gan(d(torch.cat([x, fake.detach()], 1)), False)
+                )
+            s.opts["D"].zero_grad(set_to_none=True)
+            loss_d.backward()
+            s.opts["D"].step()
+            losses["d"] = loss_d.item()
         with s.dev.autocast():
-            adv = _gan(d(torch.cat([x, fake], 1)), True)
             l1 = F.l1_loss(fake.float(), y)
-            loss_g = cfg.w_adv * adv + cfg.w_l1 * l1
+            loss_g = cfg.w_l1 * l1
+            if adversarial:
+                adv = _gan(d(torch.cat([x, fake], 1)), True)
+                loss_g = loss_g + cfg.w_adv * adv
+                losses["g_adv"] = adv.item()
             if PERCEPTUAL_LOSS is not None and cfg.perceptual_weight > 0:
                 loss_g = loss_g + cfg.perceptual_weight * PERCEPTUAL_LOSS(fake, y)
         s.opts["G"].zero_grad(set_to_none=True)
         loss_g.backward()
         s.opts["G"].step()
-        return {"l1": l1.item(), "g_adv": adv.item(), "d": loss_d.item()}
+        return {"l1": l1.item(), **losses}
 
     def evaluate(self, s: RunState, final: bool, ctx: JobContext) -> dict[str, float]:
         held = s.data.heldout if final else s.data.heldout[: s.cfg.eval_frames]

@@ -31,6 +31,21 @@ def test_resume_continues_step_count_and_optimizer_state(tracked, tmp_path):
     assert after.meta["step"] == 4 and after.optim["G"]["state"][0]["step"].item() == step_before + 2
 
 
+def test_the_adversarial_term_joins_at_gan_start(tracked, tmp_path):
+    """Before `gan_start` (a fraction of the budget) G trains on L1 alone and D never steps."""
+    events = []
+    cfg = make_cfg(
+        tracked,
+        tmp_path / "ck",
+        steps=4,
+        overrides={"gan_start": 0.5},
+        on_event=lambda e: events.append(e.data) if e.kind == "loss" else None,
+    )
+    train_model(cfg, null_context())
+    assert [("d" in e, "g_adv" in e) for e in events] == [(False, False)] * 2 + [(True, True)] * 2
+    assert all(np.isfinite(e["l1"]) for e in events)
+
+
 def test_overfitting_sixteen_real_frames_halves_l1(tracked, tmp_path):
     torch.set_num_threads(2)
     losses = []
