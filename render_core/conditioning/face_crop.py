@@ -106,10 +106,10 @@ class CropSmoother:
 
     A small alpha keeps the crop nearly still in the frame, so background and torso stay put in
     crop coordinates (a personal model learns them once) while the head moves inside it; alpha 0
-    holds the first frame's crop. With `slack` > 0 the crop catches up when the face drifts more
-    than `slack` crop sides from the crop centre, or its size leaves the zoom dead zone
-    (`ZOOM_SLACK`); the weight rises linearly to 1 at twice either limit, so fast head motion or
-    a walk toward the camera never leaves the face outside the crop.
+    holds the first frame's crop, upright (roll 0). With `slack` > 0 the crop catches up when
+    the face drifts more than `slack` crop sides from the crop centre, or its size leaves the
+    zoom dead zone (`ZOOM_SLACK`); the weight rises linearly to 1 at twice either limit, so fast
+    head motion or a walk toward the camera never leaves the face outside the crop.
     """
 
     def __init__(self, alpha: float = 0.25, margin: float = 1.9, slack: float = 0.0) -> None:
@@ -139,7 +139,10 @@ class CropSmoother:
             self._state = None
             return CropParams(*map(float, s))
         r = raw_params(landmarks, self.margin)
-        v = np.array([r.cx, r.cy, r.side, r.roll])
+        # A held crop (alpha 0) stays upright: rolling it with the head would rotate the
+        # background it holds still (tfjs, a head swaying +-0.7 rad: each catch-up left the crop
+        # tilted for the frames after it).
+        v = np.array([r.cx, r.cy, r.side, r.roll if self.alpha > 0 else 0.0])
         a = self.weight(v)
         self._state = v if self._state is None else (1 - a) * self._state + a * v
         return CropParams(*map(float, self._state))

@@ -50,6 +50,16 @@ def test_a_held_crop_stays_put_while_the_face_size_wobbles_and_rezooms_past_the_
     assert sm.update(_face(zoom=2.0)).side == pytest.approx(raw_params(_face(zoom=2.0)).side)
 
 
+def test_a_held_crop_stays_upright_when_the_head_rolls():
+    c, n = np.cos(0.5), np.sin(0.5)
+    rolled = (_face() - [320, 240, 0]) @ np.array([[c, n, 0], [-n, c, 0], [0, 0, 1]]) + [320, 240, 0]
+    assert abs(raw_params(rolled).roll) == pytest.approx(0.5, abs=0.01)
+    held = CropSmoother(alpha=0.0, slack=0.1)
+    assert held.update(rolled).roll == 0.0
+    assert held.update(_face(0.5 * held.update(_face()).side)).roll == 0.0  # after a catch-up too
+    assert abs(CropSmoother(alpha=0.25).update(rolled).roll) == pytest.approx(0.5, abs=0.01)
+
+
 def test_without_slack_the_crop_only_follows_at_alpha():
     sm = CropSmoother(alpha=0.02)
     side = sm.update(_face()).side
