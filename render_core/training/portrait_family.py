@@ -1,10 +1,12 @@
 """The portrait family (Deep Video Portraits): presets, networks, losses, evaluation.
 
 Loss: conditional GAN (PatchGAN on (window, frame), log-loss) + 100 x L1, Adam(2e-4, 0.5), as
-in the paper; `PERCEPTUAL_LOSS` is a hook for a user-supplied feature loss (no downloaded
-weights here). Held-out report: PSNR/SSIM of the model and of the landmark-warp baseline
-(nearest training frame warped to the held-out landmarks) on the face crops, and E_warp of the
-generated and the real held-out crop sequences.
+in the paper, after an L1-only warm-up of `gan_start` of the budget (cpu-preview: 80%; as
+DESIGN.md says, L1 converges in minutes on CPU, adversarial detail does not); `PERCEPTUAL_LOSS`
+is a hook for a user-supplied feature loss (no downloaded weights here). Held-out report:
+PSNR/SSIM of the model and of the landmark-warp baseline (nearest training frame warped to the
+held-out landmarks) on the face crops, and E_warp of the generated and the real held-out crop
+sequences.
 """
 
 from __future__ import annotations
