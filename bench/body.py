@@ -24,7 +24,7 @@ import numpy as np
 import torch
 from torch.utils.flop_counter import FlopCounterMode
 
-from bench.common import matmul_gflops, seed_means
+from bench.common import matmul_gflops, seed_means, train_step_flops
 from render_core.samples import footage_dir
 
 CLIP = "B_musepose_ubcfashion_91BjuE6irxS.mp4"
@@ -68,12 +68,6 @@ def synthetic_data(cfg, n: int = 8):
     return BodyData(Path("synthetic"), "", frames, split, consecutive_pairs(valid, np.arange(n)), stats)
 
 
-def _step_flops(fam, s) -> float:
-    with FlopCounterMode(display=False) as fc:
-        fam.train_step(s, 0)
-    return fc.get_total_flops()
-
-
 def speed(preset: str = "cpu-preview", device: str = "auto", reps: int = 5, amp: bool = True) -> dict:
     """Training-step and inference timings, FLOPs and achieved FLOP/s of one preset."""
     from render_core.models.body_inference import BodySequencer
@@ -91,11 +85,11 @@ def speed(preset: str = "cpu-preview", device: str = "auto", reps: int = 5, amp:
     # Main-stage steps with the GAN terms (G on both frames, the discriminators, forward and
     # backward) and, where the preset has one, the L1 warm-up's steps (G alone) before them.
     s.extras["progress"] = cfg.gan_start * cfg.face_start
-    main_s, step_flops = _timed(lambda: fam.train_step(s, 0), reps, sync), _step_flops(fam, s)
+    main_s, step_flops = _timed(lambda: fam.train_step(s, 0), reps, sync), train_step_flops(fam, s)
     warmup = {"ms_per_warmup_step": None, "warmup_gflop_per_step": None, "warmup_ratio": None}
     if cfg.gan_start > 0:
         s.extras["progress"] = 0.0
-        warm_s, warm_flops = _timed(lambda: fam.train_step(s, 0), reps, sync), _step_flops(fam, s)
+        warm_s, warm_flops = _timed(lambda: fam.train_step(s, 0), reps, sync), train_step_flops(fam, s)
         warmup = {"ms_per_warmup_step": round(warm_s * 1e3, 1),
                   "warmup_gflop_per_step": round(warm_flops / 1e9, 2),
                   "warmup_ratio": warm_flops / warm_s / 1e9}  # fmt: skip

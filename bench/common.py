@@ -96,3 +96,13 @@ def seed_means(rows: list[dict], key: str, fields: list[str]) -> list[dict]:
                 row[f] = f"{statistics.fmean(vals):.{digits}f} +- {sd:.{digits}f}"
         out.append(row)
     return out
+
+
+def train_step_flops(family, state) -> float:
+    """FLOPs of one training step of `family` as `state`'s progress runs it (forward and
+    backward): families stage their steps (L1 warm-up, adversarial, face stage)."""
+    from torch.utils.flop_counter import FlopCounterMode
+
+    with FlopCounterMode(display=False) as fc:
+        family.train_step(state, 0)
+    return fc.get_total_flops()

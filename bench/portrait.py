@@ -26,7 +26,7 @@ import numpy as np
 import torch
 from torch.utils.flop_counter import FlopCounterMode
 
-from bench.common import matmul_gflops, seed_means
+from bench.common import matmul_gflops, seed_means, train_step_flops
 from render_core.models.portrait import PortraitUNet
 from render_core.render.portrait_renderer import BATCH_SIZE
 from render_core.samples import footage_dir
@@ -62,13 +62,6 @@ class _SyntheticData:
         return self.x[pos].to(device), self.y[pos].to(device)
 
 
-def _step_flops(fam: PortraitFamily, s: RunState) -> float:
-    """FLOPs of one training step as the state's progress runs it (forward and backward)."""
-    with FlopCounterMode(display=False) as fc:
-        fam.train_step(s, 0)
-    return fc.get_total_flops()
-
-
 def bench(preset: str, device: str, reps: int, amp: bool = True) -> dict:
     cfg = get_preset("portrait", preset)
     dev = select_device(device, amp=amp)
@@ -78,11 +71,11 @@ def bench(preset: str, device: str, reps: int, amp: bool = True) -> dict:
     models, opts = fam.build(cfg, data, dev)
     s = RunState(cfg, data, models, opts, dev, np.random.default_rng(0))
     s.extras["progress"] = cfg.gan_start  # a step with the adversarial term
-    step_s, step_flops = _timed(lambda: fam.train_step(s, 0), reps, sync), _step_flops(fam, s)
+    step_s, step_flops = _timed(lambda: fam.train_step(s, 0), reps, sync), train_step_flops(fam, s)
     warm = None
     if cfg.gan_start > 0:
         s.extras["progress"] = 0.0
-        warm = _timed(lambda: fam.train_step(s, 0), reps, sync), _step_flops(fam, s)
+        warm = _timed(lambda: fam.train_step(s, 0), reps, sync), train_step_flops(fam, s)
     g = PortraitUNet(net_config(cfg)).to(dev.device, memory_format=dev.memory_format).eval()
     x = data.x[:1].to(dev.device).contiguous(memory_format=dev.memory_format)
     with FlopCounterMode(display=False) as fc:
