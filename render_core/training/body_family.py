@@ -52,9 +52,6 @@ class BodyConfig(BasePreset):
     lambda_perceptual: float = 0.0
     lambda_ssim: float = 0.0  # x (1 - SSIM) of each frame, a weight-free structural term
     face_start: float = 0.85
-    # Fraction of the main stage trained on the reconstruction terms alone (no discriminator
-    # passes) before the adversarial and feature-matching terms start; 0 = GAN from step 1.
-    gan_start: float = 0.0
     face_size: int = 32
     face_box_scale: float = 2.2
     face_ngf: int = 16

@@ -35,6 +35,9 @@ class BasePreset:
     # Fraction of the budget after which the learning rate falls linearly to 0 at the end
     # (pix2pix / pix2pixHD's schedule: constant, then linear decay); 1.0 = constant.
     lr_decay_from: float = 1.0
+    # Fraction of the (main stage's) budget trained on the reconstruction terms alone (no
+    # discriminator passes: faster steps) before the adversarial terms join; 0 = GAN from step 1.
+    gan_start: float = 0.0
     # bfloat16 autocast where the device computes it natively (training.device); a preset may
     # opt out where it measured worse (body cpu-preview).
     autocast: bool = True

@@ -49,9 +49,6 @@ class PortraitPreset(BasePreset):
     w_adv: float = 1.0
     w_l1: float = 100.0
     perceptual_weight: float = 0.0
-    # Fraction of the budget trained on L1 alone (no discriminator passes: faster steps) before
-    # the adversarial term joins, as the body family's warm-up; 0 = the paper's GAN from step 1.
-    gan_start: float = 0.0
     # Crop smoothing (conditioning.face_crop.CropSmoother), the same in training and rendering:
     # EMA weight of a new frame, and the drift (crop sides) past which the crop catches up.
     # The presets hold the crop still (alpha 0): measured on d18 (10 min, 1 thread, seeds 0 / 1),
