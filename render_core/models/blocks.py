@@ -8,6 +8,8 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from render_core.models.tiny_map_conv import TinyMapConv2d, TinyMapConvTranspose2d
+
 
 def make_norm(kind: str, ch: int) -> nn.Module:
     if kind == "instance":
@@ -44,7 +46,7 @@ class ConvNormAct(nn.Sequential):
     ) -> None:
         pad = (k - 1) // 2 if stride == 1 else (k - stride + 1) // 2
         super().__init__(
-            nn.Conv2d(cin, cout, k, stride, pad, bias=norm == "none", padding_mode=pad_mode),
+            TinyMapConv2d(cin, cout, k, stride, pad, bias=norm == "none", padding_mode=pad_mode),
             make_norm(norm, cout),
             make_act(act),
         )
@@ -55,7 +57,9 @@ class UpNormAct(nn.Sequential):
 
     def __init__(self, cin: int, cout: int, norm: str = "instance", act: str = "relu") -> None:
         super().__init__(
-            nn.ConvTranspose2d(cin, cout, 4, 2, 1, bias=norm == "none"), make_norm(norm, cout), make_act(act)
+            TinyMapConvTranspose2d(cin, cout, 4, 2, 1, bias=norm == "none"),
+            make_norm(norm, cout),
+            make_act(act),
         )
 
 
