@@ -71,6 +71,7 @@ def synthetic_data(cfg, n: int = 8):
 def speed(preset: str = "cpu-preview", device: str = "auto", reps: int = 5, amp: bool = True) -> dict:
     """Training-step and inference timings, FLOPs and achieved FLOP/s of one preset."""
     from render_core.models.body_inference import BodySequencer
+    from render_core.models.cpu_inference import pack_for_cpu
     from render_core.training.body_family import BodyFamily
     from render_core.training.device import select_device
     from render_core.training.family import RunState
@@ -102,6 +103,8 @@ def speed(preset: str = "cpu-preview", device: str = "auto", reps: int = 5, amp:
     with FlopCounterMode(display=False) as fc, torch.no_grad():
         g(pose, pose)
     flops = fc.get_total_flops()
+    # Timed as the renderer runs them: weights prepacked on the CPU (models.cpu_inference).
+    g, face = pack_for_cpu(g), pack_for_cpu(models["F"])
 
     @torch.no_grad()
     def infer():
@@ -109,7 +112,7 @@ def speed(preset: str = "cpu-preview", device: str = "auto", reps: int = 5, amp:
             g(pose, pose)
 
     frame_s = _timed(infer, reps * 2, sync)
-    seq = BodySequencer(g, models["F"], dev.device)
+    seq = BodySequencer(g, face, dev.device)
     pose_np, j = data.frames.poses[0].astype(np.float32) / 255, data.frames.joints[0]
     seq_s = _timed(lambda: seq.step(pose_np, j), reps * 2, sync)
     # The physical limit in the precision the generator runs in (bf16 under autocast).

@@ -27,6 +27,7 @@ import torch
 from torch.utils.flop_counter import FlopCounterMode
 
 from bench.common import matmul_gflops, seed_means, train_step_flops
+from render_core.models.cpu_inference import pack_for_cpu
 from render_core.models.portrait import PortraitUNet
 from render_core.render.portrait_renderer import BATCH_SIZE
 from render_core.samples import footage_dir
@@ -81,6 +82,7 @@ def bench(preset: str, device: str, reps: int, amp: bool = True) -> dict:
     with FlopCounterMode(display=False) as fc:
         g(x)
     flops = fc.get_total_flops()
+    g = pack_for_cpu(g)  # timed as the renderer runs it: weights prepacked on the CPU
 
     @torch.no_grad()
     def infer():

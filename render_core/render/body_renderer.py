@@ -21,6 +21,7 @@ import numpy as np
 
 from render_core.conditioning.stick_figure import body_scale
 from render_core.models.body_inference import BodySequencer
+from render_core.models.cpu_inference import pack_for_cpu
 from render_core.render.model_checkpoint import open_checkpoint
 from render_core.render.types import FrameRequest, RenderedFrame
 from render_core.training import checkpoint as ckpt
@@ -81,6 +82,7 @@ class BodyRenderer:
         ckpt.restore(ck, modules)
         for m in modules.values():
             m.to(self.dev.device).eval()
+        g, f = pack_for_cpu(g), pack_for_cpu(f)
         self.crop = CropTransform(**ck.meta["crop"])
         self.frame_size = tuple(int(v) for v in ck.meta.get("frame_size", (0, 0)))
         self.sequencer = BodySequencer(g, f if use_face else None, self.dev.device)

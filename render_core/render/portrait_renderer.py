@@ -27,6 +27,7 @@ import torch
 from render_core.conditioning.face_crop import CropSmoother, CropTransform
 from render_core.conditioning.face_maps import FaceMapRenderer
 from render_core.conditioning.window import ConditioningWindow
+from render_core.models.cpu_inference import pack_for_cpu
 from render_core.models.portrait import PortraitUNet
 from render_core.render.model_checkpoint import open_checkpoint
 from render_core.render.types import FaceState, FrameRequest, RenderedFrame
@@ -61,6 +62,7 @@ class PortraitRenderer:
         )
         self.net.eval()
         ckpt.restore(ck, {"G": self.net})
+        self.net = pack_for_cpu(self.net)
         cond = ck.meta["conditioning"]
         size = self.cfg.resolution
         colors, light = np.array(cond["colors"], np.float32), np.array(cond["light"], np.float32)
