@@ -21,6 +21,9 @@ from torch import nn
 from torch.nn import functional as F
 
 _TOLERANCE = 1e-3  # max |packed - eager| relative to the eager output's max magnitude
+# Packed copies kept per layer, one per input shape (one frame, an export batch, a clip's last
+# partial batch): each is a copy of the weight, so older shapes are dropped past this many.
+MAX_SHAPES = 3
 
 
 class PackedConv(nn.Module):
@@ -84,6 +87,8 @@ class PackedConv(nn.Module):
         if got.shape != expected.shape or float((got - expected).abs().max()) > _TOLERANCE * scale:
             self.failed = True
             return expected
+        if len(self.packed) >= MAX_SHAPES:
+            self.packed.pop(next(iter(self.packed)))
         self.packed[key] = weight
         return got
 

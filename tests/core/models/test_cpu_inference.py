@@ -68,3 +68,16 @@ def test_a_layer_whose_packing_fails_keeps_torchs_path(monkeypatch):
         out = layer(x)
         torch.testing.assert_close(out, conv(x))
     assert layer.failed and layer(x).shape == (1, 4, 8, 8)
+
+
+@needs_onednn
+def test_packed_copies_are_bounded_per_layer():
+    from render_core.models.cpu_inference import MAX_SHAPES
+
+    layer = PackedConv(torch.nn.Conv2d(3, 4, 3, 1, 1))
+    with torch.no_grad():
+        for batch in range(1, MAX_SHAPES + 3):
+            x = torch.rand(batch, 3, 8, 8)
+            torch.testing.assert_close(layer(x), layer.conv(x), atol=1e-5, rtol=1e-5)
+    assert not layer.failed
+    assert sorted(k[0] for k in layer.packed) == list(range(3, MAX_SHAPES + 3))
