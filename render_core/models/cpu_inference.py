@@ -35,6 +35,10 @@ class PackedConv(nn.Module):
         self.transposed = isinstance(conv, nn.ConvTranspose2d)
         self.packed: dict[tuple, torch.Tensor] = {}
         self.failed = False
+        # oneDNN's geometry arguments, once: a non-zero padding mode is applied before the call.
+        padding = [0, 0] if conv.padding_mode != "zeros" else list(conv.padding)
+        extra = [list(conv.output_padding)] if self.transposed else []
+        self.geometry = (padding, *extra, list(conv.stride), list(conv.dilation), conv.groups)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if self.failed or not _packable(x, self.conv):
@@ -47,32 +51,26 @@ class PackedConv(nn.Module):
             return self._first_call(x, key)
         return self._run(x, self.packed[key])
 
-    def _padding(self) -> list[int]:
-        return [0, 0] if self.conv.padding_mode != "zeros" else list(self.conv.padding)
-
     def _pack(self, x: torch.Tensor) -> torch.Tensor:
-        c, mk = self.conv, torch.ops.mkldnn
-        w = c.weight.detach()
+        w = self.conv.weight.detach()
         if self.transposed:
-            args = (self._padding(), list(c.output_padding), list(c.stride), list(c.dilation))
-            return mk._reorder_convolution_transpose_weight(w, *args, c.groups, list(x.shape))
-        args = (self._padding(), list(c.stride), list(c.dilation))
-        return torch._C._nn.mkldnn_reorder_conv2d_weight(w.to_mkldnn(), *args, c.groups, list(x.shape))
+            return torch.ops.mkldnn._reorder_convolution_transpose_weight(w, *self.geometry, list(x.shape))
+        return torch._C._nn.mkldnn_reorder_conv2d_weight(w.to_mkldnn(), *self.geometry, list(x.shape))
 
     def _run(self, x: torch.Tensor, weight: torch.Tensor) -> torch.Tensor:
-        c, mk = self.conv, torch.ops.mkldnn
-        bias = None if c.bias is None else c.bias.detach()
-        if self.transposed:
-            args = (self._padding(), list(c.output_padding), list(c.stride), list(c.dilation))
-            return mk._convolution_transpose_pointwise(x, weight, bias, *args, c.groups, "none", [], "")
-        args = (self._padding(), list(c.stride), list(c.dilation))
-        return mk._convolution_pointwise(x, weight, bias, *args, c.groups, "none", [], "")
+        bias = None if self.conv.bias is None else self.conv.bias.detach()
+        op = (
+            torch.ops.mkldnn._convolution_transpose_pointwise
+            if self.transposed
+            else torch.ops.mkldnn._convolution_pointwise
+        )
+        return op(x, weight, bias, *self.geometry, "none", [], "")
 
     def _eager(self, padded: torch.Tensor) -> torch.Tensor:
         c = self.conv
         if self.transposed:
             return c(padded)
-        return F.conv2d(padded, c.weight, c.bias, c.stride, self._padding(), c.dilation, c.groups)
+        return F.conv2d(padded, c.weight, c.bias, c.stride, self.geometry[0], c.dilation, c.groups)
 
     def _first_call(self, x: torch.Tensor, key: tuple) -> torch.Tensor:
         """Pack, run both paths once and keep the packed one only where they agree."""
