@@ -1,8 +1,9 @@
 """Inference on the CPU with convolution weights packed once into oneDNN's blocked layout.
 
 Why: an eager convolution reorders its weight into oneDNN's layout on every call. For one frame
-through the portrait U-Net those reorders cost about a quarter of the time (measured on the
-2-core CPU here, cpu-preview, float32: 31 -> 23 ms per frame). `pack_for_cpu` swaps each
+at a time those reorders are a sixth of the time (measured on the 2-core AMD, float32, medians
+of interleaved rounds: portrait cpu-preview 24-25 -> 21-22 ms, body 31-34 -> 27-30 ms; at 8
+frames per pass no difference). `pack_for_cpu` swaps each
 Conv2d / ConvTranspose2d of an eval-mode model for a layer that packs its weight once per input
 shape and then runs oneDNN's prepacked convolution: the kernels torch.compile's freezing pass
 uses, without a compiler. The first call per shape is checked against torch's own result; a

@@ -82,10 +82,10 @@ class BodyRenderer:
         ckpt.restore(ck, modules)
         for m in modules.values():
             m.to(self.dev.device).eval()
-        g, f = pack_for_cpu(g), pack_for_cpu(f)
         self.crop = CropTransform(**ck.meta["crop"])
         self.frame_size = tuple(int(v) for v in ck.meta.get("frame_size", (0, 0)))
-        self.sequencer = BodySequencer(g, f if use_face else None, self.dev.device)
+        face = pack_for_cpu(f) if use_face else None
+        self.sequencer = BodySequencer(pack_for_cpu(g), face, self.dev.device)
 
     def reset(self) -> None:
         self.sequencer.reset()
