@@ -4,8 +4,9 @@ Per frame: the edited (else tracked) joints are mapped into the checkpoint's fix
 drawn as a stick figure at the model resolution, fed to the generator together with its own
 previous output (`BodySequencer`: the paper's temporal smoothing; `reset()` starts a new
 sequence), then the generated crop is warped back into the full frame. The soft mask covers the
-person: the tracker's segmentation of the original person (so the old pose is painted over)
-united with the dilated hull of the generated stick figure, feathered, and limited to the crop.
+person: the tracker's segmentation of the original person, grown a little (so the old pose is
+painted over to its outline), united with the dilated hull of the generated stick figure,
+feathered, and limited to the crop.
 
 Convention: FrameRequest images float32 RGB [0, 1] (H, W, 3); joints (33, 4) frame px. The crop
 stored in the checkpoint is in px of the training clip's frames (`frame_size` (w, h)); a request
@@ -30,6 +31,10 @@ from render_core.training.body_step import build_generators
 
 HULL_DILATE = 0.35  # the stick figure's hull grows by this fraction of the torso length (hair, clothes)
 MASK_FEATHER = 0.02  # Gaussian feather (sigma) of the model-space mask, as a fraction of the crop height
+# The original person's segmentation grows by this fraction of the crop height (frame px) before
+# it is painted over: its soft edge otherwise leaves a thin outline of the old pose (seen on
+# transfers as the contour of a shoe beside the new legs).
+PERSON_GROW = 0.015
 
 
 def crop_for_frame(crop: CropTransform, frame_size: tuple[int, int], wh: tuple[int, int]) -> CropTransform:
@@ -53,6 +58,15 @@ def figure_mask(pose: np.ndarray, torso_px: float) -> np.ndarray:
     grow = max(1, int(round(HULL_DILATE * max(torso_px, 4.0))))
     m = cv2.dilate(m, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * grow + 1, 2 * grow + 1)))
     return cv2.GaussianBlur(m, (0, 0), MASK_FEATHER * h)
+
+
+def grow_mask(mask: np.ndarray, radius_px: float) -> np.ndarray:
+    """(H, W) float32 [0, 1] mask dilated by `radius_px` (its soft edge moves outward whole)."""
+    r = int(round(radius_px))
+    if r < 1:
+        return mask
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r + 1, 2 * r + 1))
+    return cv2.dilate(np.asarray(mask, np.float32), kernel)
 
 
 def uncrop(image: np.ndarray, crop: CropTransform, wh: tuple[int, int]) -> np.ndarray:
@@ -108,7 +122,9 @@ class BodyRenderer:
         pose, out = self.generate(mj)
         figure = uncrop(figure_mask(pose, body_scale(np.nan_to_num(mj))), crop, wh)
         inside = uncrop(np.ones((crop.h, crop.w), np.float32), crop, wh)
-        person = request.person_mask if request.person_mask is not None else 0.0
+        person = 0.0
+        if request.person_mask is not None:
+            person = grow_mask(request.person_mask, PERSON_GROW * crop.h / crop.s)
         mask = np.clip(np.maximum(figure, person) * inside, 0.0, 1.0).astype(np.float32)
         image = uncrop(out, crop, wh)
         composed = frame * (1 - mask[..., None]) + image * mask[..., None]

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from render_core.jobs import null_context
-from render_core.render.body_renderer import crop_for_frame, figure_mask, load_renderer
+from render_core.render.body_renderer import crop_for_frame, figure_mask, grow_mask, load_renderer
 from render_core.render.types import BodyState, FrameRequest
 from render_core.training.body_data import CropTransform
 from tests.conftest import footage_path
@@ -132,3 +132,26 @@ def test_figure_mask_grows_and_is_empty_without_a_figure():
     m = figure_mask(pose, 10.0)
     assert m[30, 16] > 0.9 and m[30, 16 + 3] > 0.5  # 3.5 px of growth around a 2 px wide limb
     assert m[5, 16] == 0.0 and m[60, 16] == 0.0
+
+
+def test_grow_mask_moves_the_soft_edge_outward():
+    m = np.zeros((40, 40), np.float32)
+    m[15:25, 15:25] = 1.0
+    m[15:25, 25] = 0.4  # a soft edge column
+    g = grow_mask(m, 3)
+    assert g[20, 25] == 1.0 and g[20, 27] == 1.0  # the old edge is now fully inside
+    assert g[20, 28] == pytest.approx(0.4) and g[20, 29] == 0.0  # the soft edge sits 3 px further
+    assert grow_mask(m, 0.2) is m
+
+
+def test_the_original_persons_soft_edge_is_painted_over(tiny_body):
+    ck, _, joints, frames = tiny_body
+    r = load_renderer(ck, "cpu")
+    h, w = frames.shape[1:3]
+    crop = CropTransform(**r.meta["crop"])
+    person = np.zeros((h, w), np.float32)
+    cx, cy = int(crop.x0 + 3 / crop.s), int(crop.y0 + 3 / crop.s)  # a corner of the crop, off the figure
+    person[cy - 2 : cy + 3, cx - 2 : cx + 3] = 1.0
+    person[cy - 2 : cy + 3, cx + 3] = 0.3  # the segmentation's soft edge
+    out = r.render(_request(0, frames[0], joints[0], person))
+    assert out.mask[cy, cx + 3] > 0.9  # the edge is replaced, not blended with the old person
