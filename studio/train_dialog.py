@@ -16,6 +16,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDialog,
     QDoubleSpinBox,
@@ -77,6 +78,11 @@ class TrainDialog(QDialog):
         self.frames = QSpinBox()
         self.frames.setRange(0, 1_000_000)
         self.frames.setSpecialValueText("all frames")
+        self.unseen_poses = QCheckBox("for dances with poses the clip never shows")
+        self.unseen_poses.setToolTip(
+            "Shifts each training pair at random inside the crop: motion transfers follow unseen driving"
+            " poses closer, held-out frames of the clip come out less sharp (body models only)."
+        )
         self.device = QComboBox()
         self.device.addItems(["auto", "cpu", "cuda"])
         self.device.setCurrentText(str(settings.value("device", "auto")))
@@ -93,6 +99,7 @@ class TrainDialog(QDialog):
             ("Steps", self.steps),
             ("Minutes", self.minutes),
             ("Frames", self.frames),
+            ("Body poses", self.unseen_poses),
             ("Device", self.device),
         ):
             form.addRow(label, w)
@@ -126,6 +133,7 @@ class TrainDialog(QDialog):
     def _fill_presets(self, family: str) -> None:
         from render_core.training.presets import preset_names
 
+        self.unseen_poses.setEnabled(family == "body")
         self.preset.clear()
         names = preset_names(family) if family else []
         self.preset.addItems(names)
@@ -137,14 +145,18 @@ class TrainDialog(QDialog):
         return models_dir(self.session) / f"{self.family.currentText()}-{self.preset.currentText()}"
 
     def config(self, resume: bool):
+        from render_core.training.body_family import UNSEEN_POSE_SHIFT
         from render_core.training.trainer import TrainConfig
 
         st = self.session.state
+        overrides = dict(self.overrides)
+        if self.family.currentText() == "body" and self.unseen_poses.isChecked():
+            overrides["shift_augment"] = UNSEEN_POSE_SHIFT
         return TrainConfig(
             family=self.family.currentText(), clips=[Path(self.clip.text())], out_dir=self.out_dir(),
             preset=self.preset.currentText(), project_dir=st.project_path,
             steps=self.steps.value() or None, minutes=self.minutes.value() or None, resume=resume,
-            device=self.device.currentText(), overrides=dict(self.overrides),
+            device=self.device.currentText(), overrides=overrides,
             max_frames=self.frames.value() or None, on_event=self.relay.event.emit, tensorboard=False,
         )  # fmt: skip
 

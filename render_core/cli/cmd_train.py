@@ -25,14 +25,25 @@ def add_arguments(p) -> None:
     p.add_argument("--out", help="checkpoint directory (default under the project)")
     p.add_argument("--max-frames", type=int, help="use only the first N frames of the clip")
     p.add_argument("--resolution", type=int, help="override the preset's resolution")
+    p.add_argument(
+        "--set",
+        nargs="+",
+        default=[],
+        metavar="NAME=VALUE",
+        help="override preset settings, e.g. lr=7e-4 or (body) shift_augment=0.025; see the README",
+    )
 
 
 def run(args, ctx: JobContext) -> dict:
     from render_core.errors import InputError
     from render_core.project.document import ModelRef
     from render_core.project.io import load_project, save_project
+    from render_core.training.presets import parse_overrides
     from render_core.training.trainer import TrainConfig, train_model
 
+    overrides = parse_overrides(args.family, args.preset, args.set) if args.set else {}
+    if args.resolution:
+        overrides["resolution"] = args.resolution
     project = load_project(args.project) if args.project else None
     if args.clip is None and project is None:
         raise InputError(None, "give --clip, or --project with a target clip")
@@ -51,7 +62,7 @@ def run(args, ctx: JobContext) -> dict:
         minutes=args.minutes,
         resume=args.resume,
         device=args.device,
-        overrides={"resolution": args.resolution} if args.resolution else {},
+        overrides=overrides,
         max_frames=args.max_frames,
     )
     res = train_model(cfg, ctx)

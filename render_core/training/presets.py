@@ -40,6 +40,41 @@ def get_preset(family: str, name: str, overrides: dict | None = None) -> Any:
     return dataclasses.replace(cfg, **(overrides or {}))
 
 
+def parse_overrides(family: str, name: str, items: list[str]) -> dict:
+    """`["lr=7e-4", "shift_augment=0.025"]` -> typed overrides of preset `family/name`: each value
+    takes the type of the preset's field (int, float, bool, str); InputError names a bad item."""
+    cfg = get_preset(family, name)
+    fields = {f.name for f in dataclasses.fields(cfg)}
+    out: dict = {}
+    for item in items:
+        key, sep, text = item.partition("=")
+        key = key.strip()
+        if not sep or not key:
+            raise InputError(None, f"--set {item!r}: expected name=value")
+        if key not in fields:
+            raise InputError(None, f"--set {item!r}: {family}/{name} has no setting {key!r}")
+        out[key] = _typed(getattr(cfg, key), text.strip(), item)
+    return out
+
+
+def _typed(current: Any, text: str, item: str) -> Any:
+    try:
+        if isinstance(current, bool):
+            if text.lower() not in ("true", "false", "1", "0", "yes", "no"):
+                raise ValueError(text)
+            return text.lower() in ("true", "1", "yes")
+        if isinstance(current, int):
+            return int(text)
+        if isinstance(current, float):
+            return float(text)
+    except ValueError:
+        kind = {"int": "an integer", "float": "a number", "bool": "true or false"}[type(current).__name__]
+        raise InputError(None, f"--set {item!r}: expected {kind}") from None
+    if current is None or isinstance(current, str):
+        return text
+    raise InputError(None, f"--set {item!r}: this setting cannot be set from the command line")
+
+
 def config_from_json(family: str, d: dict) -> Any:
     """Rebuild a family's config from a checkpoint's stored dict (unknown keys ignored).
 

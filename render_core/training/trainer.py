@@ -10,6 +10,7 @@ held-out metrics, checkpoints) go to `cfg.on_event` and, when installed, TensorB
 from __future__ import annotations
 
 import dataclasses
+import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -25,7 +26,7 @@ from render_core.training import checkpoint as ckpt
 from render_core.training.device import select_device
 from render_core.training.families import get_family
 from render_core.training.family import RunState
-from render_core.training.presets import get_preset
+from render_core.training.presets import config_from_json, get_preset
 
 
 @dataclass(frozen=True)
@@ -122,6 +123,22 @@ def _meta(cfg: TrainConfig, pcfg: Any, s: RunState, step: int, wall: float, metr
     }
 
 
+def _preset_config(cfg: TrainConfig) -> Any:
+    """The preset with `cfg.overrides`; a resumed run starts from the settings its checkpoint
+    was trained with (so `--set` values need not be repeated), explicit overrides on top."""
+    stored = None
+    found = ckpt.resolve(cfg.out_dir) if cfg.resume else None
+    if found is not None:
+        try:
+            stored = json.loads((found / ckpt.META_FILE).read_text()).get("config")
+        except (OSError, ValueError):
+            stored = None  # load_checkpoint reports the unreadable checkpoint with its path
+    base = get_preset(cfg.family, cfg.preset, cfg.overrides)
+    if not stored:
+        return base
+    return dataclasses.replace(config_from_json(cfg.family, stored), **(cfg.overrides or {}))
+
+
 def _resume(cfg: TrainConfig, s: RunState) -> tuple[int, float, dict]:
     if not cfg.resume or ckpt.resolve(cfg.out_dir) is None:
         return 0, 0.0, {}
@@ -143,7 +160,7 @@ def _schedule_lr(family, pcfg: Any, s: RunState) -> None:
 def train_model(cfg: TrainConfig, ctx: JobContext) -> TrainResult:
     """Train (or resume) one family's model on `cfg.clips`; returns the final checkpoint."""
     family = get_family(cfg.family)
-    pcfg = get_preset(cfg.family, cfg.preset, cfg.overrides)
+    pcfg = _preset_config(cfg)
     torch.manual_seed(pcfg.seed)
     dev = select_device(cfg.device, amp=pcfg.autocast)
     data = family.load_data(pcfg, cfg, ctx.sub(0.0, 0.15))

@@ -55,3 +55,18 @@ def test_train_pause_resume_lands_in_library(opened, dialog, qtbot):
     assert opened.state.renderer == ck.name and ck.name in [m.id for m in opened.state.project.models]
     opened.state.undo_stack.undo()
     assert opened.state.renderer == "warp" and not opened.state.project.models
+
+
+def test_unseen_poses_option_shifts_body_training_only(opened):
+    from render_core.training.body_family import UNSEEN_POSE_SHIFT
+    from studio import dialogs
+
+    dialogs.show_train(opened)
+    dlg = opened.train_dialog
+    dlg.family.setCurrentText("body")
+    assert dlg.unseen_poses.isEnabled()
+    assert "shift_augment" not in dlg.config(False).overrides
+    dlg.unseen_poses.setChecked(True)
+    assert dlg.config(False).overrides["shift_augment"] == UNSEEN_POSE_SHIFT > 0
+    dlg.family.setCurrentText("portrait")
+    assert not dlg.unseen_poses.isEnabled() and "shift_augment" not in dlg.config(False).overrides

@@ -93,3 +93,43 @@ def test_overfitting_16_real_frames_halves_the_loss(clip_and_tracks):
     l1 = [fam.train_step(s, step)["l1"] for step in range(12)]
     first, last = np.mean(l1[:3]), np.mean(l1[-4:])
     assert last <= 0.5 * first, (first, last)
+
+
+def test_shift_batch_moves_pose_frames_and_face_joints_together():
+    from render_core.training.body_family import shift_batch
+    from render_core.training.body_step import PairBatch
+
+    x = torch.arange(2 * 3 * 6 * 5, dtype=torch.float32).reshape(2, 3, 6, 5)
+    b = PairBatch(x, x + 1, x + 2, x + 3, np.zeros((2, 33, 4), np.float32))
+    out = shift_batch(b, np.array([[2, 1], [-1, 0]]))
+    # first pair: 2 px right, 1 down, the border repeated
+    assert torch.equal(out.p0[0, 0, 1:, 2:], x[0, 0, :-1, :-2])
+    assert torch.equal(out.p0[0, 0, 0, 2:], x[0, 0, 0, :-2]) and torch.equal(
+        out.p0[0, 0, :, 0], out.p0[0, 0, :, 2]
+    )
+    # second pair: 1 px left; every tensor of the pair moves alike
+    assert torch.equal(out.r1[1, :, :, :-1], x[1, :, :, 1:] + 3) and torch.equal(
+        out.r1[1, :, :, -1], x[1, :, :, -1] + 3
+    )
+    assert torch.equal(out.p1 - out.p0, torch.ones_like(x))
+    assert out.joints1[0, 0, :2].tolist() == [2, 1] and out.joints1[1, 0, :2].tolist() == [-1, 0]
+    assert shift_batch(b, np.zeros((2, 2), int)) is b
+
+
+def test_shift_augment_applies_only_before_shift_until(clip_and_tracks, monkeypatch):
+    import render_core.training.body_family as bf
+
+    cfg = get_preset(
+        "body", "cpu-preview", {**SMALL, "shift_augment": 0.1, "shift_until": 0.5, "face_start": 2.0}
+    )
+    fam, dev = BodyFamily(), select_device("cpu")
+    data = _tiny_data(*clip_and_tracks, 8)
+    models, opts = fam.build(cfg, data, dev)
+    s = RunState(cfg, data, models, opts, dev, np.random.default_rng(0))
+    calls = []
+    real = bf.shift_batch
+    monkeypatch.setattr(bf, "shift_batch", lambda b, sh: calls.append(sh) or real(b, sh))
+    for progress in (0.1, 0.4, 0.6):
+        s.extras["progress"] = progress
+        assert np.isfinite(fam.train_step(s, 0)["l1"])
+    assert len(calls) == 2 and all(np.abs(c).max() <= round(0.1 * cfg.width) for c in calls)
