@@ -67,14 +67,19 @@ def test_renders_full_frames_with_a_person_mask(tiny_body):
     assert np.abs(out.image - frames[0]).max() > 0.01  # the model painted something
 
 
+def _corner_person(r, frames: np.ndarray) -> tuple[np.ndarray, int, int]:
+    """A 5x5 person mask at a corner of the crop, off the figure, and its centre (x, y)."""
+    crop = CropTransform(**r.meta["crop"])
+    person = np.zeros(frames.shape[1:3], np.float32)
+    cx, cy = int(crop.x0 + 3 / crop.s), int(crop.y0 + 3 / crop.s)
+    person[cy - 2 : cy + 3, cx - 2 : cx + 3] = 1.0
+    return person, cx, cy
+
+
 def test_person_mask_is_united_with_the_figure_hull(tiny_body):
     ck, _, joints, frames = tiny_body
     r = load_renderer(ck, "cpu")
-    h, w = frames.shape[1:3]
-    crop = CropTransform(**r.meta["crop"])
-    person = np.zeros((h, w), np.float32)
-    cx, cy = int(crop.x0 + 3 / crop.s), int(crop.y0 + 3 / crop.s)  # a corner of the crop, off the figure
-    person[cy - 2 : cy + 3, cx - 2 : cx + 3] = 1.0
+    person, cx, cy = _corner_person(r, frames)
     base = r.render(_request(0, frames[0], joints[0]))
     r.reset()
     with_person = r.render(_request(0, frames[0], joints[0], person))
@@ -147,11 +152,7 @@ def test_grow_mask_moves_the_soft_edge_outward():
 def test_the_original_persons_soft_edge_is_painted_over(tiny_body):
     ck, _, joints, frames = tiny_body
     r = load_renderer(ck, "cpu")
-    h, w = frames.shape[1:3]
-    crop = CropTransform(**r.meta["crop"])
-    person = np.zeros((h, w), np.float32)
-    cx, cy = int(crop.x0 + 3 / crop.s), int(crop.y0 + 3 / crop.s)  # a corner of the crop, off the figure
-    person[cy - 2 : cy + 3, cx - 2 : cx + 3] = 1.0
+    person, cx, cy = _corner_person(r, frames)
     person[cy - 2 : cy + 3, cx + 3] = 0.3  # the segmentation's soft edge
     out = r.render(_request(0, frames[0], joints[0], person))
     assert out.mask[cy, cx + 3] > 0.9  # the edge is replaced, not blended with the old person
