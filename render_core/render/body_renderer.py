@@ -60,13 +60,32 @@ def figure_mask(pose: np.ndarray, torso_px: float) -> np.ndarray:
     return cv2.GaussianBlur(m, (0, 0), MASK_FEATHER * h)
 
 
-def grow_mask(mask: np.ndarray, radius_px: float) -> np.ndarray:
-    """(H, W) float32 [0, 1] mask dilated by `radius_px` (its soft edge moves outward whole)."""
+def grow_mask(mask: np.ndarray, radius_px: float, box: tuple[int, int, int, int] | None = None) -> np.ndarray:
+    """(H, W) float32 [0, 1] mask dilated by `radius_px` (its soft edge moves outward whole),
+    only inside `box` (x0, y0, x1, y1; zeros elsewhere) when given. A square kernel: separable,
+    so 1080p costs ~4-8 ms where an elliptical one took 27-100 ms per frame."""
     r = int(round(radius_px))
     if r < 1:
         return mask
-    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r + 1, 2 * r + 1))
-    return cv2.dilate(np.asarray(mask, np.float32), kernel)
+    kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (2 * r + 1, 2 * r + 1))
+    mask = np.asarray(mask, np.float32)
+    if box is None:
+        return cv2.dilate(mask, kernel)
+    h, w = mask.shape
+    x0, y0, x1, y1 = max(0, box[0]), max(0, box[1]), min(w, box[2]), min(h, box[3])
+    out = np.zeros_like(mask)
+    if x1 > x0 and y1 > y0:
+        # the margin lets mask just outside the box grow into it
+        mx0, my0, mx1, my1 = max(0, x0 - r), max(0, y0 - r), min(w, x1 + r), min(h, y1 + r)
+        grown = cv2.dilate(mask[my0:my1, mx0:mx1], kernel)
+        out[y0:y1, x0:x1] = grown[y0 - my0 : y1 - my0, x0 - mx0 : x1 - mx0]
+    return out
+
+
+def crop_box(crop: CropTransform) -> tuple[int, int, int, int]:
+    """The crop's frame-px rectangle (x0, y0, x1, y1), rounded outward."""
+    x1, y1 = crop.x0 + crop.w / crop.s, crop.y0 + crop.h / crop.s
+    return int(np.floor(crop.x0)), int(np.floor(crop.y0)), int(np.ceil(x1)), int(np.ceil(y1))
 
 
 def uncrop(image: np.ndarray, crop: CropTransform, wh: tuple[int, int]) -> np.ndarray:
@@ -124,7 +143,8 @@ class BodyRenderer:
         inside = uncrop(np.ones((crop.h, crop.w), np.float32), crop, wh)
         person = 0.0
         if request.person_mask is not None:
-            person = grow_mask(request.person_mask, PERSON_GROW * crop.h / crop.s)
+            box = crop_box(crop)
+            person = grow_mask(request.person_mask, PERSON_GROW * crop.h / crop.s, box)
         mask = np.clip(np.maximum(figure, person) * inside, 0.0, 1.0).astype(np.float32)
         image = uncrop(out, crop, wh)
         composed = frame * (1 - mask[..., None]) + image * mask[..., None]

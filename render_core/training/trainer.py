@@ -126,14 +126,14 @@ def _meta(cfg: TrainConfig, pcfg: Any, s: RunState, step: int, wall: float, metr
 def _preset_config(cfg: TrainConfig) -> Any:
     """The preset with `cfg.overrides`; a resumed run starts from the settings its checkpoint
     was trained with (so `--set` values need not be repeated), explicit overrides on top."""
-    stored = None
+    base = get_preset(cfg.family, cfg.preset, cfg.overrides)  # also rejects unknown overrides
     found = ckpt.resolve(cfg.out_dir) if cfg.resume else None
-    if found is not None:
-        try:
-            stored = json.loads((found / ckpt.META_FILE).read_text()).get("config")
-        except (OSError, ValueError):
-            stored = None  # load_checkpoint reports the unreadable checkpoint with its path
-    base = get_preset(cfg.family, cfg.preset, cfg.overrides)
+    if found is None:
+        return base
+    try:
+        stored = json.loads((found / ckpt.META_FILE).read_text()).get("config")
+    except (OSError, ValueError):
+        return base  # load_checkpoint then reports the unreadable checkpoint with its path
     if not stored:
         return base
     return dataclasses.replace(config_from_json(cfg.family, stored), **(cfg.overrides or {}))

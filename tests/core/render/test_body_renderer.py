@@ -149,6 +149,14 @@ def test_grow_mask_moves_the_soft_edge_outward():
     assert grow_mask(m, 0.2) is m
 
 
+def test_grow_mask_in_a_box_matches_the_full_dilation_there():
+    rng = np.random.default_rng(0)
+    m = (rng.random((60, 80)) > 0.97).astype(np.float32)
+    full, boxed = grow_mask(m, 4), grow_mask(m, 4, (10, 5, 50, 70))
+    assert np.array_equal(boxed[5:60, 10:50], full[5:60, 10:50])
+    assert boxed[:5].max() == 0 and boxed[:, :10].max() == 0 and boxed[:, 50:].max() == 0
+
+
 def test_the_original_persons_soft_edge_is_painted_over(tiny_body):
     ck, _, joints, frames = tiny_body
     r = load_renderer(ck, "cpu")
