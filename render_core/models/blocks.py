@@ -7,13 +7,30 @@ from __future__ import annotations
 
 import torch
 from torch import nn
+from torch.nn import functional as F
 
 from render_core.models.tiny_map_conv import TinyMapConv2d, TinyMapConvTranspose2d
 
 
+class InstanceNorm(nn.InstanceNorm2d):
+    """nn.InstanceNorm2d (affine, no running statistics) computed as a group norm with one
+    channel per group: the same normalization, parameters and state-dict keys, so checkpoints
+    load either way.
+
+    Why: torch's instance norm repeats its affine parameters for every sample and copies a
+    channels-last input to NCHW on every call (oneDNN's packed convolutions hand over
+    channels-last), while group norm has its own kernel for either layout. Measured on the 2-core
+    AMD, per layer: 3-10x faster forward, 1.4-3x forward + backward."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if x.dim() != 4:
+            return super().forward(x)
+        return F.group_norm(x, self.num_features, self.weight, self.bias, self.eps)
+
+
 def make_norm(kind: str, ch: int) -> nn.Module:
     if kind == "instance":
-        return nn.InstanceNorm2d(ch, affine=True)
+        return InstanceNorm(ch, affine=True)
     if kind == "batch":
         return nn.BatchNorm2d(ch)
     if kind == "none":

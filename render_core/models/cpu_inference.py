@@ -10,6 +10,15 @@ uses, without a compiler. The first call per shape is checked against torch's ow
 layer that cannot pack or disagrees keeps torch's path, so a torch without these kernels still
 renders, only slower.
 
+Instance norms are swapped too (`InferenceInstanceNorm`): oneDNN hands each packed convolution's
+output over channels-last, and torch's instance norm copied its input back to NCHW, so every norm
+layer cost a full reorder. One frame is normalized by batch norm, which reads channels-last as it
+comes and beat group norm (`blocks.InstanceNorm`, the training path) on those inputs. Medians of
+7 interleaved rounds, 2-core AMD, torch's norm -> group norm -> batch norm: portrait
+cpu-preview one frame 24.6 -> 21.3 -> 19.7 ms, body generator 34.5 -> 31.2 -> 26.7 ms; 8 frames
+per pass (group norm: a batch norm per frame, concatenated, was no faster) 16.4 -> 13.0 ms per
+frame.
+
 Inference only: packed weights are a snapshot of the weights at the first call.
 """
 
@@ -92,21 +101,44 @@ class PackedConv(nn.Module):
         return got
 
 
+class InferenceInstanceNorm(nn.Module):
+    """An instance norm (no running statistics) for CPU inference, in the layout its input
+    arrives in: one sample by batch norm over its own pixels (no copy), several by group norm
+    with one channel per group."""
+
+    def __init__(self, norm: nn.InstanceNorm2d) -> None:
+        super().__init__()
+        self.norm = norm
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        n = self.norm
+        if torch.is_grad_enabled() or x.dim() != 4 or x.device.type != "cpu" or _autocast_on():
+            return n(x)
+        if x.shape[0] == 1:
+            return F.batch_norm(x, None, None, n.weight, n.bias, True, 0.0, n.eps)
+        return F.group_norm(x, n.num_features, n.weight, n.bias, n.eps)
+
+
+def _autocast_on() -> bool:
+    return torch.is_autocast_enabled("cpu")
+
+
 def _packable(x: torch.Tensor, conv: nn.Module) -> bool:
     return (
         x.device.type == "cpu"
         and x.dtype == torch.float32
         and x.dim() == 4
         and not torch.is_grad_enabled()
-        and not torch.is_autocast_enabled("cpu")
+        and not _autocast_on()
         and torch.backends.mkldnn.is_available()
         and isinstance(conv.padding, tuple)
     )
 
 
 def pack_for_cpu(model: nn.Module) -> nn.Module:
-    """A copy of `model` (eval mode) whose convolutions run with prepacked weights on the CPU
-    in float32 without autograd; elsewhere (CUDA, autocast, training) they run as before."""
+    """A copy of `model` (eval mode) whose convolutions run with prepacked weights and whose
+    instance norms skip the layout copy, on the CPU in float32 without autograd; elsewhere
+    (CUDA, autocast, training) they run as before."""
     packed = copy.deepcopy(model).eval()
     _swap(packed)
     return packed
@@ -116,5 +148,7 @@ def _swap(module: nn.Module) -> None:
     for name, child in module.named_children():
         if isinstance(child, nn.Conv2d | nn.ConvTranspose2d):
             setattr(module, name, PackedConv(child))
+        elif isinstance(child, nn.InstanceNorm2d) and not child.track_running_stats:
+            setattr(module, name, InferenceInstanceNorm(child))
         else:
             _swap(child)

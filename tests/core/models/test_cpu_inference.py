@@ -3,8 +3,9 @@
 import pytest
 import torch
 
+from render_core.models.blocks import InstanceNorm
 from render_core.models.body import BodyGenerator, BodyGeneratorConfig
-from render_core.models.cpu_inference import PackedConv, pack_for_cpu
+from render_core.models.cpu_inference import InferenceInstanceNorm, PackedConv, pack_for_cpu
 from render_core.models.portrait import PortraitNetConfig, PortraitUNet
 
 needs_onednn = pytest.mark.skipif(
@@ -81,3 +82,34 @@ def test_packed_copies_are_bounded_per_layer():
             torch.testing.assert_close(layer(x), layer.conv(x), atol=1e-5, rtol=1e-5)
     assert not layer.failed
     assert sorted(k[0] for k in layer.packed) == list(range(3, MAX_SHAPES + 3))
+
+
+@pytest.mark.parametrize("batch", [1, 3])
+@pytest.mark.parametrize("layout", [torch.contiguous_format, torch.channels_last])
+@pytest.mark.parametrize("affine", [True, False])
+def test_inference_instance_norm_matches_torchs(batch, layout, affine):
+    torch.manual_seed(batch)
+    norm = InstanceNorm(6, affine=affine)
+    if affine:
+        with torch.no_grad():
+            norm.weight.uniform_(0.5, 1.5)
+            norm.bias.uniform_(-0.5, 0.5)
+    x = torch.randn(batch, 6, 5, 7) * 3 + torch.arange(6.0).view(1, 6, 1, 1)
+    x = x.contiguous(memory_format=layout)
+    with torch.no_grad():
+        got = InferenceInstanceNorm(norm)(x)
+        expected = torch.nn.functional.instance_norm(x.contiguous(), None, None, norm.weight, norm.bias)
+        torch.testing.assert_close(got, expected, atol=1e-5, rtol=1e-5)
+    if batch == 1:  # one frame keeps the layout the convolution handed over: no copy
+        assert got.is_contiguous(memory_format=layout)
+
+
+def test_pack_for_cpu_swaps_instance_norms_and_training_keeps_torchs():
+    g = BodyGenerator(BodyGeneratorConfig(ngf=4, n_down=1, n_blocks=1, max_channels=8))
+    packed = pack_for_cpu(g)
+    norms = [m for m in packed.modules() if isinstance(m, InferenceInstanceNorm)]
+    assert len(norms) == sum(isinstance(m, torch.nn.InstanceNorm2d) for m in g.modules()) > 0
+    norm = norms[0]
+    x = torch.randn(2, norm.norm.num_features, 4, 4, requires_grad=True)
+    norm(x).sum().backward()  # autograd on: torch's own norm, gradients flow
+    assert x.grad is not None
