@@ -242,8 +242,8 @@ def _print_quality(q: dict) -> None:
 def run(args=None, ctx=None, minutes: float | None = None, preset: str | None = None,
         device: str | None = None) -> dict:  # fmt: skip
     """`python main.py bench body`: speed always; the training run when minutes are given
-    (kwarg or BENCH_BODY_MINUTES; `--seeds K` trainings with their mean, the transfer on the
-    first); preset/device from kwargs or BENCH_BODY_PRESET/_DEVICE;
+    (kwarg or BENCH_BODY_MINUTES; `--seeds K` trainings, each with its transfer, and their
+    means); preset/device from kwargs or BENCH_BODY_PRESET/_DEVICE;
     torch threads from BENCH_BODY_THREADS."""
     from bench.common import print_table
 
@@ -268,17 +268,23 @@ def run(args=None, ctx=None, minutes: float | None = None, preset: str | None = 
                 ctx.step(1 + seed, 1 + seeds, f"training {minutes} min (seed {seed})")
             runs.append(quality(minutes, preset, device, seed=seed))
             _print_quality(runs[-1])
+            if "checkpoint" in runs[-1]:  # every seed's model: one transfer is ~10 px of noise
+                ckpt = runs[-1]["checkpoint"]
+                runs[-1]["transfer"] = tr = transfer_follow(ckpt, Path(ckpt).parents[1])
+                _print_transfer(tr)
         result["quality"] = q = runs[0]
+        if "transfer" in q:
+            result["transfer"] = q["transfer"]
         if seeds > 1 and "heldout" in q:
             flat = [{"clip": CLIP, **r["heldout"], "ewarp_ratio": r["ewarp_ratio"],
-                     "pose_dist_ratio": r["pose_dist_ratio"]} for r in runs]  # fmt: skip
-            fields = ["psnr", "baseline_psnr", "ssim", "baseline_ssim", "ewarp_ratio", "pose_dist_ratio"]
+                     "pose_dist_ratio": r["pose_dist_ratio"],
+                     "transfer_follow_px": r.get("transfer", {}).get("follow_dist_px")}
+                    for r in runs]  # fmt: skip
+            fields = ["psnr", "baseline_psnr", "ssim", "baseline_ssim", "ewarp_ratio", "pose_dist_ratio",
+                      "transfer_follow_px"]  # fmt: skip
             result["quality_runs"] = runs
             result["quality_mean"] = means = seed_means(flat, "clip", fields)
             print_table(means, list(means[0]))
-        if "checkpoint" in q:
-            result["transfer"] = tr = transfer_follow(q["checkpoint"], Path(q["checkpoint"]).parents[1])
-            _print_transfer(tr)
     return result
 
 
