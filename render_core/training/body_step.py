@@ -32,6 +32,7 @@ from render_core.models.temporal_discriminator import (
     lsgan_loss,
     temporal_discriminator,
 )
+from render_core.training.family import frozen
 
 Perceptual = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
 
@@ -132,7 +133,7 @@ def main_step(
 ) -> dict:
     """One G update then one D update (pix2pixHD order); adversarial=False: G on the
     reconstruction terms alone, no D update. Returns float losses."""
-    with autocast():
+    with autocast(), frozen(nets.D, nets.DT):  # the G loss's gradient reaches G only
         g_loss, parts, fakes = generator_losses(nets, b, cfg, perceptual, adversarial)
     opt_g.zero_grad(set_to_none=True)
     g_loss.backward()
@@ -169,7 +170,8 @@ def face_step(nets: BodyNets, b: PairBatch, opt_f, opt_df, cfg, autocast) -> dic
     pose_c, fake_c, real_c = (crop(x[rows], boxes, size) for x in (b.p1, fake1, b.r1))
     with autocast():
         refined = nets.F(pose_c, fake_c)
-        adv, fm = _gan_terms(nets.DF, (pose_c, refined), (pose_c, real_c))
+        with frozen(nets.DF):
+            adv, fm = _gan_terms(nets.DF, (pose_c, refined), (pose_c, real_c))
         l1 = F.l1_loss(refined, real_c)
         f_loss = cfg.lambda_gan * adv + cfg.lambda_fm * fm + cfg.lambda_l1 * l1
     opt_f.zero_grad(set_to_none=True)

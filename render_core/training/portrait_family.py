@@ -25,7 +25,7 @@ from render_core.models.patch_gan import MultiScalePatchGAN, PatchGANConfig
 from render_core.models.portrait import PortraitNetConfig, PortraitUNet
 from render_core.tracking.steady import STEADY_SIGMA
 from render_core.training.families import register_family
-from render_core.training.family import BasePreset, Family, RunState
+from render_core.training.family import BasePreset, Family, RunState, frozen
 from render_core.training.portrait_data import PortraitData, load_portrait_data
 from render_core.training.portrait_eval import heldout_report, predict
 from render_core.training.presets import register_preset
@@ -203,7 +203,8 @@ class PortraitFamily(Family):
             l1 = F.l1_loss(fake.float(), y)
             loss_g = cfg.w_l1 * l1
             if adversarial:
-                adv = _gan(d(torch.cat([x, fake], 1)), True)
+                with frozen(d):  # gradient to the fake only, not to D's weights
+                    adv = _gan(d(torch.cat([x, fake], 1)), True)
                 loss_g = loss_g + cfg.w_adv * adv
                 losses["g_adv"] = adv.item()
             if PERCEPTUAL_LOSS is not None and cfg.perceptual_weight > 0:

@@ -95,3 +95,17 @@ def test_batched_generator_gan_terms_equal_the_per_frame_sum():
     fm = fm + feature_matching_loss(nets.DT(*t_fake), nets.DT(*t_real))
     assert np.isclose(parts["g_adv"], float(adv), rtol=1e-5)
     assert np.isclose(parts["g_fm"], float(fm), rtol=1e-5)
+
+
+def test_discriminator_weight_gradients_come_from_its_own_loss_only():
+    """The generator's adversarial loss reaches G through the discriminators without computing
+    their weight gradients (D's next update would discard them): each D weight gets exactly one
+    gradient per step, from the D loss."""
+    cfg, nets, opt_g, opt_d, batch = _setup()
+    counts = {}
+    for name, p in [*nets.D.named_parameters("D"), *nets.DT.named_parameters("DT")]:
+        counts[name] = 0
+        p.register_hook(lambda g, n=name: counts.__setitem__(n, counts[n] + 1))
+    main_step(nets, batch, opt_g, opt_d, cfg, contextlib.nullcontext, adversarial=True)
+    assert set(counts.values()) == {1}
+    assert all(p.requires_grad for p in [*nets.D.parameters(), *nets.DT.parameters()])

@@ -152,3 +152,32 @@ def test_tracks_longer_than_the_clip_give_a_one_line_error_naming_it(tracked, tm
     with pytest.raises(InputError, match="clip ended before frame 17") as err:
         load_portrait_data(Path(short), Tracks.load(tracks), 32, 3, 100, null_context())
     assert "short.mp4" in str(err.value)
+
+
+def test_discriminator_weight_gradients_come_from_its_own_loss_only():
+    """G's adversarial loss reaches G through D without computing D's weight gradients (D's
+    next update would discard them): each D weight gets one gradient per step, from D's loss."""
+    from render_core.training.device import select_device
+    from render_core.training.family import RunState
+    from render_core.training.portrait_family import PortraitFamily
+    from render_core.training.presets import get_preset
+
+    tiny = {"resolution": 32, "n_w": 1, "g_base": 4, "g_max": 8, "g_depth": 5, "d_base": 4}
+    cfg = get_preset("portrait", "cpu-preview", tiny)
+
+    class Data:
+        train = np.arange(4)
+        x, y = torch.rand(4, 9, 32, 32), torch.rand(4, 3, 32, 32) * 2 - 1
+
+        def batch(self, pos, device):
+            return self.x[pos], self.y[pos]
+
+    fam, dev = PortraitFamily(), select_device("cpu", amp=False)
+    models, opts = fam.build(cfg, Data(), dev)
+    s = RunState(cfg, Data(), models, opts, dev, np.random.default_rng(0), {"progress": 1.0})
+    counts = {}
+    for name, p in models["D"].named_parameters():
+        counts[name] = 0
+        p.register_hook(lambda g, n=name: counts.__setitem__(n, counts[n] + 1))
+    losses = fam.train_step(s, 0)
+    assert "g_adv" in losses and set(counts.values()) == {1}
