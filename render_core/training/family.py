@@ -58,7 +58,7 @@ def frozen(*modules: nn.Module) -> Iterator[None]:
 
     Why: a generator's adversarial loss back-propagates through the discriminator to its input;
     without this, that backward also computes the discriminator's own weight gradients, which
-    the discriminator's next update discards (zero_grad) -- about a third of its backward."""
+    the discriminator's next update discards (zero_grad): about half of that backward."""
     params = [p for m in modules for p in m.parameters() if p.requires_grad]
     for p in params:
         p.requires_grad_(False)
