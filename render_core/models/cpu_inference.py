@@ -30,6 +30,8 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
+from render_core.models.blocks import InstanceNorm
+
 _TOLERANCE = 1e-3  # max |packed - eager| relative to the eager output's max magnitude
 # Packed copies kept per layer, one per input shape (one frame, an export batch, a clip's last
 # partial batch): each is a copy of the weight, so older shapes are dropped past this many.
@@ -102,21 +104,20 @@ class PackedConv(nn.Module):
 
 
 class InferenceInstanceNorm(nn.Module):
-    """An instance norm (no running statistics) for CPU inference, in the layout its input
-    arrives in: one sample by batch norm over its own pixels (no copy), several by group norm
-    with one channel per group."""
+    """`blocks.InstanceNorm` for CPU inference: one frame by batch norm over its own pixels,
+    which reads the channels-last input as it arrives (no copy); anything else (several frames,
+    autograd, autocast, another device) by the norm itself."""
 
-    def __init__(self, norm: nn.InstanceNorm2d) -> None:
+    def __init__(self, norm: InstanceNorm) -> None:
         super().__init__()
         self.norm = norm
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         n = self.norm
-        if torch.is_grad_enabled() or x.dim() != 4 or x.device.type != "cpu" or _autocast_on():
+        one_cpu_frame = x.dim() == 4 and x.shape[0] == 1 and x.device.type == "cpu"
+        if not one_cpu_frame or torch.is_grad_enabled() or _autocast_on():
             return n(x)
-        if x.shape[0] == 1:
-            return F.batch_norm(x, None, None, n.weight, n.bias, True, 0.0, n.eps)
-        return F.group_norm(x, n.num_features, n.weight, n.bias, n.eps)
+        return F.batch_norm(x, None, None, n.weight, n.bias, True, 0.0, n.eps)
 
 
 def _autocast_on() -> bool:
@@ -148,7 +149,7 @@ def _swap(module: nn.Module) -> None:
     for name, child in module.named_children():
         if isinstance(child, nn.Conv2d | nn.ConvTranspose2d):
             setattr(module, name, PackedConv(child))
-        elif isinstance(child, nn.InstanceNorm2d) and not child.track_running_stats:
+        elif isinstance(child, InstanceNorm):
             setattr(module, name, InferenceInstanceNorm(child))
         else:
             _swap(child)
