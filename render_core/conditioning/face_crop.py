@@ -18,6 +18,8 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from render_core.media.resample import warp_affine_antialiased
+
 LEFT_EYE_CORNERS = (263, 362)  # subject's left eye: outer, inner
 RIGHT_EYE_CORNERS = (33, 133)
 
@@ -60,10 +62,9 @@ class CropTransform:
         return out
 
     def crop(self, frame: np.ndarray) -> np.ndarray:
-        """frame: (H, W, 3) -> (size, size, 3), same dtype; borders replicated."""
-        return cv2.warpAffine(
-            frame, self.matrix, (self.size, self.size), flags=cv2.INTER_AREA, borderMode=cv2.BORDER_REPLICATE
-        )
+        """frame: (H, W, 3) -> (size, size, 3), same dtype; box-filtered where it shrinks (no
+        aliasing), borders replicated."""
+        return warp_affine_antialiased(frame, self.matrix, (self.size, self.size))
 
     def inside(self, frame_hw: tuple[int, int]) -> np.ndarray:
         """(size, size) bool: crop pixels whose source lies inside a (H, W) frame.
@@ -72,7 +73,7 @@ class CropTransform:
         pixels; they are never composited back, so training and evaluation ignore them."""
         h, w = frame_hw
         ones = np.ones((h, w), np.float32)
-        src = cv2.warpAffine(ones, self.matrix, (self.size, self.size), flags=cv2.INTER_AREA, borderValue=0)
+        src = cv2.warpAffine(ones, self.matrix, (self.size, self.size), flags=cv2.INTER_LINEAR, borderValue=0)
         return src > 0.999
 
     def uncrop(self, image: np.ndarray, frame_hw: tuple[int, int]) -> np.ndarray:

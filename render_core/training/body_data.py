@@ -15,12 +15,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-import cv2
 import numpy as np
 
 from render_core.conditioning.stick_figure import StickFigureConfig, render_stick_figure
 from render_core.errors import InputError
 from render_core.media.frames import to_uint8
+from render_core.media.resample import warp_affine_antialiased
 from render_core.training.split import run_begins
 
 
@@ -38,6 +38,16 @@ class CropTransform:
         """2x3 affine for cv2.warpAffine (frame -> model)."""
         return np.array([[self.s, 0, -self.x0 * self.s], [0, self.s, -self.y0 * self.s]], np.float64)
 
+    @property
+    def image_shift(self) -> float:
+        """Model px by which `image` places content right of and below `joints`' positions.
+
+        Why: joints use MediaPipe's convention (0 at the frame's left edge), cv2.warpAffine
+        puts pixel centres at integers, so a frame point lands 0.5 * (1 - s) px further along
+        each axis in the image than in `joints`. Training learns the constant offset; measuring
+        a detector on the images against `joints` must add it."""
+        return 0.5 * (1.0 - self.s)
+
     def joints(self, joints: np.ndarray) -> np.ndarray:
         """(..., 33, 4) frame px -> model px (z scaled, visibility kept)."""
         out = np.array(joints, np.float32, copy=True)
@@ -47,11 +57,9 @@ class CropTransform:
         return out
 
     def image(self, frame: np.ndarray) -> np.ndarray:
-        """Crop+resize a frame (any dtype, (H, W, C)); outside the frame repeats the border."""
-        flags = cv2.INTER_AREA if self.s < 1 else cv2.INTER_LINEAR
-        return cv2.warpAffine(
-            frame, self.matrix(), (self.w, self.h), flags=flags, borderMode=cv2.BORDER_REPLICATE
-        )
+        """Crop+resize a frame (any dtype, (H, W[, C])), box-filtered where it shrinks; outside the
+        frame repeats the border."""
+        return warp_affine_antialiased(frame, self.matrix(), (self.w, self.h))
 
     def to_dict(self) -> dict:
         return {"x0": self.x0, "y0": self.y0, "s": self.s, "h": self.h, "w": self.w}

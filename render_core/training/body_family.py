@@ -247,7 +247,10 @@ class BodyFamily(Family):
             nearest_pose_indices(data.frames.joints[idx], data.frames.joints[data.split.train])
         ]
         baseline = [to_float(data.frames.frames[i]) for i in near]
-        return full_report(fakes, reals, data.frames.joints[idx], baseline)
+        # Where the crop images hold those joints: the detector reads image positions.
+        in_image = data.frames.joints[idx].copy()
+        in_image[..., :2] += data.frames.crop.image_shift
+        return full_report(fakes, reals, in_image, baseline)
 
     def sample(self, s: RunState) -> np.ndarray:
         data = s.data

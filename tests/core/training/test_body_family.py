@@ -45,7 +45,18 @@ def clip_and_tracks(tmp_path_factory) -> tuple[Path, Path]:
 
 
 @pytest.mark.parametrize("preset", ["cpu-preview", "gpu-quality"])
-def test_every_preset_smoke_trains_two_steps(preset, clip_and_tracks, tmp_path):
+def test_every_preset_smoke_trains_two_steps(preset, clip_and_tracks, tmp_path, monkeypatch):
+    import render_core.training.body_family as body_family
+    from render_core.tracking.tracks import Tracks
+
+    seen = {}  # the joints the held-out report measures the re-tracked frames against
+
+    def full_report(fakes, reals, joints, baseline):
+        seen["joints"] = joints
+        return report(fakes, reals, joints, baseline)
+
+    report = body_family.full_report
+    monkeypatch.setattr(body_family, "full_report", full_report)
     assert preset in preset_names("body")
     clip, tracks = clip_and_tracks
     shrink = dict(SMALL, n_blocks=1, max_channels=64) if preset == "gpu-quality" else SMALL
@@ -57,6 +68,12 @@ def test_every_preset_smoke_trains_two_steps(preset, clip_and_tracks, tmp_path):
     assert meta["normalization"]["close_y"] >= meta["normalization"]["far_y"]
     for key in ("psnr", "ssim", "baseline_psnr", "ewarp", "ewarp_real", "pose_dist_real_px"):
         assert np.isfinite(result.metrics[key]), key
+    # Input joints moved to where the crop images hold them (cv2's pixel centres).
+    crop = ckpt.load_checkpoint(result.checkpoint).meta["crop"]
+    heldout = np.arange(N_FRAMES)[-len(seen["joints"]) :]
+    joints = Tracks.load(tracks).body.joints[heldout, :, :2]
+    expected = (joints - [crop["x0"], crop["y0"]]) * crop["s"] + 0.5 * (1 - crop["s"])
+    np.testing.assert_allclose(seen["joints"][..., :2], expected, atol=1e-4)
 
 
 def test_gpu_quality_uses_the_paper_global_generator():
