@@ -59,6 +59,9 @@ class PortraitPreset(BasePreset):
     crop_slack: float = 0.0
 
 
+# The figures in these comments were measured on aliased face crops (cv2.warpAffine has no area
+# filter; crops are box-filtered since media.resample). d18 on filtered crops, 10 min, 2 threads:
+# 39.63 vs 36.41 dB (+3.22), SSIM 0.974 vs 0.967, E_warp 0.65x: the real crops flicker less.
 register_preset(
     "portrait",
     "cpu-preview",
