@@ -96,6 +96,13 @@ def speed(preset: str = "cpu-preview", device: str = "auto", reps: int = 5, amp:
                   "warmup_ratio": warm_flops / warm_s / 1e9}  # fmt: skip
     s.extras["progress"] = 1.0
     face_s = _timed(lambda: fam.train_step(s, 0), reps, sync)
+    average_ms = None
+    if cfg.ema_decay > 0:  # the trainer updates the generator's weight average after each step
+        from render_core.training.weight_average import add_averages, update_averages
+
+        add_averages(models, fam.averaged)
+        average_s = _timed(lambda: update_averages(models, fam.averaged, cfg.ema_decay), reps, sync)
+        average_ms = round(average_s * 1e3, 2)
     g = models["G"].eval()
     pose = torch.rand(1, 3, cfg.resolution, cfg.width, device=dev.device).contiguous(
         memory_format=dev.memory_format
@@ -126,6 +133,7 @@ def speed(preset: str = "cpu-preview", device: str = "auto", reps: int = 5, amp:
         "batch_size": cfg.batch_size,
         "ms_per_train_step": round(main_s * 1e3, 1),
         "ms_per_face_step": round(face_s * 1e3, 1),
+        "ms_per_average_update": average_ms,
         "ms_per_frame_generator": round(frame_s * 1e3, 2),
         "ms_per_frame_with_face": round(seq_s * 1e3, 2),
         "generator_gflop_per_frame": round(flops / 1e9, 3),

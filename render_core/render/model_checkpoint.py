@@ -10,6 +10,7 @@ from typing import Any
 from render_core.training import checkpoint as ckpt
 from render_core.training.device import DeviceInfo, select_device
 from render_core.training.presets import config_from_json
+from render_core.training.weight_average import prefer_averaged
 
 
 @dataclass
@@ -21,8 +22,10 @@ class InferenceCheckpoint:
 
 
 def open_checkpoint(checkpoint_dir: str | Path, family: str, device: str = "auto") -> InferenceCheckpoint:
-    """Load `checkpoint_dir`, rebuild the `family` config it was trained with, choose a device."""
+    """Load `checkpoint_dir`, rebuild the `family` config it was trained with, choose a device.
+    A model's weight average, where the checkpoint has one, stands in for its trained weights."""
     ck = ckpt.load_checkpoint(checkpoint_dir)
+    ck.models = prefer_averaged(ck.models)
     return InferenceCheckpoint(
         ck, ck.meta, config_from_json(family, ck.meta["config"]), select_device(device)
     )

@@ -43,6 +43,9 @@ class BasePreset:
     # bfloat16 autocast where the device computes it natively (training.device); a preset may
     # opt out where it measured worse (body cpu-preview).
     autocast: bool = True
+    # Decay per step of the exponential moving average of the family's `averaged` models
+    # (training.weight_average); 0 = no average, the trained weights render.
+    ema_decay: float = 0.0
 
 
 def linear_decay(progress: float, start: float, end: float = 1.0) -> float:
@@ -84,6 +87,8 @@ class RunState:
 
 class Family(ABC):
     name: str = ""
+    # Models whose weight average (preset `ema_decay`) evaluates and renders in their place.
+    averaged: tuple[str, ...] = ()
 
     @abstractmethod
     def load_data(self, cfg: Any, run: Any, ctx: JobContext) -> Any:

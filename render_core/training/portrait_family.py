@@ -30,6 +30,7 @@ from render_core.training.portrait_data import PortraitData, load_portrait_data
 from render_core.training.portrait_eval import heldout_report, predict
 from render_core.training.presets import register_preset
 from render_core.training.split import frame_runs
+from render_core.training.weight_average import rendering_model
 
 # A user may set this to fn(fake, real) -> scalar loss (images in [-1, 1]); weighted by
 # `perceptual_weight` of the preset. None = no perceptual term.
@@ -154,6 +155,7 @@ def _tracks_for(run, clip: Path, i: int, ctx: JobContext):
 
 class PortraitFamily(Family):
     name = "portrait"
+    averaged = ("G",)
 
     def load_data(self, cfg: PortraitPreset, run, ctx: JobContext) -> PortraitData:
         from render_core.media.hashing import content_hash
@@ -219,11 +221,11 @@ class PortraitFamily(Family):
 
     def evaluate(self, s: RunState, final: bool, ctx: JobContext) -> dict[str, float]:
         held = s.data.heldout if final else s.data.heldout[: s.cfg.eval_frames]
-        return heldout_report(s.models["G"], s.data, held, s.dev, full=final, ctx=ctx)
+        return heldout_report(rendering_model(s.models, "G"), s.data, held, s.dev, full=final, ctx=ctx)
 
     def sample(self, s: RunState) -> np.ndarray:
         pos = int(s.data.heldout[0])
-        out = predict(s.models["G"], s.data, [pos], s.dev)[0]
+        out = predict(rendering_model(s.models, "G"), s.data, [pos], s.dev)[0]
         m = s.data.maps[pos].astype(np.float32) / 255.0
         real = s.data.crops[pos].astype(np.float32) / 255.0
         return np.concatenate([m[..., :3], m[..., 3:6], m[..., 6:], out, real], axis=1)

@@ -27,6 +27,12 @@ from render_core.training.device import select_device
 from render_core.training.families import get_family
 from render_core.training.family import RunState
 from render_core.training.presets import config_from_json, get_preset
+from render_core.training.weight_average import (
+    add_averages,
+    averaged_name,
+    missing_averages,
+    update_averages,
+)
 
 
 @dataclass(frozen=True)
@@ -145,7 +151,12 @@ def _resume(cfg: TrainConfig, s: RunState) -> tuple[int, float, dict]:
     ck = ckpt.load_checkpoint(cfg.out_dir)
     if ck.meta.get("family") != cfg.family:
         raise InputError(cfg.out_dir, f"checkpoint is family {ck.meta.get('family')!r}, not {cfg.family!r}")
-    ckpt.restore(ck, s.models, s.opts)
+    # A checkpoint from before the preset averaged its weights starts the average at the trained ones.
+    missing = missing_averages(s.models, ck.models)
+    averages = {averaged_name(k) for k in missing}
+    ckpt.restore(ck, {k: m for k, m in s.models.items() if k not in averages}, s.opts)
+    for k in missing:
+        s.models[averaged_name(k)].load_state_dict(s.models[k].state_dict())
     return int(ck.meta.get("step", 0)), float(ck.meta.get("wall_time_s", 0.0)), ck.meta.get("metrics", {})
 
 
@@ -165,6 +176,8 @@ def train_model(cfg: TrainConfig, ctx: JobContext) -> TrainResult:
     dev = select_device(cfg.device, amp=pcfg.autocast)
     data = family.load_data(pcfg, cfg, ctx.sub(0.0, 0.15))
     models, opts = family.build(pcfg, data, dev)
+    if pcfg.ema_decay > 0:
+        add_averages(models, family.averaged)
     s = RunState(pcfg, data, models, opts, dev, np.random.default_rng(pcfg.seed))
     step, wall0, metrics = _resume(cfg, s)
     start = step
@@ -184,6 +197,8 @@ def train_model(cfg: TrainConfig, ctx: JobContext) -> TrainResult:
             s.extras["progress"] = step / budget.steps if budget.steps else budget.elapsed() / budget.seconds
             _schedule_lr(family, pcfg, s)
             losses = family.train_step(s, step)
+            if pcfg.ema_decay > 0:
+                update_averages(models, family.averaged, pcfg.ema_decay)
             step += 1
             rate = (step - start) / max(budget.elapsed(), 1e-6)
             _emit(cfg, tb, TrainEvent("loss", step, {**losses, "steps_per_s": rate}))

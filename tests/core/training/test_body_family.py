@@ -150,3 +150,45 @@ def test_shift_augment_applies_only_before_shift_until(clip_and_tracks, monkeypa
         s.extras["progress"] = progress
         assert np.isfinite(fam.train_step(s, 0)["l1"])
     assert len(calls) == 2 and all(np.abs(c).max() <= round(0.1 * cfg.width) for c in calls)
+
+
+def test_the_weight_average_is_saved_renders_and_starts_on_resume(clip_and_tracks, tmp_path):
+    from render_core.render.model_checkpoint import open_checkpoint
+
+    clip, tracks = clip_and_tracks
+    out = tmp_path / "ck"
+
+    def run(steps: int, resume: bool, **extra):
+        cfg = TrainConfig("body", [clip], out, "cpu-preview", tracks=[tracks], steps=steps, resume=resume,
+                          device="cpu", overrides={**SMALL, "face_start": 2.0, **extra}, max_frames=N_FRAMES,
+                          tensorboard=False)  # fmt: skip
+        return ckpt.load_checkpoint(train_model(cfg, null_context()).checkpoint)
+
+    old = run(2, False, ema_decay=0.0)  # as trained before averages existed
+    assert set(old.models) == {"G", "D", "DT", "F", "DF"}
+    ck = run(4, True, ema_decay=0.5)  # the average starts at the resumed weights
+    assert ck.meta["step"] == 4 and ck.meta["config"]["ema_decay"] == 0.5
+    trained, avg = ck.models["G"], ck.models["G_avg"]
+    assert any(not torch.equal(trained[k], avg[k]) for k in trained)  # 2 updates behind, halved
+    assert not any(torch.equal(old.models["G"][k], avg[k]) for k in avg if k.endswith("weight"))
+    rendered = open_checkpoint(out, "body", "cpu").checkpoint.models
+    assert "G_avg" not in rendered and all(torch.equal(rendered["G"][k], avg[k]) for k in avg)
+
+
+def test_the_face_stage_trains_on_the_averaged_generator(clip_and_tracks):
+    from render_core.training.weight_average import add_averages, update_averages
+
+    cfg = get_preset("body", "cpu-preview", {**SMALL, "face_start": 0.5, "ema_decay": 0.5})
+    fam, dev = BodyFamily(), select_device("cpu")
+    data = _tiny_data(*clip_and_tracks, 8)
+    models, opts = fam.build(cfg, data, dev)
+    add_averages(models, fam.averaged)
+    s = RunState(cfg, data, models, opts, dev, np.random.default_rng(0))
+    s.extras["progress"] = 0.1
+    fam.train_step(s, 0)
+    update_averages(models, fam.averaged, cfg.ema_decay)
+    avg = {k: v.clone() for k, v in models["G_avg"].state_dict().items()}
+    assert any(not torch.equal(models["G"].state_dict()[k], avg[k]) for k in avg)
+    s.extras["progress"] = 0.6
+    fam.train_step(s, 1)  # the face stage: G frozen at its average
+    assert all(torch.equal(models["G"].state_dict()[k], avg[k]) for k in avg)
