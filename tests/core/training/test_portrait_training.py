@@ -181,3 +181,15 @@ def test_discriminator_weight_gradients_come_from_its_own_loss_only():
         p.register_hook(lambda g, n=name: counts.__setitem__(n, counts[n] + 1))
     losses = fam.train_step(s, 0)
     assert "g_adv" in losses and set(counts.values()) == {1}
+
+
+def test_a_weight_average_is_kept_and_renders_in_place_of_g(tracked, tmp_path):
+    from render_core.render.model_checkpoint import open_checkpoint
+
+    cfg = make_cfg(tracked, tmp_path / "ck", steps=3, overrides={"ema_decay": 0.5})
+    res = train_model(cfg, null_context())
+    saved = ck.load_checkpoint(res.checkpoint).models
+    trained, avg = saved["G"], saved["G_avg"]
+    assert any(not torch.equal(trained[k], avg[k]) for k in trained)
+    rendered = open_checkpoint(res.checkpoint, "portrait", "cpu").checkpoint.models
+    assert "G_avg" not in rendered and all(torch.equal(rendered["G"][k], avg[k]) for k in avg)
