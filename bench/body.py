@@ -26,6 +26,7 @@ from torch.utils.flop_counter import FlopCounterMode
 
 from bench.common import matmul_gflops, seed_means, train_step_flops
 from render_core.samples import footage_dir
+from render_core.training.pose_novelty import UNSEEN_POSE
 
 CLIP = "B_musepose_ubcfashion_91BjuE6irxS.mp4"
 
@@ -182,7 +183,13 @@ def quality(
 def transfer_follow(checkpoint: str, folder: Path, frames: int | None = None) -> dict:
     """`transfer` B_tfjs_pose_1 onto the trained target, re-track the export and compare its
     poses with the normalized driving poses the model was asked for (core joints, px of the
-    target frame), against the distance of the target's own (unmoved) pose to them."""
+    target frame), against the distance of the target's own (unmoved) pose to them.
+
+    Besides the mean over joints and frames: the per-frame median; the share of frames whose
+    re-tracked pose is closer to the asked-for pose than the unmoved target's (a frame the
+    detector misses counts as not following); and the median split by whether the asked-for pose
+    is one the training clip shows (`pose_novelty.UNSEEN_POSE`), since a model that follows on
+    its clip's poses can still fall apart on poses it never saw."""
     from render_core.cli import cmd_transfer
     from render_core.jobs import null_context
     from render_core.media.decode import VideoReader
@@ -191,7 +198,9 @@ def transfer_follow(checkpoint: str, folder: Path, frames: int | None = None) ->
     from render_core.render.frame_edits import resolve_frame
     from render_core.render.sources import EditSources, HeldClipTracks, load_sources
     from render_core.tracking.retrack import retrack_body
-    from render_core.training.body_eval import pose_distance
+    from render_core.training.body_eval import frame_pose_distances, pose_distance
+    from render_core.training.checkpoint import load_checkpoint
+    from render_core.training.pose_novelty import bank_from_json, novelty
 
     driving = footage_dir() / "B_tfjs_pose_1.mp4"
     project = new_project(folder / "transfer.rfproj", footage_dir() / CLIP)
@@ -214,16 +223,46 @@ def transfer_follow(checkpoint: str, folder: Path, frames: int | None = None) ->
     own = np.stack([target.body(t).joints for t in range(n)])
     with VideoReader(out) as r:
         got, ok = retrack_body(f for _, f in r.frames())
+    gap = novelty(wanted, bank_from_json(load_checkpoint(checkpoint).meta.get("pose_bank") or []))
+    per_frame = follow_stats(
+        frame_pose_distances(got, ok, wanted), frame_pose_distances(own, np.ones(n, bool), wanted), gap
+    )
     return {"output": str(out), "frames": n, "render_fps": summary["fps"],
-            "follow_dist_px": round(pose_distance(got, ok, wanted), 2),
+            "follow_dist_px": round(pose_distance(got, ok, wanted), 2), **per_frame,
             "unmoved_target_dist_px": round(pose_distance(own, np.ones(n, bool), wanted), 2),
             "detect_rate": round(float(ok.mean()), 3)}  # fmt: skip
+
+
+def follow_stats(follow: np.ndarray, unmoved: np.ndarray, gap: np.ndarray) -> dict:
+    """Per-frame figures of a transfer: `follow` (N,) px from the re-tracked output to the
+    asked-for pose (NaN: the detector missed the output), `unmoved` (N,) px from the target's
+    own pose to it (NaN: nothing asked), `gap` (N,) the asked-for pose's novelty (NaN: unknown,
+    counted as unseen)."""
+    asked = np.isfinite(unmoved)
+    closer = np.nan_to_num(follow, nan=np.inf)[asked] < unmoved[asked]
+    unseen = np.nan_to_num(gap, nan=np.inf) > UNSEEN_POSE
+    return {
+        "follow_median_px": _median(follow),
+        "follow_share": round(float(closer.mean()), 3) if closer.size else None,
+        "unseen_pose_frames": int(unseen.sum()),
+        "follow_seen_median_px": _median(follow[~unseen]),
+        "follow_unseen_median_px": _median(follow[unseen]),
+    }
+
+
+def _median(values: np.ndarray) -> float | None:
+    finite = values[np.isfinite(values)]
+    return round(float(np.median(finite)), 2) if len(finite) else None
 
 
 def _print_transfer(tr: dict) -> None:
     print(f"transfer of B_tfjs_pose_1 ({tr['frames']} frames, {tr['render_fps']} fps): re-tracked joints "
           f"{tr['follow_dist_px']} px from the normalized driving poses (the unmoved target: "
           f"{tr['unmoved_target_dist_px']} px); detect rate {tr['detect_rate']}")  # fmt: skip
+    print(f"  per frame: median {tr['follow_median_px']} px; closer than the unmoved target in "
+          f"{tr['follow_share']:.0%} of frames; {tr['unseen_pose_frames']} frames ask for poses the "
+          f"training clip never shows: median {tr['follow_unseen_median_px']} px there, "
+          f"{tr['follow_seen_median_px']} px elsewhere")  # fmt: skip
 
 
 def _gt(a, b) -> bool | None:
@@ -286,10 +325,11 @@ def run(args=None, ctx=None, minutes: float | None = None, preset: str | None = 
         if seeds > 1 and "heldout" in q:
             flat = [{"clip": CLIP, **r["heldout"], "ewarp_ratio": r["ewarp_ratio"],
                      "pose_dist_ratio": r["pose_dist_ratio"],
-                     "transfer_follow_px": r.get("transfer", {}).get("follow_dist_px")}
+                     "transfer_follow_px": r.get("transfer", {}).get("follow_dist_px"),
+                     "transfer_follow_share": r.get("transfer", {}).get("follow_share")}
                     for r in runs]  # fmt: skip
             fields = ["psnr", "baseline_psnr", "ssim", "baseline_ssim", "ewarp_ratio", "pose_dist_ratio",
-                      "transfer_follow_px"]  # fmt: skip
+                      "transfer_follow_px", "transfer_follow_share"]  # fmt: skip
             result["quality_runs"] = runs
             result["quality_mean"] = means = seed_means(flat, "clip", fields)
             print_table(means, list(means[0]))

@@ -244,6 +244,7 @@ class ExportDialog(QDialog):
         self.results.append(summary)
         self.status.setText(
             f"wrote {summary['output']} ({summary['frames']} frames, {summary.get('fps')} fps)"
+            + "".join(f"\nwarning: {line}" for line in summary.get("warnings", []))
         )
         if len(self.results) == len(self.jobs):
             self._ended("done")

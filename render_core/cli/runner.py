@@ -54,13 +54,20 @@ class ProgressBar:
 
 def _print_summary(summary: dict, as_json: bool, quiet: bool) -> None:
     """`--json`: one JSON line (even with `--quiet`: a script asked for it); else `key: value`
-    lines, unless `--quiet`, which prints nothing on success (errors still go to stderr)."""
+    lines, unless `--quiet`, which prints nothing on success (errors still go to stderr).
+    The summary's `warnings` (what the user should know about a result that did succeed) go to
+    stderr as `warning: ...` lines, unless `--quiet`."""
+    if not quiet:
+        for line in summary.get("warnings", []):
+            print(f"warning: {line}", file=sys.stderr)
     if as_json:
         print(json.dumps(summary, default=str))
         return
     if quiet:
         return
     for key, value in summary.items():
+        if key == "warnings":
+            continue
         if isinstance(value, float):
             value = f"{value:.3f}"
         print(f"{key}: {value}")

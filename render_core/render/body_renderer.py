@@ -6,7 +6,8 @@ previous output (`BodySequencer`: the paper's temporal smoothing; `reset()` star
 sequence), then the generated crop is warped back into the full frame. The soft mask covers the
 person: the tracker's segmentation of the original person, grown a little (so the old pose is
 painted over to its outline), united with the dilated hull of the generated stick figure,
-feathered, and limited to the crop.
+feathered, and limited to the crop. Each frame reports how far its pose is from every training
+pose (`RenderedFrame.pose_novelty`), from the pose bank the checkpoint keeps.
 
 Convention: FrameRequest images float32 RGB [0, 1] (H, W, 3); joints (33, 4) frame px. The crop
 stored in the checkpoint is in px of the training clip's frames (`frame_size` (w, h)); a request
@@ -28,6 +29,7 @@ from render_core.render.types import FrameRequest, RenderedFrame
 from render_core.training import checkpoint as ckpt
 from render_core.training.body_data import CropTransform, pose_image
 from render_core.training.body_step import build_generators
+from render_core.training.pose_novelty import bank_from_json, novelty
 
 HULL_DILATE = 0.35  # the stick figure's hull grows by this fraction of the torso length (hair, clothes)
 MASK_FEATHER = 0.02  # Gaussian feather (sigma) of the model-space mask, as a fraction of the crop height
@@ -117,6 +119,9 @@ class BodyRenderer:
             m.to(self.dev.device).eval()
         self.crop = CropTransform(**ck.meta["crop"])
         self.frame_size = tuple(int(v) for v in ck.meta.get("frame_size", (0, 0)))
+        # The training frames' poses; checkpoints from before it was kept report no novelty.
+        bank = ck.meta.get("pose_bank")
+        self.pose_bank = bank_from_json(bank) if bank else None
         face = pack_for_cpu(f) if use_face else None
         self.sequencer = BodySequencer(pack_for_cpu(g), face, self.dev.device)
 
@@ -148,7 +153,8 @@ class BodyRenderer:
         mask = np.clip(np.maximum(figure, person) * inside, 0.0, 1.0).astype(np.float32)
         image = uncrop(out, crop, wh)
         composed = frame * (1 - mask[..., None]) + image * mask[..., None]
-        return RenderedFrame(composed.astype(np.float32), mask)
+        gap = None if self.pose_bank is None else float(novelty(mj[None], self.pose_bank)[0])
+        return RenderedFrame(composed.astype(np.float32), mask, gap)
 
 
 def load_renderer(checkpoint_dir: str | Path, device: str = "auto") -> BodyRenderer:

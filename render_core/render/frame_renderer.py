@@ -19,6 +19,8 @@ from render_core.render.frame_edits import EditedFrame, resolve_frame
 from render_core.render.sources import EditSources
 from render_core.render.stabilize import EditStabilizer
 from render_core.render.types import FrameRequest, Renderer
+from render_core.training.pose_novelty import UNSEEN_POSE
+from render_core.training.split import frame_runs
 
 FEATHER_FRACTION = 0.004  # compositing feather, as a fraction of the frame diagonal
 
@@ -31,6 +33,42 @@ class _PendingFrame:
     frame: np.ndarray  # uint8 RGB
     edited: EditedFrame
     key: str
+
+
+class PoseNoveltyLog:
+    """What a render asked of a body model it was not trained for: the frames whose pose is
+    farther than `UNSEEN_POSE` from every training pose, and the largest distance. Bounded by
+    the unseen frames, not the clip length."""
+
+    def __init__(self) -> None:
+        self.measured = 0
+        self.max = 0.0
+        self.unseen: list[int] = []
+
+    def add(self, t: int, novelty: float | None) -> None:
+        if novelty is None or not np.isfinite(novelty):
+            return
+        self.measured += 1
+        self.max = max(self.max, novelty)
+        if novelty > UNSEEN_POSE:
+            self.unseen.append(t)
+
+    def report(self) -> dict:
+        """Summary fields (none when no frame was measured) and a warning for unseen poses."""
+        if not self.measured:
+            return {}
+        runs = frame_runs(np.array(sorted(set(self.unseen)), int))
+        out = {"pose_novelty_max": round(self.max, 3), "unseen_pose_frames": len(self.unseen),
+               "unseen_pose_runs": runs}  # fmt: skip
+        if runs:
+            spans = ", ".join(f"{a}-{b}" if b > a else str(a) for a, b in runs[:8])
+            more = f" and {len(runs) - 8} more" if len(runs) > 8 else ""
+            out["warnings"] = [
+                f"{len(self.unseen)} of {self.measured} frames ask the body model for poses its training "
+                f"clip never shows (frames {spans}{more}): expect artifacts there; training on footage "
+                "with such poses helps"
+            ]
+        return out
 
 
 class FrameRenderer:
@@ -63,6 +101,7 @@ class FrameRenderer:
         self.batch_size = max(1, batch_size or getattr(renderer, "batch_size", 1))
         self.in_sequence = False
         self.stats = {"edited": 0, "rendered": 0, "cache_hits": 0}
+        self.novelty = PoseNoveltyLog()
         self._slots: list[np.ndarray | _PendingFrame] = []  # output order; arrays are done
         self._pending = 0
         self._next: int | None = None  # the frame that continues the sequence
@@ -145,6 +184,7 @@ class FrameRenderer:
         batch = getattr(self.renderer, "render_batch", None)
         results = batch(requests) if batch is not None else [self.renderer.render(r) for r in requests]
         for i, request, result in zip(where, requests, results, strict=True):
+            self.novelty.add(request.index, result.pose_novelty)
             out = self._composite(self._slots[i].frame, request.frame, result)
             if self.cache is not None:
                 self.cache.put(self._slots[i].key, out)

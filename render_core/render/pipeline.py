@@ -197,6 +197,7 @@ def render_clip(project, cfg: RenderConfig, ctx: JobContext) -> dict:
         "frames": n,
         "renderer": name,
         **frames.stats,
+        **frames.novelty.report(),
         "seconds": round(seconds, 2),
         "fps": round(n / seconds, 2) if seconds > 0 else None,
     }

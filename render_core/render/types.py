@@ -72,10 +72,13 @@ class FrameRequest:
 @dataclass(frozen=True)
 class RenderedFrame:
     """image: (H, W, 3) float32 RGB [0, 1]. mask: (H, W) float32 [0, 1], where the renderer
-    changed pixels (the compositor feathers it and pastes `image` over the original there)."""
+    changed pixels (the compositor feathers it and pastes `image` over the original there).
+    pose_novelty: for a model trained on one clip, how far the asked-for pose is from every
+    training pose (`training.pose_novelty`, torso lengths); None where it does not apply."""
 
     image: np.ndarray
     mask: np.ndarray
+    pose_novelty: float | None = None
 
 
 class Renderer(Protocol):

@@ -16,30 +16,14 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from render_core.conditioning.stick_figure import body_scale
 from render_core.metrics.image import psnr, ssim
 from render_core.metrics.temporal import warping_error
-
-CORE_JOINTS = (0, 11, 12, 13, 14, 15, 16, 23, 24, 25, 26, 27, 28)
-
-
-def normalized_pose(joints: np.ndarray) -> np.ndarray:
-    """(33, 4) -> (13, 2) core joints, hip-centred and divided by torso length (NaN if unseen)."""
-    xy = np.where((np.nan_to_num(joints[:, 3]) >= 0.5)[:, None], joints[:, :2], np.nan)
-    hip = np.nanmean(xy[[23, 24]], axis=0) if np.isfinite(xy[[23, 24]]).all() else np.nanmean(xy, axis=0)
-    scale = max(body_scale(np.nan_to_num(joints)), 1e-3)
-    return (xy[list(CORE_JOINTS)] - hip) / scale
+from render_core.training.pose_novelty import CORE_JOINTS, nearest_poses, normalized_poses
 
 
 def nearest_pose_indices(query: np.ndarray, bank: np.ndarray) -> np.ndarray:
     """For each query pose (Q, 33, 4), the index of the nearest bank pose (B, 33, 4)."""
-    qn = np.stack([normalized_pose(j) for j in query])
-    bn = np.stack([normalized_pose(j) for j in bank])
-    diff = np.linalg.norm(qn[:, None] - bn[None], axis=-1)  # (Q, B, 13)
-    ok = np.isfinite(diff)
-    mean = np.where(ok, diff, 0).sum(-1) / np.maximum(ok.sum(-1), 1)
-    mean[ok.sum(-1) == 0] = np.inf
-    return np.argmin(mean, axis=1)
+    return nearest_poses(normalized_poses(query), normalized_poses(bank))[0]
 
 
 def retrack(frames: list[np.ndarray], upscale: int = 3) -> tuple[np.ndarray, np.ndarray]:
@@ -58,12 +42,26 @@ def retrack(frames: list[np.ndarray], upscale: int = 3) -> tuple[np.ndarray, np.
     return joints, np.isfinite(joints[:, 0, 0])
 
 
-def pose_distance(tracked: np.ndarray, ok: np.ndarray, reference: np.ndarray) -> float:
-    """Mean px distance of visible core joints between re-tracked and reference joints."""
+def _joint_distances(tracked: np.ndarray, ok: np.ndarray, reference: np.ndarray) -> np.ndarray:
+    """(N, 13) px distance of each core joint, NaN where the reference joint is not visible or
+    the frame was not re-tracked."""
     idx = list(CORE_JOINTS)
     vis = (np.nan_to_num(reference[:, idx, 3]) >= 0.5) & ok[:, None]
     d = np.linalg.norm(tracked[:, idx, :2] - reference[:, idx, :2], axis=-1)
-    return float(np.nanmean(np.where(vis, d, np.nan))) if vis.any() else float("nan")
+    return np.where(vis, d, np.nan)
+
+
+def pose_distance(tracked: np.ndarray, ok: np.ndarray, reference: np.ndarray) -> float:
+    """Mean px distance of visible core joints between re-tracked and reference joints."""
+    d = _joint_distances(tracked, ok, reference)
+    return float(np.nanmean(d)) if np.isfinite(d).any() else float("nan")
+
+
+def frame_pose_distances(tracked: np.ndarray, ok: np.ndarray, reference: np.ndarray) -> np.ndarray:
+    """(N,) mean px distance of each frame's visible core joints (NaN: none to compare)."""
+    d = _joint_distances(tracked, ok, reference)
+    n = np.isfinite(d).sum(axis=1)
+    return np.where(n > 0, np.nansum(d, axis=1) / np.maximum(n, 1), np.nan)
 
 
 def image_scores(fakes: list[np.ndarray], reals: list[np.ndarray], prefix: str) -> dict[str, float]:

@@ -9,6 +9,7 @@ Convention: model images (B, 3, H, W) float32 RGB [0, 1]; `resolution` is the mo
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -26,6 +27,7 @@ from render_core.training.body_eval import full_report, image_scores, nearest_po
 from render_core.training.body_step import BodyNets, PairBatch, face_step, main_step
 from render_core.training.families import register_family
 from render_core.training.family import BasePreset, Family, RunState, linear_decay
+from render_core.training.pose_novelty import bank_to_json, pose_bank
 from render_core.training.presets import register_preset
 from render_core.training.split import Split, frame_runs, select_frames
 from render_core.training.weight_average import adopt_average, rendering_model
@@ -128,6 +130,11 @@ class BodyData:
     frame_size: tuple[int, int] = (0, 0)  # (w, h) px of the clip's frames: the crop's pixel frame
     face_steps: int = 0  # face-stage updates run (the renderer uses F only when it was trained)
     frame_index: np.ndarray | None = None  # (N,) clip frame of each entry of `frames` (None: 0..N-1)
+
+    @cached_property
+    def pose_bank(self) -> np.ndarray:
+        """The training frames' normalized poses, thinned (`pose_novelty.pose_bank`)."""
+        return pose_bank(self.frames.joints[self.split.train])
 
 
 def _load_tracks(run, clip: Path, max_frames: int | None, ctx: JobContext) -> Tracks:
@@ -293,6 +300,7 @@ class BodyFamily(Family):
             "train_runs": frame_runs(clip_frames[data.split.train]),  # [first, last] clip frames
             "heldout_frames": int(len(data.split.heldout)),
             "heldout_runs": frame_runs(clip_frames[data.split.heldout]),
+            "pose_bank": bank_to_json(data.pose_bank),  # the renderer's novelty reference
         }
 
 

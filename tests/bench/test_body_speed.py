@@ -33,6 +33,8 @@ def test_every_seed_gets_its_own_transfer(monkeypatch, tmp_path):
     def fake_transfer(checkpoint, folder):
         seen.append(checkpoint)
         return {"output": "x", "frames": 3, "render_fps": 1.0, "follow_dist_px": 30.0 + 10 * len(seen),
+                "follow_median_px": 20.0, "follow_share": 0.5 + 0.25 * len(seen), "unseen_pose_frames": 1,
+                "follow_seen_median_px": 10.0, "follow_unseen_median_px": 60.0,
                 "unmoved_target_dist_px": 64.0, "detect_rate": 1.0}  # fmt: skip
 
     monkeypatch.setattr(bb, "quality", fake_quality)
@@ -42,3 +44,19 @@ def test_every_seed_gets_its_own_transfer(monkeypatch, tmp_path):
     assert [r["transfer"]["follow_dist_px"] for r in res["quality_runs"]] == [40.0, 50.0]
     assert res["transfer"]["follow_dist_px"] == 40.0
     assert res["quality_mean"][0]["transfer_follow_px"] == "45.00 +- 7.07"
+    assert res["quality_mean"][0]["transfer_follow_share"] == "0.8750 +- 0.1768"
+
+
+def test_follow_stats_per_frame():
+    import numpy as np
+
+    from bench.body import follow_stats
+
+    nan = float("nan")
+    follow = np.array([10.0, 20.0, nan, 80.0, 30.0])  # frame 2: the detector missed the output
+    unmoved = np.array([40.0, 15.0, 50.0, 90.0, nan])  # frame 4: nothing asked
+    gap = np.array([0.1, 0.2, 0.5, 0.6, nan])  # frame 4: unknown, counted unseen
+    st = follow_stats(follow, unmoved, gap)
+    assert st["follow_median_px"] == 25.0 and st["follow_share"] == 0.5  # frames 0 and 3 of 4
+    assert st["unseen_pose_frames"] == 3
+    assert st["follow_seen_median_px"] == 15.0 and st["follow_unseen_median_px"] == 55.0

@@ -222,3 +222,18 @@ def test_a_driving_clip_at_another_frame_rate_is_read_by_time(window, qtbot, cli
     )
     dlg.audio.setCurrentText("No audio")
     assert dlg.config(tmp_path / "x.mp4").audio is False
+
+
+def test_a_finished_export_shows_its_warnings(with_edit):
+    from studio import dialogs
+
+    dialogs.show_export(with_edit)
+    dlg = with_edit.export_dialog
+    dlg.jobs = [object(), object()]  # the first of two queued exports finished
+    dlg._finished(
+        {"output": "a.mp4", "frames": 4, "fps": 9.0, "warnings": ["3 of 4 frames ask for unseen poses"]}
+    )
+    assert dlg.status.text().splitlines() == [
+        "wrote a.mp4 (4 frames, 9.0 fps)",
+        "warning: 3 of 4 frames ask for unseen poses",
+    ]

@@ -41,3 +41,16 @@ def test_bad_input_is_one_line_naming_the_file_even_when_quiet(capsys):
     out = capsys.readouterr()
     assert out.out == ""
     assert out.err.strip().splitlines() == ["error: clip.mp4: not a video"]
+
+
+def _warns(args, ctx) -> dict:
+    return {"frames": 3, "warnings": ["2 of 3 frames ask for poses the model never saw"]}
+
+
+@pytest.mark.parametrize(("quiet", "as_json"), [(False, False), (False, True), (True, False)])
+def test_warnings_go_to_stderr_unless_quiet(capsys, quiet, as_json):
+    assert run_command("demo", _warns, SimpleNamespace(quiet=quiet, json=as_json)) == EXIT_OK
+    out = capsys.readouterr()
+    expected = [] if quiet else ["warning: 2 of 3 frames ask for poses the model never saw"]
+    assert [line for line in out.err.splitlines() if line.startswith("warning")] == expected
+    assert "warning" not in out.out or as_json  # the JSON summary keeps them; key: value lines do not

@@ -15,6 +15,7 @@ from render_core.jobs import null_context
 from render_core.media.decode import VideoReader
 from render_core.media.probe import probe
 from render_core.project.io import load_project, new_project
+from render_core.training.pose_novelty import UNSEEN_POSE
 from tests import corpus
 from tests.conftest import REPO, footage_path
 
@@ -79,6 +80,8 @@ def test_transfer_end_to_end_on_two_shared_clips(tmp_path):
     assert r.returncode == 0, r.stderr[-2000:]
     summary = json.loads(r.stdout.strip().splitlines()[-1])
     assert summary["model"] == "body-tiny" and summary["frames"] == 6 and summary["edited"] == 6
+    assert summary["unseen_pose_frames"] == 0 and 0 < summary["pose_novelty_max"] < UNSEEN_POSE
+    assert "warning" not in r.stderr
     info, tgt = probe(out), probe(target)
     assert info.frame_count == 6 and info.fps == probe(driving).fps
     assert (info.width, info.height) == (tgt.width, tgt.height)
@@ -92,6 +95,15 @@ def test_transfer_end_to_end_on_two_shared_clips(tmp_path):
     layers = [ly for ly in saved.timeline.layers if ly.kind == "transfer_body"]
     assert len(layers) == 1 and layers[0].settings["driving_clip"] == summary["driving_clip"]
     assert (layers[0].start, layers[0].end) == (0, 119) and summary["driving_clip"] in saved.driving_clips
+    # Frames 40-43 raise both arms, which the target's 20 training frames never do: the user is told.
+    r = run_main("transfer", "--project", str(project.folder), "--driving", str(driving), "-o",
+                 str(tmp_path / "arms.mp4"), "--frames", "40:44", "--preset", "ultrafast", "--device", "cpu",
+                 "--json")  # fmt: skip
+    assert r.returncode == 0, r.stderr[-2000:]
+    summary = json.loads(r.stdout.strip().splitlines()[-1])
+    assert summary["unseen_pose_frames"] == 4 and summary["unseen_pose_runs"] == [[40, 43]]
+    warning = "4 of 4 frames ask the body model for poses its training clip never shows (frames 40-43)"
+    assert f"warning: {warning}" in r.stderr
 
 
 def _standing(t: int, x0: float, ankle_y: float, height: float) -> np.ndarray:

@@ -164,3 +164,24 @@ def test_the_original_persons_soft_edge_is_painted_over(tiny_body):
     person[cy - 2 : cy + 3, cx + 3] = 0.3  # the segmentation's soft edge
     out = r.render(_request(0, frames[0], joints[0], person))
     assert out.mask[cy, cx + 3] > 0.9  # the edge is replaced, not blended with the old person
+
+
+def test_each_frame_reports_its_pose_novelty_and_old_checkpoints_none(tiny_body, tmp_path):
+    import json
+    import shutil
+
+    ck, _, joints, frames = tiny_body
+    r = load_renderer(ck, "cpu")
+    t = int(np.nonzero(np.isfinite(joints[:, 0, 0]))[0][0])
+    seen = r.render(_request(t, frames[t], joints[t])).pose_novelty
+    raised = joints[t].copy()
+    torso = np.linalg.norm(raised[[11, 12], :2].mean(0) - raised[[23, 24], :2].mean(0))
+    raised[[15, 16], 1] -= 2.0 * torso  # both wrists two torso lengths up
+    unseen = r.render(_request(t, frames[t], raised)).pose_novelty
+    assert seen < 0.05 and unseen > 0.25  # two of 13 joints moved 2 torso lengths
+    old = tmp_path / "old"  # a checkpoint written before the pose bank
+    shutil.copytree(ck, old)
+    meta = json.loads((old / "model.json").read_text())
+    del meta["pose_bank"]
+    (old / "model.json").write_text(json.dumps(meta))
+    assert load_renderer(old, "cpu").render(_request(t, frames[t], joints[t])).pose_novelty is None

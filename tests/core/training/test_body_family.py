@@ -15,6 +15,7 @@ from render_core.training.body_data import build_body_frames, consecutive_pairs,
 from render_core.training.body_family import BodyData, BodyFamily
 from render_core.training.device import select_device
 from render_core.training.family import RunState
+from render_core.training.pose_novelty import BANK_SPACING, bank_from_json, novelty
 from render_core.training.presets import get_preset, preset_names
 from render_core.training.split import heldout_split
 from render_core.training.trainer import TrainConfig, train_model
@@ -74,6 +75,12 @@ def test_every_preset_smoke_trains_two_steps(preset, clip_and_tracks, tmp_path, 
     joints = Tracks.load(tracks).body.joints[heldout, :, :2]
     expected = (joints - [crop["x0"], crop["y0"]]) * crop["s"] + 0.5 * (1 - crop["s"])
     np.testing.assert_allclose(seen["joints"][..., :2], expected, atol=1e-4)
+    # The pose bank (the renderer's novelty reference) holds every training frame's pose.
+    bank = bank_from_json(meta["pose_bank"])
+    train = np.concatenate([np.arange(a, b + 1) for a, b in meta["train_runs"]])
+    gap = novelty(Tracks.load(tracks).body.joints[train], bank)
+    assert 1 <= len(bank) <= len(train) and (gap[np.isfinite(gap)] < BANK_SPACING).all()
+    assert np.isfinite(gap).sum() >= len(train) // 2
 
 
 def test_gpu_quality_uses_the_paper_global_generator():

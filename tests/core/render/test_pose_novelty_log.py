@@ -1,0 +1,27 @@
+"""What an export reports of the poses it asked a body model for: unseen frames as runs, the
+largest novelty, and one warning line; nothing for renderers that do not measure it."""
+
+from __future__ import annotations
+
+from render_core.render.frame_renderer import PoseNoveltyLog
+from render_core.training.pose_novelty import UNSEEN_POSE
+
+
+def test_unseen_frames_become_runs_and_one_warning():
+    log = PoseNoveltyLog()
+    for t in range(12):
+        log.add(t, UNSEEN_POSE + 0.1 if t in (2, 3, 4, 9) else 0.05)
+    log.add(12, float("nan"))  # an untracked frame is not measured
+    log.add(13, None)
+    report = log.report()
+    assert report["unseen_pose_frames"] == 4 and report["unseen_pose_runs"] == [[2, 4], [9, 9]]
+    assert report["pose_novelty_max"] == round(UNSEEN_POSE + 0.1, 3)
+    (line,) = report["warnings"]
+    assert line.startswith("4 of 12 frames") and "frames 2-4, 9)" in line
+
+
+def test_no_warning_when_every_pose_was_seen_and_nothing_without_measurements():
+    log = PoseNoveltyLog()
+    log.add(0, 0.01)
+    assert log.report() == {"pose_novelty_max": 0.01, "unseen_pose_frames": 0, "unseen_pose_runs": []}
+    assert PoseNoveltyLog().report() == {}
