@@ -37,13 +37,13 @@ class _PendingFrame:
 
 class PoseNoveltyLog:
     """What a render asked of a body model it was not trained for: the frames whose pose is
-    farther than `UNSEEN_POSE` from every training pose, and the largest distance. Bounded by
-    the unseen frames, not the clip length."""
+    farther than `UNSEEN_POSE` from every training pose, and the largest distance. A set: the
+    studio's preview renders frames again and again, and memory stays bounded by the clip."""
 
     def __init__(self) -> None:
         self.measured = 0
         self.max = 0.0
-        self.unseen: list[int] = []
+        self.unseen: set[int] = set()
 
     def add(self, t: int, novelty: float | None) -> None:
         if novelty is None or not np.isfinite(novelty):
@@ -51,13 +51,15 @@ class PoseNoveltyLog:
         self.measured += 1
         self.max = max(self.max, novelty)
         if novelty > UNSEEN_POSE:
-            self.unseen.append(t)
+            self.unseen.add(t)
+        else:
+            self.unseen.discard(t)  # the frame's edit changed since
 
     def report(self) -> dict:
         """Summary fields (none when no frame was measured) and a warning for unseen poses."""
         if not self.measured:
             return {}
-        runs = frame_runs(np.array(sorted(set(self.unseen)), int))
+        runs = frame_runs(np.array(sorted(self.unseen), int))
         out = {"pose_novelty_max": round(self.max, 3), "unseen_pose_frames": len(self.unseen),
                "unseen_pose_runs": runs}  # fmt: skip
         if runs:

@@ -25,3 +25,12 @@ def test_no_warning_when_every_pose_was_seen_and_nothing_without_measurements():
     log.add(0, 0.01)
     assert log.report() == {"pose_novelty_max": 0.01, "unseen_pose_frames": 0, "unseen_pose_runs": []}
     assert PoseNoveltyLog().report() == {}
+
+
+def test_a_frame_rendered_again_with_a_seen_pose_is_no_longer_unseen():
+    log = PoseNoveltyLog()  # the studio's preview renders frames again after edits
+    log.add(5, UNSEEN_POSE + 0.2)
+    log.add(5, UNSEEN_POSE + 0.3)
+    assert log.report()["unseen_pose_runs"] == [[5, 5]] and log.report()["unseen_pose_frames"] == 1
+    log.add(5, 0.1)
+    assert log.report()["unseen_pose_frames"] == 0
