@@ -36,37 +36,35 @@ class _PendingFrame:
 
 
 class PoseNoveltyLog:
-    """What a render asked of a body model it was not trained for: the frames whose pose is
-    farther than `UNSEEN_POSE` from every training pose, and the largest distance. A set: the
-    studio's preview renders frames again and again, and memory stays bounded by the clip."""
+    """What a render asked of a body model it was not trained for: each frame's distance to the
+    nearest training pose, the latest one per frame (the studio's preview renders a frame again
+    after each edit), so memory stays bounded by the clip and a frame counts once."""
 
     def __init__(self) -> None:
-        self.measured = 0
-        self.max = 0.0
-        self.unseen: set[int] = set()
+        self.by_frame: dict[int, float] = {}
 
     def add(self, t: int, novelty: float | None) -> None:
-        if novelty is None or not np.isfinite(novelty):
-            return
-        self.measured += 1
-        self.max = max(self.max, novelty)
-        if novelty > UNSEEN_POSE:
-            self.unseen.add(t)
-        else:
-            self.unseen.discard(t)  # the frame's edit changed since
+        if novelty is not None and np.isfinite(novelty):
+            self.by_frame[t] = float(novelty)
+
+    @property
+    def unseen(self) -> list[int]:
+        """Frames whose pose is farther than `UNSEEN_POSE` from every training pose, in order."""
+        return sorted(t for t, d in self.by_frame.items() if d > UNSEEN_POSE)
 
     def report(self) -> dict:
         """Summary fields (none when no frame was measured) and a warning for unseen poses."""
-        if not self.measured:
+        if not self.by_frame:
             return {}
-        runs = frame_runs(np.array(sorted(self.unseen), int))
-        out = {"pose_novelty_max": round(self.max, 3), "unseen_pose_frames": len(self.unseen),
+        unseen = self.unseen
+        runs = frame_runs(np.array(unseen, int))
+        out = {"pose_novelty_max": round(max(self.by_frame.values()), 3), "unseen_pose_frames": len(unseen),
                "unseen_pose_runs": runs}  # fmt: skip
         if runs:
             spans = ", ".join(f"{a}-{b}" if b > a else str(a) for a, b in runs[:8])
             more = f" and {len(runs) - 8} more" if len(runs) > 8 else ""
             out["warnings"] = [
-                f"{len(self.unseen)} of {self.measured} frames ask the body model for poses its training "
+                f"{len(unseen)} of {len(self.by_frame)} frames ask the body model for poses its training "
                 f"clip never shows (frames {spans}{more}): expect artifacts there; training on footage "
                 "with such poses helps"
             ]

@@ -34,3 +34,13 @@ def test_a_frame_rendered_again_with_a_seen_pose_is_no_longer_unseen():
     assert log.report()["unseen_pose_runs"] == [[5, 5]] and log.report()["unseen_pose_frames"] == 1
     log.add(5, 0.1)
     assert log.report()["unseen_pose_frames"] == 0
+
+
+def test_a_frame_rendered_many_times_counts_once_with_its_latest_distance():
+    log = PoseNoveltyLog()
+    for d in (UNSEEN_POSE + 0.5, UNSEEN_POSE + 0.1):
+        log.add(3, d)
+    log.add(4, 0.1)
+    rep = log.report()
+    assert rep["pose_novelty_max"] == round(UNSEEN_POSE + 0.1, 3)
+    assert rep["warnings"][0].startswith("1 of 2 frames")
