@@ -59,5 +59,7 @@ def test_bf16_detection_reads_the_cpu_flags(monkeypatch, tmp_path):
     real_path = device.Path
     monkeypatch.setattr(device, "Path", lambda p: info if p == "/proc/cpuinfo" else real_path(p))
     assert device.cpu_bf16_supported() is False
+    info.write_text("flags\t\t: fpu sse2 avx2 avx512f avx512_bf16\n")  # slower than fp32 there
+    assert device.cpu_bf16_supported() is False
     info.write_text("flags\t\t: fpu sse2 avx2 avx512f avx512_bf16 amx_bf16\n")
     assert device.cpu_bf16_supported() is True
