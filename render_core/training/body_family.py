@@ -29,7 +29,7 @@ from render_core.training.families import register_family
 from render_core.training.family import BasePreset, Family, RunState, linear_decay
 from render_core.training.pose_novelty import bank_to_json, pose_bank
 from render_core.training.presets import register_preset
-from render_core.training.split import Split, frame_runs, select_frames
+from render_core.training.split import Split, frame_runs, gap_frames, select_frames, tracks_fps
 from render_core.training.weight_average import adopt_average, rendering_model
 
 
@@ -160,7 +160,7 @@ def load_body_data(cfg: BodyConfig, run, ctx: JobContext) -> BodyData:
     joints, valid = body.joints[:n], body.valid[:n]
     crop = person_crop(joints, valid, (cfg.resolution, cfg.width))
     # At most max_train_frames in memory: a long clip keeps runs spread over all of it.
-    sel = select_frames(valid, cfg.max_train_frames)
+    sel = select_frames(valid, cfg.max_train_frames, gap=gap_frames(tracks_fps(tracks.meta)))
     sub = ctx.sub(0.5, 1.0)
     with VideoReader(clip) as reader:
         if int(sel.frames[-1]) >= len(reader):

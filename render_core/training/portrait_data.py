@@ -4,7 +4,7 @@ Frames are decoded once, sequentially; each valid frame is cropped with the stab
 transform and its (S, S, 9) conditioning rendered. Both are cached in memory as uint8 (bounded
 by `max_train_frames`: at 128 px a frame costs 196 KB), so memory never grows with clip length
 past that cap: a longer clip keeps runs of consecutive frames spread over all of it
-(`split.select_frames`). The clip's last 10% are held out.
+(`split.select_frames`). The clip's last 10% are held out, and the half second before them is not trained on.
 
 Convention: crops (N, S, S, 3) uint8 RGB; maps (N, S, S, 9) uint8 (shaded|corr|gaze);
 `frames[i]` is the clip frame index of cached sample i; windows are built over cached samples
@@ -27,7 +27,7 @@ from render_core.jobs import JobContext
 from render_core.tracking.face import iris_centres
 from render_core.tracking.steady import centred_rows
 from render_core.tracking.tracks import FaceTrack, Tracks
-from render_core.training.split import select_frames
+from render_core.training.split import gap_frames, select_frames, tracks_fps
 
 
 @dataclass
@@ -121,7 +121,8 @@ def load_portrait_data(
     detected = f.detected  # before smoothing: smoothed landmarks lag the pixels they condition
     transforms = clip_crops(detected, f.valid, size, crop_alpha, crop_slack)
     ok = np.array([v and t is not None for v, t in zip(f.valid, transforms, strict=True)])
-    sel = select_frames(ok[:limit] if limit else ok, max_frames)
+    gap = gap_frames(tracks_fps(tracks.meta))
+    sel = select_frames(ok[:limit] if limit else ok, max_frames, gap=gap, context=n_w - 1)
     idx = sel.frames
     crops = _decode(clip, idx, transforms, ctx.sub(0.0, 0.7))
     lms = np.stack([transforms[i].points(detected[i]) for i in idx])

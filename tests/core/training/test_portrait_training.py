@@ -89,8 +89,11 @@ def test_a_clip_longer_than_the_cap_is_sampled_over_all_of_it(tracked, monkeypat
     clip, tracks = tracked
     data = load_portrait_data(Path(clip), Tracks.load(tracks), 32, 5, 10, null_context(), limit=18)
     assert len(data.crops) == len(data.maps) == 10
-    assert list(data.frames[data.train]) == [0, 1, 2, 7, 8, 9, 13, 14, 15]
+    # the last 10% (16, 17; 16 kept under the cap) held out, the guard band before it (14, 15)
+    # kept as context for the held-out windows but not trained on
+    assert list(data.frames[data.train]) == [0, 1, 2, 7, 8, 9, 13]
     assert list(data.frames[data.heldout]) == [16]
+    assert list(data.frames) == [0, 1, 2, 7, 8, 9, 13, 14, 15, 16]
     one = data.maps[3].transpose(2, 0, 1).astype(np.float32) / 255.0
     np.testing.assert_array_equal(data.window(3), np.concatenate([one] * 5))  # run start: repeated
     assert not np.array_equal(data.window(5)[:9], data.window(5)[-9:])  # inside a run: the past frames

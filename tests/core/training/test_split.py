@@ -68,3 +68,45 @@ def test_frame_runs_name_the_kept_ranges():
     assert frame_runs(np.array([5])) == [[5, 5]] and frame_runs(np.array([], int)) == []
     sel = select_frames(np.ones(10_000, bool), cap=500, run_len=50)
     assert len(frame_runs(sel.frames[sel.train])) == 9
+
+
+def test_a_guard_band_before_the_heldout_part_is_neither_trained_on_nor_held_out():
+    from render_core.training.split import gap_frames
+
+    valid = np.ones(345, bool)
+    plain, guarded = heldout_split(valid), heldout_split(valid, gap=gap_frames(29.97))
+    np.testing.assert_array_equal(guarded.heldout, plain.heldout)  # the same last 10%
+    assert plain.train[-1] == 309 and guarded.train[-1] == 309 - 15
+    assert guarded.heldout[0] - guarded.train[-1] == 16  # 15 frames (0.5 s) between them
+    sel = select_frames(valid, 1500, gap=15)
+    np.testing.assert_array_equal(sel.frames[sel.train], guarded.train)
+    # a short clip loses at most as many training frames as it holds out
+    short = heldout_split(np.ones(20, bool), gap=15)
+    assert list(short.heldout) == [18, 19] and short.train[-1] == 15
+
+
+def test_a_long_clip_keeps_its_runs_before_the_guard_band():
+    sel = select_frames(np.ones(10_000, bool), cap=500, run_len=50, gap=15)
+    train, held = sel.frames[sel.train], sel.frames[sel.heldout]
+    assert held[0] == 9_000 and train[-1] == 9_000 - 16 and len(sel.frames) == 500
+
+
+def test_the_clip_rate_comes_from_the_tracks_file():
+    from render_core.training.split import gap_frames, tracks_fps
+
+    assert tracks_fps({"fps": [30000, 1001]}) == 30000 / 1001
+    assert tracks_fps({"fps": 25}) == 25.0 and tracks_fps({}) is None
+    assert gap_frames(None) == 15 and gap_frames(23.976) == 12
+
+
+def test_context_frames_let_heldout_windows_reach_back_without_being_trained_on():
+    valid = np.ones(216, bool)
+    sel = select_frames(valid, 1500, gap=15, context=4)
+    train, held = sel.frames[sel.train], sel.frames[sel.heldout]
+    assert train[-1] == 178 and held[0] == 194
+    context = np.setdiff1d(sel.frames, np.r_[train, held])
+    assert list(context) == [190, 191, 192, 193]
+    first = sel.heldout[0]
+    assert sel.run_start[first] == first - 4  # the held-out run begins with its context
+    capped = select_frames(np.ones(10_000, bool), cap=500, run_len=50, gap=15, context=4)
+    assert len(capped.frames) == 500 and len(capped.heldout) == 50
