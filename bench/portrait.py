@@ -78,7 +78,9 @@ def bench(preset: str, device: str, reps: int, amp: bool = True) -> dict:
         s.extras["progress"] = 0.0
         warm = _timed(lambda: fam.train_step(s, 0), reps, sync), train_step_flops(fam, s)
     g = PortraitUNet(net_config(cfg)).to(dev.device, memory_format=dev.memory_format).eval()
-    x = data.x[:1].to(dev.device).contiguous(memory_format=dev.memory_format)
+    # Inputs laid out as the renderer hands them over: channels-last on the CPU.
+    fmt = torch.channels_last if dev.device.type == "cpu" else dev.memory_format
+    x = data.x[:1].to(dev.device).contiguous(memory_format=fmt)
     with FlopCounterMode(display=False) as fc:
         g(x)
     flops = fc.get_total_flops()
@@ -90,7 +92,7 @@ def bench(preset: str, device: str, reps: int, amp: bool = True) -> dict:
             g(x)
 
     frame_s = _timed(infer, reps * 6, sync)
-    xb = torch.rand(BATCH_SIZE, *x.shape[1:]).to(dev.device).contiguous(memory_format=dev.memory_format)
+    xb = torch.rand(BATCH_SIZE, *x.shape[1:]).to(dev.device).contiguous(memory_format=fmt)
 
     @torch.no_grad()
     def infer_batch():

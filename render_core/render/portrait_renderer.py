@@ -77,13 +77,14 @@ class PortraitRenderer:
         self.window.reset()
 
     @torch.no_grad()
-    def generate(self, windows: np.ndarray) -> np.ndarray:
-        """windows: (B, 9 * N_w, S, S) float32 [0, 1] -> crops (B, S, S, 3) float32 [0, 1]."""
-        x = (
-            torch.from_numpy(np.ascontiguousarray(windows))
-            .to(self.dev.device)
-            .contiguous(memory_format=self.dev.memory_format)
-        )
+    def generate(self, windows: list[np.ndarray]) -> np.ndarray:
+        """windows: B of (9 * N_w, S, S) float32 [0, 1] -> crops (B, S, S, 3) float32 [0, 1].
+        The batch is assembled channels-last (the windows' own memory order) and stays so on
+        the CPU: oneDNN convolves that layout without a reorder."""
+        hwc = np.stack([w.transpose(1, 2, 0) for w in windows])  # (B, S, S, C)
+        x = torch.from_numpy(hwc).permute(0, 3, 1, 2).to(self.dev.device)
+        if self.dev.device.type != "cpu":
+            x = x.contiguous(memory_format=self.dev.memory_format)
         with self.dev.autocast():
             y = self.net(x)
         return ((y.float().clamp(-1, 1) + 1) / 2).permute(0, 2, 3, 1).cpu().numpy()
@@ -98,7 +99,7 @@ class PortraitRenderer:
         ready = [s for s in staged if s is not None]
         crops: list[np.ndarray] = []
         for i in range(0, len(ready), self.batch_size):
-            crops.extend(self.generate(np.stack([s.window for s in ready[i : i + self.batch_size]])))
+            crops.extend(self.generate([s.window for s in ready[i : i + self.batch_size]]))
         out, k = [], 0
         for request, s in zip(requests, staged, strict=True):
             if s is None:

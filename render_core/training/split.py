@@ -54,9 +54,9 @@ def heldout_split(valid: np.ndarray, fraction: float = 0.1, min_heldout: int = 1
 @dataclass(frozen=True)
 class FrameSelection:
     """The frames a training run keeps in memory: `frames` (N,) ascending clip frame indices;
-    `train` / `heldout` positions into `frames` (any others are context before the held-out part); `run_start` (N,) the position where each kept
-    frame's run of consecutive clip frames begins (space-time windows and frame pairs must not
-    reach across a gap)."""
+    `train` / `heldout` positions into `frames` (any others are context before the held-out
+    part); `run_start` (N,) the position where each kept frame's run of consecutive clip frames
+    begins (space-time windows and frame pairs must not reach across a gap)."""
 
     frames: np.ndarray
     train: np.ndarray

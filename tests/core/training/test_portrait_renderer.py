@@ -181,3 +181,32 @@ def test_the_renderer_feeds_the_network_what_the_heldout_report_scores(tracked, 
     r.prime([replace(request(t), clip=None) for t in range(first - r.context_frames, first)])
     restarted = r.stage(replace(request(int(data.frames[data.heldout[0]])), clip=None)).window
     assert np.abs(restarted - data.window(int(data.heldout[0]), steady=True)).mean() > 5e-3
+
+
+def test_the_network_gets_its_window_channels_last_and_renders_what_nchw_would(tracked, tmp_path):
+    """The window's memory is channels-last (oneDNN's layout: no reorder before the first
+    convolution); the frames are those the contiguous layout gives."""
+    import torch
+
+    from render_core.conditioning.window import stack_window
+
+    maps = [np.random.default_rng(k).random((16, 16, 9), dtype=np.float32) for k in range(3)]
+    window = stack_window(maps)
+    np.testing.assert_array_equal(window, np.concatenate([m.transpose(2, 0, 1) for m in maps]))
+    assert window.transpose(1, 2, 0).flags.c_contiguous
+    res = train_model(make_cfg(tracked, tmp_path / "ck", steps=1), null_context())
+    r = load_renderer(res.checkpoint, device="cpu")
+    s = r.cfg.resolution
+    windows = [np.random.default_rng(k).random((s, s, 9 * r.cfg.n_w), dtype=np.float32).transpose(2, 0, 1)
+               for k in range(2)]  # fmt: skip
+    seen = []
+    hook = r.net.register_forward_pre_hook(
+        lambda _, args: seen.append(args[0].is_contiguous(memory_format=torch.channels_last))
+    )
+    got = r.generate(windows)
+    hook.remove()
+    assert seen == [True]
+    with torch.no_grad():
+        nchw = torch.from_numpy(np.stack([np.ascontiguousarray(w) for w in windows]))
+        want = ((r.net(nchw).clamp(-1, 1) + 1) / 2).permute(0, 2, 3, 1).numpy()
+    np.testing.assert_allclose(got, want, atol=1e-4)
