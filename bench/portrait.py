@@ -5,6 +5,8 @@ steps before the adversarial term joins, G alone, where the preset has one). `ba
 at the renderer's export batch (`portrait_renderer.BATCH_SIZE` frames per pass: export renders
 ahead), per frame.
 
+`ms_conditioning`: one frame's conditioning maps at the preset's resolution.
+
 Run: `python main.py bench portrait` (both presets on the best device), or
 `.venv/bin/python -m bench.portrait [--preset cpu-preview] [--device auto] [--json]`.
 Quality (optional: `--minutes M` or BENCH_PORTRAIT_MINUTES): a full training per shared talking
@@ -61,6 +63,18 @@ class _SyntheticData:
 
     def batch(self, pos, device):
         return self.x[pos].to(device), self.y[pos].to(device)
+
+
+def conditioning_ms(size: int, reps: int = 20) -> float:
+    """Median ms to render one frame's three conditioning maps (shaded, correspondence, gaze)
+    of a frontal face filling the crop at `size` px (the issue's budget: 5 ms at 256 px)."""
+    from render_core.conditioning.face_maps import FaceMapRenderer, correspondence_colors
+    from render_core.geometry.canonical_face import IRIS_LEFT, IRIS_RIGHT, canonical_face
+
+    pts = canonical_face().astype(np.float64)
+    lm = (pts * (size * 0.55 / np.ptp(pts[:, 0])) + [size / 2, size / 2, 0.0]).astype(np.float32)
+    renderer, iris = FaceMapRenderer(size, correspondence_colors(pts)), lm[[IRIS_LEFT, IRIS_RIGHT], :2]
+    return 1e3 * _timed(lambda: renderer.render(lm, iris), reps, lambda: None)
 
 
 def bench(preset: str, device: str, reps: int, amp: bool = True) -> dict:
@@ -126,6 +140,7 @@ def bench(preset: str, device: str, reps: int, amp: bool = True) -> dict:
         "train_gflop_per_step": round(step_flops / 1e9, 2),
         "train_ratio": round(step_flops / step_s / 1e9 / peak, 3),
         **warmup,
+        "ms_conditioning": round(conditioning_ms(cfg.resolution), 2),
     }
 
 

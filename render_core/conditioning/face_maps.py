@@ -22,7 +22,7 @@ import numpy as np
 import torch
 
 from render_core.conditioning.mesh import face_triangles, vertex_normals
-from render_core.conditioning.rasterize import Raster, rasterize
+from render_core.conditioning.rasterize import Raster, rasterize, visible_pixels
 from render_core.geometry import face_topology
 
 IRIS_COLOR = (0.1, 0.35, 0.95)
@@ -55,19 +55,30 @@ class FaceMapRenderer:
         return torch.nn.functional.normalize(n, dim=-1).numpy()
 
     def render(self, lm_crop: np.ndarray, iris_crop: np.ndarray) -> np.ndarray:
-        """lm_crop: (478, 3), iris_crop: (2, 2) [left, right] -> (S, S, 9) float32 in [0, 1]."""
-        r = self.raster(lm_crop)
-        mask = r.mask.numpy()[..., None].astype(np.float32)
-        shaded = shade(self.normals_image(lm_crop, r), self.light) * mask
-        corr = r.interpolate(self._colors, self._tris).numpy()
-        gaze = gaze_map(lm_crop, iris_crop, self.size)
-        return np.concatenate([shaded, corr, gaze], axis=2).astype(np.float32)
+        """lm_crop: (478, 3), iris_crop: (2, 2) [left, right] -> (S, S, 9) float32 in [0, 1].
+        Normals and colours are interpolated in one gather at the covered pixels only."""
+        s = self.size
+        vis = visible_pixels(lm_crop, self._tris, s)
+        vn = torch.from_numpy(vertex_normals(lm_crop.astype(np.float64), self._tris_np))
+        at_pixels = vis.interpolate(torch.cat([vn, self._colors], 1), self._tris)  # (P, 6)
+        normals = torch.nn.functional.normalize(at_pixels[:, :3], dim=1)
+        at_pixels[:, :3] = shade_torch(normals, self.light)
+        out = np.zeros((s, s, 9), np.float32)
+        out.reshape(s * s, 9)[vis.pix.numpy(), :6] = at_pixels.numpy()
+        draw_gaze(out[..., 6:], lm_crop, iris_crop)
+        return out
 
 
 def shade(normals: np.ndarray, light: np.ndarray) -> np.ndarray:
-    """normals: (S, S, 3), light: (3, 4) -> (S, S, 3) clipped to [0, 1]."""
+    """normals: (..., 3), light: (3, 4) -> (..., 3) clipped to [0, 1]."""
     basis = np.concatenate([np.ones_like(normals[..., :1]), normals], axis=-1)
     return np.clip(basis @ light.T, 0.0, 1.0).astype(np.float32)
+
+
+def shade_torch(normals: torch.Tensor, light: np.ndarray) -> torch.Tensor:
+    """`shade` on (P, 3) torch normals: colour = c0 + c_xyz . n, clipped to [0, 1]."""
+    lt = torch.from_numpy(np.asarray(light, np.float32))
+    return torch.addmm(lt[:, 0], normals, lt[:, 1:].t()).clamp_(0.0, 1.0)
 
 
 def fit_light(normals: list[np.ndarray], images: list[np.ndarray]) -> np.ndarray:
@@ -90,6 +101,15 @@ def fit_light(normals: list[np.ndarray], images: list[np.ndarray]) -> np.ndarray
 
 def gaze_map(lm_crop: np.ndarray, iris_crop: np.ndarray, size: int) -> np.ndarray:
     """White eye openings and iris discs clipped to them. iris_crop: (2, 2) [left, right] px."""
+    out = np.zeros((size, size, 3), np.float32)
+    draw_gaze(out, lm_crop, iris_crop)
+    return out
+
+
+def draw_gaze(out: np.ndarray, lm_crop: np.ndarray, iris_crop: np.ndarray) -> None:
+    """`gaze_map` into `out` (S, S, 3), zeros, in place; the colours are computed only over the
+    eyes' bounding box (a few percent of the crop)."""
+    size = out.shape[0]
     eye_mask = np.zeros((size, size), np.uint8)
     iris = np.zeros((size, size), np.uint8)
     scale = 1 << SUBPIXEL
@@ -106,9 +126,12 @@ def gaze_map(lm_crop: np.ndarray, iris_crop: np.ndarray, size: int) -> np.ndarra
             c = tuple(int(v) for v in np.round(np.asarray(centre) * scale))
             rad = int(round(IRIS_RADIUS_OF_EYE_WIDTH * width * scale))
             cv2.circle(iris, c, rad, 255, -1, lineType=cv2.LINE_AA, shift=SUBPIXEL)
-    m = eye_mask.astype(np.float32)[..., None] / 255.0
-    i = iris.astype(np.float32)[..., None] / 255.0 * m
-    return (m * (1 - i) + i * np.array(IRIS_COLOR, np.float32)).astype(np.float32)
+    x, y, w, h = cv2.boundingRect(eye_mask)  # the iris is clipped to the eyes: inside it too
+    if w == 0 or h == 0:
+        return
+    m = eye_mask[y : y + h, x : x + w].astype(np.float32)[..., None] / 255.0
+    i = iris[y : y + h, x : x + w].astype(np.float32)[..., None] / 255.0 * m
+    out[y : y + h, x : x + w] = m * (1 - i) + i * np.array(IRIS_COLOR, np.float32)
 
 
 def correspondence_colors(reference: np.ndarray) -> np.ndarray:

@@ -39,23 +39,24 @@ class Raster:
 
 
 def _candidates(v2: torch.Tensor, tris: torch.Tensor, h: int, w: int):
-    """Per-triangle bbox pixel enumeration: (triangle id, px x, px y) for every candidate."""
-    p = v2[tris]  # (M, 3, 2)
+    """Per-triangle bbox pixel enumeration: (triangle id, px x, px y) for every candidate.
+    Gathers use index_select: torch's advanced indexing took a third of a frame's maps."""
+    p = v2.index_select(0, tris.reshape(-1)).view(-1, 3, 2)  # (M, 3, 2)
     lo = torch.floor(p.amin(dim=1) - 0.5).clamp(min=0)
     hi = torch.ceil(p.amax(dim=1) - 0.5).clamp(max=torch.tensor([w - 1, h - 1], dtype=p.dtype))
     x0, y0 = lo[:, 0].long(), lo[:, 1].long()
     bw = (hi[:, 0].long() - x0 + 1).clamp(min=0)
     bh = (hi[:, 1].long() - y0 + 1).clamp(min=0)
     count = bw * bh
-    keep = count > 0
-    ids = torch.nonzero(keep).squeeze(1)
-    count = count[ids]
+    ids = torch.nonzero(count > 0).squeeze(1)
+    count = count.index_select(0, ids)
     tid = torch.repeat_interleave(ids, count)
     start = torch.cumsum(count, 0) - count
     local = torch.arange(int(count.sum()), device=v2.device) - torch.repeat_interleave(start, count)
-    bwt = bw[tid]
-    px = x0[tid] + local % bwt
-    py = y0[tid] + local // bwt
+    bwt = bw.index_select(0, tid)
+    row = torch.div(local, bwt, rounding_mode="floor")
+    px = x0.index_select(0, tid) + local - row * bwt
+    py = y0.index_select(0, tid) + row
     return tid, px, py
 
 
@@ -78,18 +79,41 @@ def _plane_coefficients(p: torch.Tensor) -> torch.Tensor:
     return torch.stack([l0, l1, l2, z], 1)
 
 
-def rasterize(vertices: torch.Tensor | np.ndarray, triangles: torch.Tensor | np.ndarray, size: int) -> Raster:
-    """Rasterize a mesh into a (size, size) image. vertices: (V, 3) px (x, y, z); triangles: (M, 3)."""
+@dataclass
+class Visible:
+    """The pixels a mesh covers: pix (P,) int64 flat pixel ids (row * size + col), ascending;
+    tri (P,) int64 triangle id; bary (P, 3) float32 barycentric weights of its vertices."""
+
+    pix: torch.Tensor
+    tri: torch.Tensor
+    bary: torch.Tensor
+
+    def interpolate(self, attrs: torch.Tensor, triangles: torch.Tensor) -> torch.Tensor:
+        """attrs: (V, C) per-vertex values -> (P, C) at the covered pixels."""
+        vids = triangles.index_select(0, self.tri)  # (P, 3)
+        out = None
+        for k in range(3):
+            term = attrs.index_select(0, vids[:, k]) * self.bary[:, k : k + 1]
+            out = term if out is None else out.add_(term)
+        return out
+
+
+def visible_pixels(
+    vertices: torch.Tensor | np.ndarray, triangles: torch.Tensor | np.ndarray, size: int
+) -> Visible:
+    """The nearest triangle at each covered pixel of a (size, size) image. vertices: (V, 3) px
+    (x, y, z); triangles: (M, 3). Why its own result: the face maps shade and colour only the
+    covered pixels (a third of a face crop) instead of gathering over the whole image."""
     v = torch.as_tensor(np.asarray(vertices) if isinstance(vertices, np.ndarray) else vertices)
     v = v.to(torch.float32)
     tris = torch.as_tensor(triangles, device=v.device).long()
     h = w = int(size)
     tid, px, py = _candidates(v[:, :2], tris, h, w)
     coef = _plane_coefficients(v[tris])  # (M, 4, 3): l0, l1, l2, z as a*x + b*y + c
-    sx, sy = px.to(torch.float32) + 0.5, py.to(torch.float32) + 0.5
-    k = coef[tid]
-    vals = k[:, :, 0] * sx[:, None] + k[:, :, 1] * sy[:, None] + k[:, :, 2]  # (N, 4)
-    inside = (vals[:, :3] >= -1e-5).all(dim=1)
+    sx, sy = px.to(torch.float32).add_(0.5)[:, None], py.to(torch.float32).add_(0.5)[:, None]
+    rows = coef.permute(0, 2, 1).reshape(-1, 12).index_select(0, tid)  # (N, 12): a | b | c, one gather
+    vals = rows[:, 8:].addcmul_(rows[:, :4], sx).addcmul_(rows[:, 4:8], sy)  # (N, 4): l0, l1, l2, z
+    inside = vals[:, :3].amin(dim=1) >= -1e-5
     keep = torch.nonzero(inside).squeeze(1)  # one nonzero, then cheap gathers
     tid, vals = tid.index_select(0, keep), vals.index_select(0, keep)
     pix = py.index_select(0, keep) * w + px.index_select(0, keep)
@@ -100,10 +124,17 @@ def rasterize(vertices: torch.Tensor | np.ndarray, triangles: torch.Tensor | np.
     cand = torch.where(z <= zbuf.index_select(0, pix), cand, -1)  # ties: the last candidate wins
     best = torch.full((h * w,), -1, dtype=torch.long, device=v.device)
     best.scatter_reduce_(0, pix, cand, reduce="amax")
-    hit = best >= 0
-    sel = best.clamp(min=0)
-    if tid.numel() == 0:
-        return Raster(best.view(h, w), torch.zeros((h, w, 3), device=v.device))
-    tri_img = torch.where(hit, tid.index_select(0, sel), -1)
-    bary = vals.index_select(0, sel)[:, :3] * hit[:, None]
-    return Raster(tri_img.view(h, w), bary.view(h, w, 3))
+    covered = torch.nonzero(best >= 0).squeeze(1)
+    sel = best.index_select(0, covered)
+    return Visible(covered, tid.index_select(0, sel), vals.index_select(0, sel)[:, :3].contiguous())
+
+
+def rasterize(vertices: torch.Tensor | np.ndarray, triangles: torch.Tensor | np.ndarray, size: int) -> Raster:
+    """Rasterize a mesh into a (size, size) image. vertices: (V, 3) px (x, y, z); triangles: (M, 3)."""
+    vis = visible_pixels(vertices, triangles, size)
+    h = w = int(size)
+    tri = torch.full((h * w,), -1, dtype=torch.long, device=vis.pix.device)
+    bary = torch.zeros((h * w, 3), device=vis.pix.device)
+    tri[vis.pix] = vis.tri
+    bary[vis.pix] = vis.bary
+    return Raster(tri.view(h, w), bary.view(h, w, 3))

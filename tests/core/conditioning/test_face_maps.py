@@ -58,3 +58,24 @@ def test_window_repeats_first_frame_and_keeps_current_last():
     assert x.shape == (27, 4, 4) and x.max() == 0
     x = w.push(b)
     assert x[:18].max() == 0 and x[18:].min() == 1
+
+
+def test_maps_from_the_covered_pixels_equal_the_dense_raster_shading(frontal):
+    """The renderer shades and colours only the covered pixels; a dense raster of the same
+    face gives the same maps (a turned face, so occlusion and shading vary)."""
+    import torch
+
+    from render_core.conditioning.face_maps import gaze_map, shade
+
+    lm, r = frontal
+    yaw = 0.6
+    rot = np.array([[np.cos(yaw), 0, np.sin(yaw)], [0, 1, 0], [-np.sin(yaw), 0, np.cos(yaw)]])
+    c = np.array([S / 2, S / 2, 0.0])
+    turned = ((lm - c) @ rot.T + c).astype(np.float32)
+    iris = turned[[IRIS_LEFT, IRIS_RIGHT], :2]
+    raster = r.raster(turned)
+    mask = raster.mask.numpy()[..., None]
+    shaded = shade(r.normals_image(turned, raster), r.light) * mask
+    corr = raster.interpolate(torch.from_numpy(r.colors), torch.from_numpy(r._tris_np)).numpy()
+    dense = np.concatenate([shaded, corr, gaze_map(turned, iris, S)], axis=2)
+    np.testing.assert_allclose(r.render(turned, iris), dense, atol=1e-4)

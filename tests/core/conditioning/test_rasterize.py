@@ -31,3 +31,17 @@ def test_mesh_outside_the_image_rasterizes_to_nothing():
     v = np.array([[-50, -50, 0], [-40, -50, 0], [-50, -40, 0]], np.float32)
     r = rasterize(v, np.array([[0, 1, 2]]), 16)
     assert not r.mask.any() and r.bary.abs().sum() == 0
+
+
+def test_visible_pixels_are_the_covered_pixels_of_the_raster_with_their_values():
+    from render_core.conditioning.rasterize import visible_pixels
+
+    v = np.array([[2, 2, 5], [20, 2, 5], [2, 30, 5], [10, 4, 1], [30, 4, 1], [10, 30, 1]], np.float32)
+    tris = torch.tensor([[0, 1, 2], [3, 4, 5]])
+    r, vis = rasterize(v, tris, 32), visible_pixels(v, tris, 32)
+    covered = torch.nonzero(r.mask.view(-1)).squeeze(1)
+    assert torch.equal(vis.pix, covered)
+    assert torch.equal(vis.tri, r.tri.view(-1)[covered])
+    attrs = torch.from_numpy(v)
+    dense = r.interpolate(attrs, tris).view(-1, 3)[covered]
+    assert torch.allclose(vis.interpolate(attrs, tris), dense, atol=1e-5)
