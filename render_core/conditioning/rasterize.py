@@ -1,8 +1,9 @@
 """Vectorized z-buffered triangle rasterizer (torch, CPU or GPU), no per-triangle Python loop.
 
-Every triangle enumerates the pixel centres of its bounding box (flattened with repeat /
-cumsum, so all triangles go through one set of tensor ops), computes barycentrics, keeps the
-inside ones, and a `scatter_reduce(amin)` on depth resolves visibility per pixel.
+Every triangle enumerates the pixel centres inside it, row by row from its edge functions
+(flattened with repeat / cumsum, so all triangles go through one set of tensor ops), computes
+barycentrics and depth there, and a `scatter_reduce(amin)` on depth resolves visibility per
+pixel.
 
 Convention: vertices (V, 3) in pixels of the output image: x right, y down, pixel centres at
 integer + 0.5 ... i.e. pixel (r, c) covers [c, c+1) x [r, r+1) and is sampled at (c + .5, r + .5);
@@ -38,26 +39,40 @@ class Raster:
         return out * self.mask[..., None].to(out.dtype)
 
 
-def _candidates(v2: torch.Tensor, tris: torch.Tensor, h: int, w: int):
-    """Per-triangle bbox pixel enumeration: (triangle id, px x, px y) for every candidate.
-    Gathers use index_select: torch's advanced indexing took a third of a frame's maps."""
+def _runs(starts: torch.Tensor, counts: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """Enumerate runs of consecutive integers: for each run k, `starts[k]` .. + `counts[k]` - 1.
+    Returns (run id, value) per element, flattened with repeat / cumsum (no Python loop)."""
+    ids = torch.nonzero(counts > 0).squeeze(1)
+    counts = counts.index_select(0, ids)
+    run = torch.repeat_interleave(ids, counts)
+    first = torch.cumsum(counts, 0) - counts
+    offset = torch.arange(int(counts.sum()), device=counts.device) - torch.repeat_interleave(first, counts)
+    return run, starts.index_select(0, run) + offset
+
+
+def _candidates(v2: torch.Tensor, tris: torch.Tensor, coef: torch.Tensor, h: int, w: int):
+    """(triangle id, px x, px y) of the pixel centres inside each triangle, row by row: each
+    triangle's rows, then each row's x-range where its three edge functions (`coef[:, :3]`, the
+    barycentrics as a*x + b*y + c) are >= -1e-5. Why rows: enumerating the bounding boxes made
+    four candidates per covered pixel of a face crop (MediaPipe's slivers); spans make one.
+    Gathers use index_select (torch's advanced indexing was a third of a frame's maps)."""
     p = v2.index_select(0, tris.reshape(-1)).view(-1, 3, 2)  # (M, 3, 2)
-    lo = torch.floor(p.amin(dim=1) - 0.5).clamp(min=0)
-    hi = torch.ceil(p.amax(dim=1) - 0.5).clamp(max=torch.tensor([w - 1, h - 1], dtype=p.dtype))
-    x0, y0 = lo[:, 0].long(), lo[:, 1].long()
-    bw = (hi[:, 0].long() - x0 + 1).clamp(min=0)
-    bh = (hi[:, 1].long() - y0 + 1).clamp(min=0)
-    count = bw * bh
-    ids = torch.nonzero(count > 0).squeeze(1)
-    count = count.index_select(0, ids)
-    tid = torch.repeat_interleave(ids, count)
-    start = torch.cumsum(count, 0) - count
-    local = torch.arange(int(count.sum()), device=v2.device) - torch.repeat_interleave(start, count)
-    bwt = bw.index_select(0, tid)
-    row = torch.div(local, bwt, rounding_mode="floor")
-    px = x0.index_select(0, tid) + local - row * bwt
-    py = y0.index_select(0, tid) + row
-    return tid, px, py
+    y0 = torch.floor(p[:, :, 1].amin(1) - 0.5).clamp(min=0).long()
+    y1 = torch.ceil(p[:, :, 1].amax(1) - 0.5).clamp(max=h - 1).long()
+    row_tri, row_y = _runs(y0, (y1 - y0 + 1).clamp(min=0))
+    sy = row_y.to(v2.dtype) + 0.5
+    edge = coef[:, :3].index_select(0, row_tri)  # (R, 3, 3): a, b, c of each edge function
+    a = edge[:, :, 0]
+    need = -(edge[:, :, 1] * sy[:, None] + edge[:, :, 2]) - 1e-5  # inside where a * x >= need
+    flat = a.abs() <= 1e-12  # the edge runs along x: all of the row or none of it
+    bound = need / torch.where(flat, torch.ones_like(a), a)
+    none, whole = torch.full_like(a, float(w)), torch.full_like(a, -1.0)
+    lower = torch.where(a > 1e-12, bound, torch.where(flat & (need > 0), none, whole))
+    upper = torch.where(a < -1e-12, bound, torch.where(flat & (need > 0), whole, none))
+    x0 = torch.ceil(lower.amax(1) - 0.5).clamp(min=0)  # pixel centres at integer + 0.5
+    x1 = torch.floor(upper.amin(1) - 0.5).clamp(max=w - 1)
+    row, px = _runs(x0.long(), (x1 - x0 + 1).clamp(min=0).long())
+    return row_tri.index_select(0, row), px, row_y.index_select(0, row)
 
 
 def _plane_coefficients(p: torch.Tensor) -> torch.Tensor:
@@ -108,8 +123,8 @@ def visible_pixels(
     v = v.to(torch.float32)
     tris = torch.as_tensor(triangles, device=v.device).long()
     h = w = int(size)
-    tid, px, py = _candidates(v[:, :2], tris, h, w)
     coef = _plane_coefficients(v[tris])  # (M, 4, 3): l0, l1, l2, z as a*x + b*y + c
+    tid, px, py = _candidates(v[:, :2], tris, coef, h, w)
     sx, sy = px.to(torch.float32).add_(0.5)[:, None], py.to(torch.float32).add_(0.5)[:, None]
     rows = coef.permute(0, 2, 1).reshape(-1, 12).index_select(0, tid)  # (N, 12): a | b | c, one gather
     vals = rows[:, 8:].addcmul_(rows[:, :4], sx).addcmul_(rows[:, 4:8], sy)  # (N, 4): l0, l1, l2, z

@@ -45,3 +45,31 @@ def test_visible_pixels_are_the_covered_pixels_of_the_raster_with_their_values()
     attrs = torch.from_numpy(v)
     dense = r.interpolate(attrs, tris).view(-1, 3)[covered]
     assert torch.allclose(vis.interpolate(attrs, tris), dense, atol=1e-5)
+
+
+def test_row_spans_cover_exactly_the_pixel_centres_a_brute_force_test_finds():
+    """Random triangles (slivers, ones past the border, a degenerate one, horizontal edges):
+    the covered pixels and their nearest triangle are those of testing every pixel centre."""
+    from render_core.conditioning.rasterize import _plane_coefficients, visible_pixels
+
+    rng = np.random.default_rng(3)
+    size = 24
+    v = rng.uniform(-6, size + 6, (30, 3)).astype(np.float32)
+    v[:, 2] = rng.uniform(0, 10, 30)
+    v[27:30, :2] = [[2, 2], [8, 8], [14, 14]]  # collinear: covers nothing
+    v[24, 1] = v[25, 1] = 5.0  # a horizontal edge
+    tris = torch.arange(30).view(10, 3)
+    vis = visible_pixels(v, tris, size)
+    coef = _plane_coefficients(torch.from_numpy(v)[tris])  # (M, 4, 3)
+    ys, xs = np.mgrid[0:size, 0:size]
+    centres = torch.from_numpy(
+        np.stack([xs.ravel() + 0.5, ys.ravel() + 0.5, np.ones(size * size)], 1)
+    ).float()
+    vals = torch.einsum("mkc,pc->mpk", coef, centres)  # (M, P, 4)
+    inside = (vals[..., :3] >= -1e-5).all(-1)
+    depth = torch.where(inside, vals[..., 3], torch.tensor(float("inf")))
+    nearest = depth.argmin(0)
+    covered = torch.nonzero(inside.any(0)).squeeze(1)
+    assert torch.equal(vis.pix, covered) and covered.numel() > 50
+    assert torch.equal(vis.tri, nearest[covered])
+    assert not (vis.tri == 9).any()  # the degenerate triangle
