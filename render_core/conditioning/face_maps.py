@@ -62,21 +62,15 @@ class FaceMapRenderer:
         vn = torch.from_numpy(vertex_normals(lm_crop.astype(np.float64), self._tris_np))
         at_pixels = vis.interpolate(torch.cat([vn, self._colors], 1), self._tris)  # (P, 6)
         normals = torch.nn.functional.normalize(at_pixels[:, :3], dim=1)
-        at_pixels[:, :3] = shade_torch(normals, self.light)
+        at_pixels[:, :3] = shade(normals, self.light)
         out = np.zeros((s, s, 9), np.float32)
         out.reshape(s * s, 9)[vis.pix.numpy(), :6] = at_pixels.numpy()
         draw_gaze(out[..., 6:], lm_crop, iris_crop)
         return out
 
 
-def shade(normals: np.ndarray, light: np.ndarray) -> np.ndarray:
-    """normals: (..., 3), light: (3, 4) -> (..., 3) clipped to [0, 1]."""
-    basis = np.concatenate([np.ones_like(normals[..., :1]), normals], axis=-1)
-    return np.clip(basis @ light.T, 0.0, 1.0).astype(np.float32)
-
-
-def shade_torch(normals: torch.Tensor, light: np.ndarray) -> torch.Tensor:
-    """`shade` on (P, 3) torch normals: colour = c0 + c_xyz . n, clipped to [0, 1]."""
+def shade(normals: torch.Tensor, light: np.ndarray) -> torch.Tensor:
+    """normals: (P, 3), light: (3, 4) -> (P, 3) colour = c0 + c_xyz . n, clipped to [0, 1]."""
     lt = torch.from_numpy(np.asarray(light, np.float32))
     return torch.addmm(lt[:, 0], normals, lt[:, 1:].t()).clamp_(0.0, 1.0)
 
@@ -99,15 +93,9 @@ def fit_light(normals: list[np.ndarray], images: list[np.ndarray]) -> np.ndarray
     return coef.T.astype(np.float32)
 
 
-def gaze_map(lm_crop: np.ndarray, iris_crop: np.ndarray, size: int) -> np.ndarray:
-    """White eye openings and iris discs clipped to them. iris_crop: (2, 2) [left, right] px."""
-    out = np.zeros((size, size, 3), np.float32)
-    draw_gaze(out, lm_crop, iris_crop)
-    return out
-
-
 def draw_gaze(out: np.ndarray, lm_crop: np.ndarray, iris_crop: np.ndarray) -> None:
-    """`gaze_map` into `out` (S, S, 3), zeros, in place; the colours are computed only over the
+    """The gaze map into `out` (S, S, 3), zeros, in place: white eye openings and iris discs
+    clipped to them. iris_crop: (2, 2) [left, right] px. The colours are computed only over the
     eyes' bounding box (a few percent of the crop)."""
     size = out.shape[0]
     eye_mask = np.zeros((size, size), np.uint8)

@@ -65,7 +65,7 @@ def test_maps_from_the_covered_pixels_equal_the_dense_raster_shading(frontal):
     face gives the same maps (a turned face, so occlusion and shading vary)."""
     import torch
 
-    from render_core.conditioning.face_maps import gaze_map, shade
+    from render_core.conditioning.face_maps import draw_gaze, shade
 
     lm, r = frontal
     yaw = 0.6
@@ -75,7 +75,10 @@ def test_maps_from_the_covered_pixels_equal_the_dense_raster_shading(frontal):
     iris = turned[[IRIS_LEFT, IRIS_RIGHT], :2]
     raster = r.raster(turned)
     mask = raster.mask.numpy()[..., None]
-    shaded = shade(r.normals_image(turned, raster), r.light) * mask
+    normals = torch.from_numpy(r.normals_image(turned, raster)).view(-1, 3)
+    shaded = shade(normals, r.light).numpy().reshape(S, S, 3) * mask
     corr = raster.interpolate(torch.from_numpy(r.colors), torch.from_numpy(r._tris_np)).numpy()
-    dense = np.concatenate([shaded, corr, gaze_map(turned, iris, S)], axis=2)
+    gaze = np.zeros((S, S, 3), np.float32)
+    draw_gaze(gaze, turned, iris)
+    dense = np.concatenate([shaded, corr, gaze], axis=2)
     np.testing.assert_allclose(r.render(turned, iris), dense, atol=1e-4)
