@@ -25,8 +25,8 @@ import torch
 from torch.utils.flop_counter import FlopCounterMode
 
 from bench.common import matmul_gflops, seed_means, train_step_flops
+from render_core.families.body.novelty import UNSEEN_POSE
 from render_core.samples import footage_dir
-from render_core.training.pose_novelty import UNSEEN_POSE
 
 CLIP = "B_musepose_ubcfashion_91BjuE6irxS.mp4"
 
@@ -48,9 +48,9 @@ def _timed(fn, reps: int, sync) -> float:
 def synthetic_data(cfg, n: int = 8):
     """Random frames/poses of the preset's shape with a visible head (the face stage needs a
     box); speed does not depend on content."""
+    from render_core.families.body.data import BodyFrames, CropTransform, consecutive_pairs
+    from render_core.families.body.family import BodyData
     from render_core.geometry.pose_normalization import NormalizationStats
-    from render_core.training.body_data import BodyFrames, CropTransform, consecutive_pairs
-    from render_core.training.body_family import BodyData
     from render_core.training.split import Split
 
     h, w = cfg.resolution, cfg.width
@@ -71,9 +71,9 @@ def synthetic_data(cfg, n: int = 8):
 
 def speed(preset: str = "cpu-preview", device: str = "auto", reps: int = 5, amp: bool = True) -> dict:
     """Training-step and inference timings, FLOPs and achieved FLOP/s of one preset."""
-    from render_core.models.body_inference import BodySequencer
+    from render_core.families.body.family import BodyFamily
+    from render_core.families.body.inference import BodySequencer
     from render_core.models.cpu_inference import pack_for_cpu
-    from render_core.training.body_family import BodyFamily
     from render_core.training.device import select_device
     from render_core.training.family import RunState
     from render_core.training.presets import get_preset
@@ -191,6 +191,8 @@ def transfer_follow(checkpoint: str, folder: Path, frames: int | None = None) ->
     is one the training clip shows (`pose_novelty.UNSEEN_POSE`), since a model that follows on
     its clip's poses can still fall apart on poses it never saw."""
     from render_core.cli import cmd_transfer
+    from render_core.families.body.eval import frame_pose_distances, pose_distance
+    from render_core.families.body.novelty import bank_from_json, novelty
     from render_core.jobs import null_context
     from render_core.media.decode import VideoReader
     from render_core.project.document import ModelRef
@@ -198,9 +200,7 @@ def transfer_follow(checkpoint: str, folder: Path, frames: int | None = None) ->
     from render_core.render.frame_edits import resolve_frame
     from render_core.render.sources import EditSources, HeldClipTracks, load_sources
     from render_core.tracking.retrack import retrack_body
-    from render_core.training.body_eval import frame_pose_distances, pose_distance
     from render_core.training.checkpoint import load_checkpoint
-    from render_core.training.pose_novelty import bank_from_json, novelty
 
     driving = footage_dir() / "B_tfjs_pose_1.mp4"
     project = new_project(folder / "transfer.rfproj", footage_dir() / CLIP)

@@ -29,13 +29,13 @@ import torch
 from torch.utils.flop_counter import FlopCounterMode
 
 from bench.common import matmul_gflops, seed_means, train_step_flops
+from render_core.families.portrait.family import PortraitFamily, net_config
+from render_core.families.portrait.networks import PortraitUNet
+from render_core.families.portrait.renderer import BATCH_SIZE
 from render_core.models.cpu_inference import pack_for_cpu
-from render_core.models.portrait import PortraitUNet
-from render_core.render.portrait_renderer import BATCH_SIZE
 from render_core.samples import footage_dir
 from render_core.training.device import select_device
 from render_core.training.family import RunState
-from render_core.training.portrait_family import PortraitFamily, net_config
 from render_core.training.presets import get_preset
 
 
@@ -68,7 +68,7 @@ class _SyntheticData:
 def conditioning_ms(size: int, reps: int = 20) -> float:
     """Median ms to render one frame's three conditioning maps (shaded, correspondence, gaze)
     of a frontal face filling the crop at `size` px (the issue's budget: 5 ms at 256 px)."""
-    from render_core.conditioning.face_maps import FaceMapRenderer, correspondence_colors
+    from render_core.families.portrait.maps import FaceMapRenderer, correspondence_colors
     from render_core.geometry.canonical_face import IRIS_LEFT, IRIS_RIGHT, canonical_face
 
     pts = canonical_face().astype(np.float64)

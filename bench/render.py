@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 from bench.common import matmul_gflops, run_isolated
-from render_core.render.portrait_renderer import BATCH_SIZE as PORTRAIT_BATCH
+from render_core.families.portrait.renderer import BATCH_SIZE as PORTRAIT_BATCH
 from render_core.samples import footage_dir, sample_clip
 
 
@@ -62,10 +62,10 @@ def measure_portrait_export(clip: str, batch: int) -> dict:
     per generator pass (the renderer's `batch_size`)."""
     from dataclasses import replace
 
+    from render_core.families.portrait.renderer import PortraitRenderer
     from render_core.jobs import null_context
     from render_core.project.document import ModelRef
     from render_core.render.pipeline import RenderConfig, render_clip
-    from render_core.render.portrait_renderer import PortraitRenderer
     from render_core.render.sources import load_sources
     from render_core.training.trainer import TrainConfig, train_model
 

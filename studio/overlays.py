@@ -70,7 +70,7 @@ def paint_face(p: QPainter, tracks: Tracks, t: int, flags: OverlayFlags) -> None
         for x, y in face.iris[t]:
             p.drawEllipse(QPointF(float(x), float(y)), r, r)
     if flags.face_box:
-        from render_core.conditioning.face_crop import raw_params
+        from render_core.families.portrait.crop import raw_params
 
         c = raw_params(face.landmarks[t])
         p.save()

@@ -145,7 +145,7 @@ class TrainDialog(QDialog):
         return models_dir(self.session) / f"{self.family.currentText()}-{self.preset.currentText()}"
 
     def config(self, resume: bool):
-        from render_core.training.body_family import UNSEEN_POSE_SHIFT
+        from render_core.families.body.family import UNSEEN_POSE_SHIFT
         from render_core.training.trainer import TrainConfig
 
         st = self.session.state

@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from render_core.edits.timeline import EditTimeline, edit_hash
+from render_core.families.body.novelty import UNSEEN_POSE
 from render_core.media.frames import to_float, to_uint8
 from render_core.render.cache import RenderCache, cache_key
 from render_core.render.composite import color_match, composite
@@ -19,7 +20,6 @@ from render_core.render.frame_edits import EditedFrame, resolve_frame
 from render_core.render.sources import EditSources
 from render_core.render.stabilize import EditStabilizer
 from render_core.render.types import FrameRequest, Renderer
-from render_core.training.pose_novelty import UNSEEN_POSE
 from render_core.training.split import frame_runs
 
 FEATHER_FRACTION = 0.004  # compositing feather, as a fraction of the frame diagonal

@@ -15,8 +15,8 @@ from render_core.render.types import Renderer
 
 # family -> "module:function(checkpoint_dir, device) -> Renderer"
 MODEL_LOADERS = {
-    "portrait": "render_core.render.portrait_renderer:load_renderer",
-    "body": "render_core.render.body_renderer:load_renderer",
+    "portrait": "render_core.families.portrait.renderer:load_renderer",
+    "body": "render_core.families.body.renderer:load_renderer",
 }
 
 

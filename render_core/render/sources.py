@@ -86,7 +86,7 @@ class ClipTracks:
         there is none. `detected`: from the landmarks as detected (else the smoothed ones).
         Why: the smoother remembers ~1/alpha frames, so a crop restarted where an edit (or a
         preview jump) begins sits elsewhere than the one the model learned that frame in."""
-        from render_core.conditioning.face_crop import CropParams, crop_sequence
+        from render_core.families.portrait.crop import CropParams, crop_sequence
 
         f, t = self.tracks.face, t - self.start
         if f is None or not 0 <= t < len(f):

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from render_core.render.types import FrameRequest, RenderedFrame
-from render_core.render.warp_body import BackgroundModel, BodyWarpConfig, warp_body
-from render_core.render.warp_face import FaceWarpConfig, warp_face
+from render_core.warp.body import BackgroundModel, BodyWarpConfig, warp_body
+from render_core.warp.face import FaceWarpConfig, warp_face
 
 
 @dataclass(frozen=True)

@@ -9,8 +9,8 @@ from render_core.errors import InputError
 from render_core.training.family import Family
 
 FAMILY_MODULES = {
-    "portrait": "render_core.training.portrait_family",
-    "body": "render_core.training.body_family",
+    "portrait": "render_core.families.portrait.family",
+    "body": "render_core.families.body.family",
 }
 _REGISTRY: dict[str, Family] = {}
 

@@ -11,11 +11,11 @@ import sys
 import numpy as np
 import pytest
 
+from render_core.families.body.novelty import UNSEEN_POSE
 from render_core.jobs import null_context
 from render_core.media.decode import VideoReader
 from render_core.media.probe import probe
 from render_core.project.io import load_project, new_project
-from render_core.training.pose_novelty import UNSEEN_POSE
 from tests import corpus
 from tests.conftest import REPO, footage_path
 

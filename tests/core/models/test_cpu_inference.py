@@ -3,10 +3,10 @@
 import pytest
 import torch
 
+from render_core.families.body.networks import BodyGenerator, BodyGeneratorConfig
+from render_core.families.portrait.networks import PortraitNetConfig, PortraitUNet
 from render_core.models.blocks import InstanceNorm
-from render_core.models.body import BodyGenerator, BodyGeneratorConfig
 from render_core.models.cpu_inference import InferenceInstanceNorm, PackedConv, pack_for_cpu
-from render_core.models.portrait import PortraitNetConfig, PortraitUNet
 
 needs_onednn = pytest.mark.skipif(
     not torch.backends.mkldnn.is_available(), reason="torch built without oneDNN"

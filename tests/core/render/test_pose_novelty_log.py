@@ -3,8 +3,8 @@ largest novelty, and one warning line; nothing for renderers that do not measure
 
 from __future__ import annotations
 
+from render_core.families.body.novelty import UNSEEN_POSE
 from render_core.render.frame_renderer import PoseNoveltyLog
-from render_core.training.pose_novelty import UNSEEN_POSE
 
 
 def test_unseen_frames_become_runs_and_one_warning():

@@ -7,7 +7,7 @@ import numpy as np
 from render_core.render.types import BodyState, FaceState, FrameRequest, Renderer
 from render_core.render.warp_renderer import WarpRenderer
 from tests.core.render.real_frames import tracked_face
-from tests.core.render.test_warp_body import _rotate_about, _synthetic_person
+from tests.core.warp.test_body import _rotate_about, _synthetic_person
 
 
 def _face_state(lm: np.ndarray) -> FaceState:

@@ -9,7 +9,7 @@ from render_core.training.families import get_family
 from render_core.training.family import linear_decay
 from render_core.training.presets import config_from_json, get_preset
 from render_core.training.trainer import train_model
-from tests.core.training.conftest import make_cfg
+from tests.core.conftest import make_cfg
 
 
 def test_linear_decay_is_constant_then_falls_to_zero_at_the_end():

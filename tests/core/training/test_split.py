@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from render_core.training.body_data import CropTransform, build_body_frames, consecutive_pairs
+from render_core.families.body.data import CropTransform, build_body_frames, consecutive_pairs
 from render_core.training.split import heldout_split, select_frames
 
 

@@ -1,0 +1,97 @@
+"""Held-out evaluation of a portrait model on its face crops, with the landmark-warp baseline.
+
+The model is scored as the renderer runs it: conditioned on the steadied detected landmarks
+(`tracking.steady`), while it trains on the detected ones.
+
+Convention: crops (S, S, 3) float32 [0, 1]; baseline = the training frame with the nearest
+crop-space landmarks, warped (render.warp_face) from its landmarks to the held-out ones. Scores
+count only crop pixels inside the video frame (where the crop reaches past the frame edge, its
+pixels are replicated border that the renderer never composites).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from render_core.jobs import JobContext
+from render_core.metrics.image import psnr, ssim
+
+
+@torch.no_grad()
+def predict(g: torch.nn.Module, data, positions, dev, steady: bool = False) -> list[np.ndarray]:
+    """Generated crops (S, S, 3) float32 [0, 1] for cached samples `positions` (with `steady`,
+    conditioned as the renderer conditions: on the steadied landmarks)."""
+    g.eval()
+    out = []
+    for p in positions:
+        x = data.batch(np.array([int(p)]), dev.device, steady)[0]
+        x = x.contiguous(memory_format=dev.memory_format)
+        with dev.autocast():
+            y = g(x)
+        out.append(((y[0].float().clamp(-1, 1) + 1) / 2).permute(1, 2, 0).cpu().numpy())
+    return out
+
+
+def _crop_landmarks(data, pos: int) -> np.ndarray:
+    """The tracked (smoothed) landmarks in the crop, as the warp renderer uses them: the stronger
+    baseline (d18 held-out: 31.02 dB, vs 30.59 warping with the landmarks as detected)."""
+    i = int(data.frames[pos])
+    return data.transforms[pos].points(data.track.landmarks[i])
+
+
+def warp_baseline(data, pos: int) -> np.ndarray:
+    """The nearest training frame's crop warped to held-out sample `pos`'s landmarks."""
+    from render_core.warp.face import warp_face
+
+    dst = _crop_landmarks(data, pos)
+    train_lm = np.stack([_crop_landmarks(data, int(t))[:, :2] for t in data.train])
+    near = int(data.train[np.argmin(np.abs(train_lm - dst[None, :, :2]).mean(axis=(1, 2)))])
+    src = _crop_landmarks(data, near)
+    img, _ = warp_face(data.crops[near].astype(np.float32) / 255.0, src, dst)
+    return img
+
+
+def image_scores(
+    fakes: list[np.ndarray], reals: list[np.ndarray], insides: list[np.ndarray]
+) -> tuple[float, float]:
+    """Mean PSNR and SSIM over the crop pixels that come from inside the frame (`insides`):
+    the replicated border past the frame edge is never composited, so it is not scored."""
+    pairs = list(zip(fakes, reals, insides, strict=True))
+    return (
+        float(np.mean([psnr(a, b, mask=m) for a, b, m in pairs])),
+        float(np.mean([ssim(a, b, mask=m) for a, b, m in pairs])),
+    )
+
+
+def heldout_report(g, data, positions, dev, full: bool, ctx: JobContext) -> dict[str, float]:
+    """PSNR/SSIM of the model (and with `full`, of the warp baseline, and E_warp) on held-out crops."""
+    real = [data.crops[int(p)].astype(np.float32) / 255.0 for p in positions]
+    inside = [data.inside(int(p)) for p in positions]
+    gen = predict(g, data, positions, dev, steady=True)
+    score, sim = image_scores(gen, real, inside)
+    rep = {"psnr": score, "ssim": sim, "frames": len(positions)}
+    if not full:
+        return rep
+    base = []
+    for k, p in enumerate(positions):
+        base.append(warp_baseline(data, int(p)))
+        ctx.step(k, len(positions), "warp baseline")
+    rep["baseline_psnr"], rep["baseline_ssim"] = image_scores(base, real, inside)
+    rep["inside_fraction"] = float(np.mean(inside))
+    # The sequence as composited: outside the frame, generated and real crops agree.
+    shown = [np.where(m[..., None], a, b) for a, b, m in zip(gen, real, inside, strict=True)]
+    rep.update(_ewarp(shown, real))
+    return rep
+
+
+def _ewarp(gen: list[np.ndarray], real: list[np.ndarray]) -> dict[str, float]:
+    from render_core.metrics.temporal import WarpErrorMeter
+
+    meter = WarpErrorMeter(2)
+    for a, b in zip(gen, real, strict=True):
+        meter.update(b, [a, b])
+    if meter.pairs == 0:
+        return {}
+    e_gen, e_real = meter.values
+    return {"ewarp": e_gen, "ewarp_real": e_real}

@@ -1,0 +1,1 @@
+"""Moving the real pixels: face and body warps, mouth interior, clean plate."""
