@@ -84,12 +84,12 @@ def measure_portrait_export(clip: str, batch: int) -> dict:
 
 def measure_warp_ms(clip: str, frames: int = 30) -> dict:
     """The warp renderer alone on resolved edits (no decode/encode), ms per frame."""
+    from render_core.contract import FrameRequest
     from render_core.jobs import null_context
     from render_core.media.decode import VideoReader
     from render_core.media.frames import to_float
     from render_core.render.frame_edits import resolve_frame
     from render_core.render.sources import load_sources
-    from render_core.render.types import FrameRequest
     from render_core.render.warp_renderer import WarpRenderer
 
     with tempfile.TemporaryDirectory() as d:

@@ -74,7 +74,7 @@ class Manipulator(QObject):
     def _gaze_forward(self, t: int):
         """GazeParams -> mean edited iris px at frame t, with the frame's other face edits on."""
         from render_core.edits.face_ops import edit_face
-        from render_core.render.types import FaceState
+        from render_core.states import FaceState
         from render_core.tracking.head_pose import principal_point
 
         f, info = self.state.tracks.face, self.state.info

@@ -22,7 +22,7 @@ from render_core.edits.expression import apply_expression, expression_delta
 from render_core.edits.face_frame import FaceFrame, face_frame, rotate_about, rotation_toward
 from render_core.edits.params import ExpressionParams, GazeParams, HeadPoseParams
 from render_core.geometry.head_space import from_head_space, to_head_space
-from render_core.render.types import FaceState
+from render_core.states import FaceState
 
 __all__ = [
     "EyeGeometry",

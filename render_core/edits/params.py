@@ -140,6 +140,12 @@ ADDITIVE_KINDS = frozenset(
     for k in (EditKind.EXPRESSION, EditKind.HEAD_POSE, EditKind.GAZE, EditKind.BODY_POSE, EditKind.VIEWPOINT)
 )
 
+# What each kind edits, in the order a frame's edits apply: a driven layer replaces the part's
+# motion first, then the additive edits go on top.
+FACE_KINDS = ("reenact_face", "expression", "head_pose", "gaze")
+BODY_KINDS = ("transfer_body", "body_pose")
+CAMERA_KINDS = ("viewpoint",)
+
 
 @dataclass(frozen=True)
 class ParamSpec:

@@ -12,7 +12,7 @@ so the target keeps its own identity, proportions and rest pose.
 `strength` in [0, 1] blends each channel from the target's own frame t to the reenacted one
 (rotations by geodesic interpolation).
 
-Convention: FaceStates as in render.types (landmarks (478, 3) px, head_pose (4, 4)
+Convention: FaceStates as in render_core.states (landmarks (478, 3) px, head_pose (4, 4)
 camera-from-head); head space as in geometry.head_space.
 """
 
@@ -25,7 +25,7 @@ import numpy as np
 from render_core.edits import face_regions as R
 from render_core.edits.face_frame import FaceFrame, face_frame
 from render_core.geometry.head_space import from_head_space, to_head_space
-from render_core.render.types import FaceState
+from render_core.states import FaceState
 
 MESH = slice(0, R.IRIS[0])
 IRIS = slice(R.IRIS[0], R.IRIS[-1] + 1)

@@ -11,16 +11,15 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from render_core.contract import FrameRequest, Renderer
 from render_core.edits.timeline import EditTimeline, edit_hash
-from render_core.families.body.novelty import UNSEEN_POSE
 from render_core.media.frames import to_float, to_uint8
 from render_core.render.cache import RenderCache, cache_key
 from render_core.render.composite import color_match, composite
 from render_core.render.frame_edits import EditedFrame, resolve_frame
+from render_core.render.frame_notes import FrameNotes
 from render_core.render.sources import EditSources
 from render_core.render.stabilize import EditStabilizer
-from render_core.render.types import FrameRequest, Renderer
-from render_core.training.split import frame_runs
 
 FEATHER_FRACTION = 0.004  # compositing feather, as a fraction of the frame diagonal
 
@@ -33,42 +32,6 @@ class _PendingFrame:
     frame: np.ndarray  # uint8 RGB
     edited: EditedFrame
     key: str
-
-
-class PoseNoveltyLog:
-    """What a render asked of a body model it was not trained for: each frame's distance to the
-    nearest training pose, the latest one per frame (the studio's preview renders a frame again
-    after each edit), so memory stays bounded by the clip and a frame counts once."""
-
-    def __init__(self) -> None:
-        self.by_frame: dict[int, float] = {}
-
-    def add(self, t: int, novelty: float | None) -> None:
-        if novelty is not None and np.isfinite(novelty):
-            self.by_frame[t] = float(novelty)
-
-    @property
-    def unseen(self) -> list[int]:
-        """Frames whose pose is farther than `UNSEEN_POSE` from every training pose, in order."""
-        return sorted(t for t, d in self.by_frame.items() if d > UNSEEN_POSE)
-
-    def report(self) -> dict:
-        """Summary fields (none when no frame was measured) and a warning for unseen poses."""
-        if not self.by_frame:
-            return {}
-        unseen = self.unseen
-        runs = frame_runs(np.array(unseen, int))
-        out = {"pose_novelty_max": round(max(self.by_frame.values()), 3), "unseen_pose_frames": len(unseen),
-               "unseen_pose_runs": runs}  # fmt: skip
-        if runs:
-            spans = ", ".join(f"{a}-{b}" if b > a else str(a) for a, b in runs[:8])
-            more = f" and {len(runs) - 8} more" if len(runs) > 8 else ""
-            out["warnings"] = [
-                f"{len(unseen)} of {len(self.by_frame)} frames ask the body model for poses its training "
-                f"clip never shows (frames {spans}{more}): expect artifacts there; training on footage "
-                "with such poses helps"
-            ]
-        return out
 
 
 class FrameRenderer:
@@ -101,7 +64,7 @@ class FrameRenderer:
         self.batch_size = max(1, batch_size or getattr(renderer, "batch_size", 1))
         self.in_sequence = False
         self.stats = {"edited": 0, "rendered": 0, "cache_hits": 0}
-        self.novelty = PoseNoveltyLog()
+        self.notes = FrameNotes(renderer.notes)
         self._slots: list[np.ndarray | _PendingFrame] = []  # output order; arrays are done
         self._pending = 0
         self._next: int | None = None  # the frame that continues the sequence
@@ -184,7 +147,7 @@ class FrameRenderer:
         batch = getattr(self.renderer, "render_batch", None)
         results = batch(requests) if batch is not None else [self.renderer.render(r) for r in requests]
         for i, request, result in zip(where, requests, results, strict=True):
-            self.novelty.add(request.index, result.pose_novelty)
+            self.notes.add(request.index, result.notes)
             out = self._composite(self._slots[i].frame, request.frame, result)
             if self.cache is not None:
                 self.cache.put(self._slots[i].key, out)
@@ -224,7 +187,7 @@ class FrameRenderer:
             return out
         sl = (slice(box[1], box[3]), slice(box[0], box[2]))
         image, mask, orig = result.image[sl], result.mask[sl], original[sl]
-        if self.renderer.name != "warp":  # network output: match colours to the real frame
+        if self.renderer.synthesizes:  # network output: match colours to the real frame
             image = color_match(image, orig, mask)
         out[sl] = to_uint8(composite(orig, image, mask, feather))
         return out

@@ -123,6 +123,19 @@ def check_driving(project) -> None:
         )
 
 
+def unrendered_warnings(timeline: EditTimeline, renderer) -> list[str]:
+    """One line per edit kind on the timeline that `renderer` does not draw (a viewpoint layer
+    under a face or body renderer): those frames are exported without that edit."""
+    from render_core.render.frame_edits import unrendered_kinds
+
+    return [
+        f"{kind} layers are not rendered by the '{renderer.name}' renderer"
+        + (": viewpoint edits need a novel-view model" if kind == "viewpoint" else "")
+        + "; their frames are exported without that edit"
+        for kind in unrendered_kinds(timeline, renderer.kinds)
+    ]
+
+
 def render_clip(project, cfg: RenderConfig, ctx: JobContext) -> dict:
     """Export the project's target clip with its edits. Returns a summary dict."""
     from render_core.media.decode import VideoReader
@@ -191,13 +204,17 @@ def render_clip(project, cfg: RenderConfig, ctx: JobContext) -> dict:
         cache.evict()
     seconds = time.perf_counter() - t0
     n = stop - start
+    notes = frames.notes.report()
+    notes["warnings"] = unrendered_warnings(project.timeline, renderer) + notes.get("warnings", [])
+    if not notes["warnings"]:
+        del notes["warnings"]
     return {
         "output": str(Path(cfg.output).resolve()),
         "format": fmt.name,
         "frames": n,
         "renderer": name,
         **frames.stats,
-        **frames.novelty.report(),
+        **notes,
         "seconds": round(seconds, 2),
         "fps": round(n / seconds, 2) if seconds > 0 else None,
     }

@@ -10,8 +10,8 @@ from __future__ import annotations
 import importlib
 from pathlib import Path
 
+from render_core.contract import Renderer
 from render_core.errors import InputError
-from render_core.render.types import Renderer
 
 # family -> "module:function(checkpoint_dir, device) -> Renderer"
 MODEL_LOADERS = {

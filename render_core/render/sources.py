@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from render_core.jobs import JobContext
-from render_core.render.types import BodyState, FaceState
+from render_core.states import BodyState, FaceState
 from render_core.tracking.steady import centred_rows
 from render_core.tracking.tracks import Tracks
 

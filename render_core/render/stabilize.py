@@ -14,7 +14,7 @@ from dataclasses import replace
 import numpy as np
 
 from render_core.render.frame_edits import EditedFrame
-from render_core.render.types import BodyState
+from render_core.states import BodyState
 from render_core.tracking.one_euro import OneEuroFilter, OneEuroParams
 
 DISPLACEMENT_PARAMS = OneEuroParams(min_cutoff=1.5, beta=0.3, d_cutoff=1.0)

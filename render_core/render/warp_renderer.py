@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from render_core.render.types import FrameRequest, RenderedFrame
+from render_core.contract import FrameRequest, RenderedFrame
+from render_core.edits.params import BODY_KINDS, FACE_KINDS
 from render_core.warp.body import BackgroundModel, BodyWarpConfig, warp_body
 from render_core.warp.face import FaceWarpConfig, warp_face
 
@@ -33,6 +34,9 @@ class WarpRenderer:
 
     name = "warp"
     temporal = False
+    synthesizes = False
+    kinds = frozenset(FACE_KINDS + BODY_KINDS)
+    notes: tuple = ()
 
     def __init__(self, config: WarpRendererConfig | None = None) -> None:
         self.config = config or WarpRendererConfig()

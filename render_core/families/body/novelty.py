@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from render_core.contract import NoteSpec
 from render_core.families.body.stick_figure import body_scale
 
 CORE_JOINTS = (0, 11, 12, 13, 14, 15, 16, 23, 24, 25, 26, 27, 28)
@@ -31,6 +32,16 @@ BANK_SPACING = 0.02
 # joints were a median 10-16 px from the asked-for joints on frames under 0.3 away, 24-28 px at
 # 0.3-0.4, and 47-74 px at 0.4-0.5 (the unmoved target's own pose: 36 / 50 / 84-93 px).
 UNSEEN_POSE = 0.4
+# The body renderer's per-frame note: the asked-for pose's distance to the nearest training pose.
+POSE_NOVELTY = NoteSpec(
+    name="pose_novelty",
+    threshold=UNSEEN_POSE,
+    max_key="pose_novelty_max",
+    count_key="unseen_pose_frames",
+    runs_key="unseen_pose_runs",
+    warning="{count} of {total} frames ask the body model for poses its training clip never shows "
+    "(frames {spans}): expect artifacts there; training on footage with such poses helps",
+)
 _CHUNK = 256  # query poses per distance block: memory stays bounded whatever the clip length
 
 

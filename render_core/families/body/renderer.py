@@ -7,7 +7,7 @@ sequence), then the generated crop is warped back into the full frame. The soft 
 person: the tracker's segmentation of the original person, grown a little (so the old pose is
 painted over to its outline), united with the dilated hull of the generated stick figure,
 feathered, and limited to the crop. Each frame reports how far its pose is from every training
-pose (`RenderedFrame.pose_novelty`), from the pose bank the checkpoint keeps.
+pose (the `pose_novelty` note), from the pose bank the checkpoint keeps.
 
 Convention: FrameRequest images float32 RGB [0, 1] (H, W, 3); joints (33, 4) frame px. The crop
 stored in the checkpoint is in px of the training clip's frames (`frame_size` (w, h)); a request
@@ -21,14 +21,14 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from render_core.contract import FrameRequest, RenderedFrame
 from render_core.families.body.data import CropTransform, pose_image
 from render_core.families.body.inference import BodySequencer
-from render_core.families.body.novelty import bank_from_json, novelty
+from render_core.families.body.novelty import POSE_NOVELTY, bank_from_json, novelty
 from render_core.families.body.step import build_generators
 from render_core.families.body.stick_figure import body_scale
 from render_core.models.cpu_inference import pack_for_cpu
 from render_core.render.model_checkpoint import open_checkpoint
-from render_core.render.types import FrameRequest, RenderedFrame
 from render_core.training import checkpoint as ckpt
 
 HULL_DILATE = 0.35  # the stick figure's hull grows by this fraction of the torso length (hair, clothes)
@@ -107,6 +107,9 @@ class BodyRenderer:
 
     name = "body"
     temporal = True
+    synthesizes = True
+    kinds = frozenset({"body_pose", "transfer_body"})
+    notes = (POSE_NOVELTY,)
 
     def __init__(self, checkpoint_dir: str | Path, device: str = "auto") -> None:
         opened = open_checkpoint(checkpoint_dir, "body", device)
@@ -153,8 +156,10 @@ class BodyRenderer:
         mask = np.clip(np.maximum(figure, person) * inside, 0.0, 1.0).astype(np.float32)
         image = uncrop(out, crop, wh)
         composed = frame * (1 - mask[..., None]) + image * mask[..., None]
-        gap = None if self.pose_bank is None else float(novelty(mj[None], self.pose_bank)[0])
-        return RenderedFrame(composed.astype(np.float32), mask, gap)
+        notes = (
+            {} if self.pose_bank is None else {"pose_novelty": float(novelty(mj[None], self.pose_bank)[0])}
+        )
+        return RenderedFrame(composed.astype(np.float32), mask, notes)
 
 
 def load_renderer(checkpoint_dir: str | Path, device: str = "auto") -> BodyRenderer:

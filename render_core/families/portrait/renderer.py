@@ -24,6 +24,7 @@ import cv2
 import numpy as np
 import torch
 
+from render_core.contract import FrameRequest, RenderedFrame
 from render_core.families.portrait.crop import CropSmoother, CropTransform
 from render_core.families.portrait.family import net_config
 from render_core.families.portrait.maps import FaceMapRenderer
@@ -31,7 +32,7 @@ from render_core.families.portrait.networks import PortraitUNet
 from render_core.families.portrait.window import ConditioningWindow
 from render_core.models.cpu_inference import pack_for_cpu
 from render_core.render.model_checkpoint import open_checkpoint
-from render_core.render.types import FaceState, FrameRequest, RenderedFrame
+from render_core.states import FaceState
 from render_core.tracking.face import iris_centres
 from render_core.training import checkpoint as ckpt
 
@@ -52,6 +53,9 @@ class StagedFrame:
 class PortraitRenderer:
     name = "portrait"
     temporal = True
+    synthesizes = True
+    kinds = frozenset({"expression", "head_pose", "gaze", "reenact_face"})
+    notes: tuple = ()
     batch_size = BATCH_SIZE
 
     def __init__(self, checkpoint_dir: str | Path, device: str = "auto") -> None:

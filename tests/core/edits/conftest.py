@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from render_core.geometry.head_space import from_head_space
-from render_core.render.types import FaceState
+from render_core.states import FaceState
 
 
 @pytest.fixture(scope="session")

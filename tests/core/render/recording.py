@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from render_core.render.types import FrameRequest, RenderedFrame
+from render_core.contract import FrameRequest, RenderedFrame
 from render_core.render.warp_renderer import WarpRenderer
 
 
@@ -11,6 +11,9 @@ class RecordingRenderer:
 
     name = "recording"
     temporal = True
+    synthesizes = True
+    kinds = WarpRenderer.kinds
+    notes: tuple = ()
 
     def __init__(self, batch_size: int) -> None:
         self.batch_size, self.inner, self.events = batch_size, WarpRenderer(), []

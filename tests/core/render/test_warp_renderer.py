@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from render_core.render.types import BodyState, FaceState, FrameRequest, Renderer
+from render_core.contract import FrameRequest, Renderer
 from render_core.render.warp_renderer import WarpRenderer
+from render_core.states import BodyState, FaceState
 from tests.core.render.real_frames import tracked_face
 from tests.core.warp.test_body import _rotate_about, _synthetic_person
 

@@ -8,10 +8,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from render_core.contract import FrameRequest
 from render_core.families.body.data import CropTransform
 from render_core.families.body.renderer import crop_for_frame, figure_mask, grow_mask, load_renderer
 from render_core.jobs import null_context
-from render_core.render.types import BodyState, FrameRequest
+from render_core.states import BodyState
 from tests.conftest import footage_path
 
 CLIP = "B_musepose_ubcfashion_91BjuE6irxS.mp4"
@@ -173,15 +174,17 @@ def test_each_frame_reports_its_pose_novelty_and_old_checkpoints_none(tiny_body,
     ck, _, joints, frames = tiny_body
     r = load_renderer(ck, "cpu")
     t = int(np.nonzero(np.isfinite(joints[:, 0, 0]))[0][0])
-    seen = r.render(_request(t, frames[t], joints[t])).pose_novelty
+    seen = r.render(_request(t, frames[t], joints[t])).notes["pose_novelty"]
     raised = joints[t].copy()
     torso = np.linalg.norm(raised[[11, 12], :2].mean(0) - raised[[23, 24], :2].mean(0))
     raised[[15, 16], 1] -= 2.0 * torso  # both wrists two torso lengths up
-    unseen = r.render(_request(t, frames[t], raised)).pose_novelty
+    unseen = r.render(_request(t, frames[t], raised)).notes["pose_novelty"]
     assert seen < 0.05 and unseen > 0.25  # two of 13 joints moved 2 torso lengths
     old = tmp_path / "old"  # a checkpoint written before the pose bank
     shutil.copytree(ck, old)
     meta = json.loads((old / "model.json").read_text())
     del meta["pose_bank"]
     (old / "model.json").write_text(json.dumps(meta))
-    assert load_renderer(old, "cpu").render(_request(t, frames[t], joints[t])).pose_novelty is None
+    assert (
+        load_renderer(old, "cpu").render(_request(t, frames[t], joints[t])).notes.get("pose_novelty") is None
+    )

@@ -3,8 +3,12 @@ largest novelty, and one warning line; nothing for renderers that do not measure
 
 from __future__ import annotations
 
-from render_core.families.body.novelty import UNSEEN_POSE
-from render_core.render.frame_renderer import PoseNoveltyLog
+from render_core.families.body.novelty import POSE_NOVELTY, UNSEEN_POSE
+from render_core.render.frame_notes import FrameNotes, NoteLog
+
+
+def PoseNoveltyLog() -> NoteLog:
+    return NoteLog(POSE_NOVELTY)
 
 
 def test_unseen_frames_become_runs_and_one_warning():
@@ -44,3 +48,13 @@ def test_a_frame_rendered_many_times_counts_once_with_its_latest_distance():
     rep = log.report()
     assert rep["pose_novelty_max"] == round(UNSEEN_POSE + 0.1, 3)
     assert rep["warnings"][0].startswith("1 of 2 frames")
+
+
+def test_frame_notes_keep_only_the_renderers_declared_notes_and_merge_warnings():
+    notes = FrameNotes((POSE_NOVELTY,))
+    notes.add(0, {"pose_novelty": UNSEEN_POSE + 0.2, "something_else": 9.0})
+    notes.add(1, {})
+    rep = notes.report()
+    assert rep["unseen_pose_frames"] == 1 and "something_else" not in str(rep)
+    assert len(rep["warnings"]) == 1
+    assert FrameNotes().report() == {}

@@ -1,48 +1,31 @@
-"""The interface every renderer family implements (classical `warp`, neural `portrait`, `body`...).
+"""The render contract: what the pipeline asks of a renderer (classical `warp` or a trained
+family's) and what a renderer answers.
 
-The pipeline resolves the edit timeline into an edited face/body state per frame and asks the
+The pipeline resolves the edit timeline into tracked and edited states per frame and asks the
 chosen renderer for the new pixels; compositing, temporal stabilization and encoding are the
 pipeline's job, so a renderer only answers "what does this frame look like with these edits".
+A renderer declares the edit kinds it renders (`kinds`) and the per-frame notes it reports
+(`notes`); the pipeline summarizes notes generically, so a family adds its own without a change
+to the pipeline or the studio.
 Images: float32 RGB in [0, 1], (H, W, 3), at the full frame size of the request.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Protocol
 
 import numpy as np
 
-
-@dataclass(frozen=True)
-class FaceState:
-    """One frame's face. landmarks: (478, 3) px; head_pose: (4, 4) camera-from-head;
-    iris: (2, 2) px [subject's left, right]; focal px; principal (cx, cy) px; raw_landmarks:
-    (478, 3) px of the tracked frame before temporal smoothing, or None; steady_landmarks:
-    the same smoothed over neighbouring frames without lag (`tracking.steady`), or None.
-    The portrait renderer conditions on the steady ones plus the edit's displacement."""
-
-    landmarks: np.ndarray
-    head_pose: np.ndarray
-    iris: np.ndarray
-    focal: float
-    principal: tuple[float, float]
-    raw_landmarks: np.ndarray | None = None
-    steady_landmarks: np.ndarray | None = None
-
-
-@dataclass(frozen=True)
-class BodyState:
-    """One frame's body. joints: (33, 4) (x px, y px, z relative px, visibility)."""
-
-    joints: np.ndarray
+from render_core.states import BodyState, CameraState, FaceState
 
 
 class ClipHistory(Protocol):
     """What a renderer may ask of the whole target clip (`render.sources.ClipTracks`)."""
 
     def face_crop(self, t: int, alpha: float, slack: float, detected: bool = True, scale: float = 1.0):
-        """The clip's stabilized face crop at frame t (`conditioning.face_crop.CropParams`)."""
+        """The clip's stabilized face crop at frame t (`families.portrait.crop.CropParams`)."""
 
 
 @dataclass(frozen=True)
@@ -50,8 +33,8 @@ class FrameRequest:
     """Everything a renderer may use for frame `index`.
 
     frame: (H, W, 3) float32 RGB [0, 1], the original decoded frame.
-    face / body: the tracked state (None where not tracked or invalid at this frame).
-    face_edit / body_edit: the edited state to render (None = no edit of that part).
+    face / body / camera: the tracked state (None where not tracked or invalid at this frame).
+    face_edit / body_edit / camera_edit: the edited state to render (None = not edited).
     person_mask: (H, W) float32 [0, 1] from the tracker's segmentation, or None.
     clip: the target clip's tracks (`render.sources.ClipTracks`) where the pipeline has them,
     for what depends on more than this frame (the portrait model's crop, placed from the
@@ -67,18 +50,35 @@ class FrameRequest:
     person_mask: np.ndarray | None = None
     clip: ClipHistory | None = None
     scale: float = 1.0
+    camera: CameraState | None = None
+    camera_edit: CameraState | None = None
 
 
 @dataclass(frozen=True)
 class RenderedFrame:
     """image: (H, W, 3) float32 RGB [0, 1]. mask: (H, W) float32 [0, 1], where the renderer
     changed pixels (the compositor feathers it and pastes `image` over the original there).
-    pose_novelty: for a model trained on one clip, how far the asked-for pose is from every
-    training pose (`training.pose_novelty`, torso lengths); None where it does not apply."""
+    notes: per-frame measurements the renderer declares in `Renderer.notes` (name -> value),
+    e.g. a trained model's distance from everything it was trained on."""
 
     image: np.ndarray
     mask: np.ndarray
-    pose_novelty: float | None = None
+    notes: Mapping[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class NoteSpec:
+    """How the pipeline summarizes one per-frame note: frames whose value exceeds `threshold`
+    are flagged. Summary keys: `max_key` (largest value), `count_key` (flagged frames),
+    `runs_key` (flagged [first, last] runs); `warning` is formatted with `count`, `total` and
+    `spans` when any frame is flagged."""
+
+    name: str
+    threshold: float
+    max_key: str
+    count_key: str
+    runs_key: str
+    warning: str
 
 
 class Renderer(Protocol):
@@ -86,6 +86,9 @@ class Renderer(Protocol):
 
     name: str
     temporal: bool  # True when it has its own temporal model (then the pipeline does not stabilize)
+    kinds: frozenset[str]  # the edit kinds it renders (edits.params kinds)
+    notes: tuple[NoteSpec, ...]  # the per-frame notes its results carry
+    synthesizes: bool  # True when its pixels come from a network (colours matched to the frame)
 
     def reset(self) -> None:
         """Forget temporal state: the next request starts a new sequence."""
