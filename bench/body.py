@@ -73,10 +73,10 @@ def speed(preset: str = "cpu-preview", device: str = "auto", reps: int = 5, amp:
     """Training-step and inference timings, FLOPs and achieved FLOP/s of one preset."""
     from render_core.families.body.family import BodyFamily
     from render_core.families.body.inference import BodySequencer
+    from render_core.families.registry import get_preset
     from render_core.models.cpu_inference import pack_for_cpu
     from render_core.training.device import select_device
     from render_core.training.family import RunState
-    from render_core.training.presets import get_preset
 
     cfg, fam = get_preset("body", preset), BodyFamily()
     dev = select_device(device, amp=amp and cfg.autocast)  # as training runs it
@@ -155,8 +155,9 @@ def quality(
     minutes: float, preset: str = "cpu-preview", device: str = "auto", out: str | None = None, seed: int = 0
 ) -> dict:
     """Train on the shared dance clip for `minutes`; returns the held-out report + checks."""
+    from render_core.families.registry import train_model
     from render_core.jobs import null_context
-    from render_core.training.trainer import TrainConfig, train_model
+    from render_core.training.trainer import TrainConfig
 
     clip = footage_dir() / CLIP
     if not clip.exists():

@@ -29,14 +29,14 @@ import torch
 from torch.utils.flop_counter import FlopCounterMode
 
 from bench.common import matmul_gflops, seed_means, train_step_flops
-from render_core.families.portrait.family import PortraitFamily, net_config
-from render_core.families.portrait.networks import PortraitUNet
+from render_core.families.portrait.family import PortraitFamily
+from render_core.families.portrait.networks import PortraitUNet, net_config
 from render_core.families.portrait.renderer import BATCH_SIZE
+from render_core.families.registry import get_preset
 from render_core.models.cpu_inference import pack_for_cpu
 from render_core.samples import footage_dir
 from render_core.training.device import select_device
 from render_core.training.family import RunState
-from render_core.training.presets import get_preset
 
 
 def _timed(fn, reps: int, sync) -> float:
@@ -151,9 +151,10 @@ def quality(
     clip: Path, minutes: float, preset: str = "cpu-preview", device: str = "auto", seed: int = 0
 ) -> dict:
     """Train on `clip` for `minutes` (tracking it first, outside the budget); the held-out report."""
+    from render_core.families.registry import train_model
     from render_core.jobs import null_context
     from render_core.tracking.track_clip import TrackConfig, track_clip
-    from render_core.training.trainer import TrainConfig, train_model
+    from render_core.training.trainer import TrainConfig
 
     folder = Path(tempfile.mkdtemp(prefix="bench_portrait_"))
     tracks = track_clip(TrackConfig(clip=str(clip), project_dir=str(folder), body=False), null_context()).path

@@ -54,7 +54,7 @@ class TrainDialog(QDialog):
 
     def __init__(self, session, settings, parent=None) -> None:
         super().__init__(parent)
-        from render_core.training.families import family_names
+        from render_core.families.registry import family_names
 
         self.session, self.settings = session, settings
         self.setWindowTitle("Train a personal model")
@@ -131,7 +131,7 @@ class TrainDialog(QDialog):
         self.resize(720, 760)
 
     def _fill_presets(self, family: str) -> None:
-        from render_core.training.presets import preset_names
+        from render_core.families.registry import preset_names
 
         self.unseen_poses.setEnabled(family == "body")
         self.preset.clear()
@@ -145,7 +145,7 @@ class TrainDialog(QDialog):
         return models_dir(self.session) / f"{self.family.currentText()}-{self.preset.currentText()}"
 
     def config(self, resume: bool):
-        from render_core.families.body.family import UNSEEN_POSE_SHIFT
+        from render_core.families.body.config import UNSEEN_POSE_SHIFT
         from render_core.training.trainer import TrainConfig
 
         st = self.session.state
@@ -162,7 +162,7 @@ class TrainDialog(QDialog):
 
     # -- run control ---------------------------------------------------------------------
     def start(self, resume: bool = False) -> Job:
-        from render_core.training.trainer import train_model
+        from render_core.families.registry import train_model
 
         cfg = self.config(resume)
         if not resume:

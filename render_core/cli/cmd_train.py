@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from render_core.cli.args import existing_file
+from render_core.families.registry import FAMILY_PACKAGES
 from render_core.jobs import JobContext
 
 NAME = "train"
@@ -12,13 +13,13 @@ HELP = "train a personal model (portrait, body) on a clip; checkpoints resume wi
 
 
 def add_arguments(p) -> None:
-    p.add_argument("family", help="model family: portrait, body")
+    p.add_argument("family", help="model family: " + ", ".join(FAMILY_PACKAGES))
     p.add_argument("--clip", help="training video (default: the project's target clip)")
     p.add_argument("--project", help="project folder (checkpoint in <project>/models; model added to it)")
     p.add_argument("--tracks", help="tracks .npz for the clip (default: track it / use the project cache)")
-    p.add_argument("--preset", default="cpu-preview", help="cpu-preview, gpu-quality")
+    p.add_argument("--preset", default="cpu-preview", help="cpu-preview (default), gpu-quality")
     budget = p.add_mutually_exclusive_group()
-    budget.add_argument("--minutes", type=float, help="wall-clock budget of this session")
+    budget.add_argument("--minutes", type=float, help="wall-clock budget of this run")
     budget.add_argument("--steps", type=int, help="total step target (a resumed run continues toward it)")
     p.add_argument("--resume", action="store_true", help="continue from the checkpoint in --out")
     p.add_argument("--device", default="auto", help="auto, cpu, cuda")
@@ -36,10 +37,10 @@ def add_arguments(p) -> None:
 
 def run(args, ctx: JobContext) -> dict:
     from render_core.errors import InputError
+    from render_core.families.registry import parse_overrides, train_model
     from render_core.project.document import ModelRef
     from render_core.project.io import load_project, save_project
-    from render_core.training.presets import parse_overrides
-    from render_core.training.trainer import TrainConfig, train_model
+    from render_core.training.trainer import TrainConfig
 
     overrides = parse_overrides(args.family, args.preset, args.set) if args.set else {}
     if args.resolution:

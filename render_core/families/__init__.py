@@ -1,0 +1,1 @@
+"""Model families, one package each (portrait, body), registered in `registry`."""

@@ -1,28 +1,23 @@
-"""Renderer families: the classical `warp` and the trained neural families.
+"""Renderers of a project: the classical `warp` and its trained models.
 
 A project's `renderer` is "warp" or the id of one of its trained models; the model's family
-names the loader. New families plug in by adding a loader here, with no pipeline or studio
-change: both only ever call `make_renderer`.
+(`families.registry`) names the loader, so a new family plugs in with no change here, in the
+pipeline or in the studio: they only ever call `make_renderer`.
 """
 
 from __future__ import annotations
 
-import importlib
 from pathlib import Path
 
 from render_core.contract import Renderer
 from render_core.errors import InputError
-
-# family -> "module:function(checkpoint_dir, device) -> Renderer"
-MODEL_LOADERS = {
-    "portrait": "render_core.families.portrait.renderer:load_renderer",
-    "body": "render_core.families.body.renderer:load_renderer",
-}
+from render_core.families.registry import family_names, load_renderer
 
 
 def available_renderers(project) -> list[str]:
-    """ "warp" plus the ids of the project's models whose family has a loader."""
-    return ["warp", *(m.id for m in project.models if m.family in MODEL_LOADERS)]
+    """ "warp" plus the ids of the project's models of a known family."""
+    known = family_names()
+    return ["warp", *(m.id for m in project.models if m.family in known)]
 
 
 def _model(project, name: str):
@@ -51,11 +46,9 @@ def make_renderer(project, name: str | None = None, device: str = "auto") -> Ren
 
         return WarpRenderer()
     m = _model(project, name)
-    if m.family not in MODEL_LOADERS:
+    if m.family not in family_names():
         raise InputError(project.folder, f"model {m.id!r} has family {m.family!r}, which has no renderer")
-    module, func = MODEL_LOADERS[m.family].split(":")
-    loader = getattr(importlib.import_module(module), func)
     path = Path(m.path) if Path(m.path).is_absolute() else Path(project.folder or ".") / m.path
     if not path.exists():
         raise InputError(path, f"checkpoint of model {m.id!r} is missing")
-    return loader(path, device)
+    return load_renderer(m.family, path, device)

@@ -7,7 +7,7 @@ checkpoints, resume, events and logging. Portrait and body both plug in here.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -86,7 +86,10 @@ class RunState:
 
 
 class Family(ABC):
+    """The training hooks of one family. `presets`: its named configs (preset name -> config)."""
+
     name: str = ""
+    presets: Mapping[str, BasePreset] = {}
     # Models whose weight average (preset `ema_decay`) evaluates and renders in their place.
     averaged: tuple[str, ...] = ()
 

@@ -1,7 +1,7 @@
-"""The generic training loop shared by every family: `train_model(cfg, ctx) -> TrainResult`.
+"""The generic training loop shared by every family: `run_training(cfg, family, ctx) -> TrainResult`.
 
 Budgets: `steps` is the total step target (a resumed run continues toward it), `minutes` the
-wall-clock budget of this session; with neither, the preset's default minutes. Checkpoints are
+wall-clock budget of this run; with neither, the preset's default minutes. Checkpoints are
 written every `checkpoint_every` steps, at the end, and when the job is cancelled (pause), so a
 killed run loses at most the steps since the last one. Events (loss points, sample images,
 held-out metrics, checkpoints) go to `cfg.on_event` and, when installed, TensorBoard.
@@ -24,8 +24,7 @@ from render_core.errors import InputError
 from render_core.jobs import Cancelled, JobContext
 from render_core.training import checkpoint as ckpt
 from render_core.training.device import select_device
-from render_core.training.families import get_family
-from render_core.training.family import RunState
+from render_core.training.family import Family, RunState
 from render_core.training.presets import config_from_json, get_preset
 from render_core.training.weight_average import (
     add_averages,
@@ -114,8 +113,9 @@ def _tensorboard(cfg: TrainConfig):
     return SummaryWriter(str(Path(cfg.out_dir).with_name(Path(cfg.out_dir).name + ".tb")))
 
 
-def _meta(cfg: TrainConfig, pcfg: Any, s: RunState, step: int, wall: float, metrics: dict) -> dict:
-    family = get_family(cfg.family)
+def _meta(
+    cfg: TrainConfig, family: Family, pcfg: Any, s: RunState, step: int, wall: float, metrics: dict
+) -> dict:
     return {
         "family": cfg.family,
         "preset": cfg.preset,
@@ -129,10 +129,10 @@ def _meta(cfg: TrainConfig, pcfg: Any, s: RunState, step: int, wall: float, metr
     }
 
 
-def _preset_config(cfg: TrainConfig) -> Any:
+def _preset_config(cfg: TrainConfig, family: Family) -> Any:
     """The preset with `cfg.overrides`; a resumed run starts from the settings its checkpoint
     was trained with (so `--set` values need not be repeated), explicit overrides on top."""
-    base = get_preset(cfg.family, cfg.preset, cfg.overrides)  # also rejects unknown overrides
+    base = get_preset(family.presets, cfg.family, cfg.preset, cfg.overrides)  # rejects unknown overrides
     found = ckpt.resolve(cfg.out_dir) if cfg.resume else None
     if found is None:
         return base
@@ -142,7 +142,7 @@ def _preset_config(cfg: TrainConfig) -> Any:
         return base  # load_checkpoint then reports the unreadable checkpoint with its path
     if not stored:
         return base
-    return dataclasses.replace(config_from_json(cfg.family, stored), **(cfg.overrides or {}))
+    return dataclasses.replace(config_from_json(type(base), stored), **(cfg.overrides or {}))
 
 
 def _resume(cfg: TrainConfig, s: RunState) -> tuple[int, float, dict]:
@@ -168,10 +168,10 @@ def _schedule_lr(family, pcfg: Any, s: RunState) -> None:
             group["lr"] = lr
 
 
-def train_model(cfg: TrainConfig, ctx: JobContext) -> TrainResult:
-    """Train (or resume) one family's model on `cfg.clips`; returns the final checkpoint."""
-    family = get_family(cfg.family)
-    pcfg = _preset_config(cfg)
+def run_training(cfg: TrainConfig, family: Family, ctx: JobContext) -> TrainResult:
+    """Train (or resume) `family`'s model on `cfg.clips`; returns the final checkpoint.
+    Callers name the family (`families.registry.train_model`), so the loop knows none."""
+    pcfg = _preset_config(cfg, family)
     torch.manual_seed(pcfg.seed)
     dev = select_device(cfg.device, amp=pcfg.autocast)
     data = family.load_data(pcfg, cfg, ctx.sub(0.0, 0.15))
@@ -187,7 +187,9 @@ def train_model(cfg: TrainConfig, ctx: JobContext) -> TrainResult:
 
     def save(metrics: dict) -> Path:
         wall = wall0 + budget.elapsed()
-        path = ckpt.save_checkpoint(cfg.out_dir, models, opts, _meta(cfg, pcfg, s, step, wall, metrics))
+        path = ckpt.save_checkpoint(
+            cfg.out_dir, models, opts, _meta(cfg, family, pcfg, s, step, wall, metrics)
+        )
         _emit(cfg, tb, TrainEvent("checkpoint", step, str(path)))
         return path
 
@@ -220,4 +222,4 @@ def train_model(cfg: TrainConfig, ctx: JobContext) -> TrainResult:
     if tb is not None:
         tb.close()
     wall = wall0 + budget.elapsed()
-    return TrainResult(path, step, wall, metrics, _meta(cfg, pcfg, s, step, wall, metrics))
+    return TrainResult(path, step, wall, metrics, _meta(cfg, family, pcfg, s, step, wall, metrics))

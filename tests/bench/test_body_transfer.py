@@ -12,7 +12,8 @@ TINY = {"resolution": 64, "width": 32, "d_layers": 2, "d_scales": 1, "n_blocks":
 
 
 def test_transfer_follow_measures_a_tiny_model(tmp_path):
-    from render_core.training.trainer import TrainConfig, train_model
+    from render_core.families.registry import train_model
+    from render_core.training.trainer import TrainConfig
 
     target = footage_path("B_musepose_ubcfashion_91BjuE6irxS.mp4")
     footage_path("B_tfjs_pose_1.mp4")

@@ -58,7 +58,7 @@ def test_train_pause_resume_lands_in_library(opened, dialog, qtbot):
 
 
 def test_unseen_poses_option_shifts_body_training_only(opened):
-    from render_core.families.body.family import UNSEEN_POSE_SHIFT
+    from render_core.families.body.config import UNSEEN_POSE_SHIFT
     from studio import dialogs
 
     dialogs.show_train(opened)

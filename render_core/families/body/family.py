@@ -1,4 +1,4 @@
-"""The body family (Everybody Dance Now) under the shared training loop: presets, data, steps,
+"""The body family's training (Everybody Dance Now) under the shared loop: data, steps,
 held-out report. The main stage runs until `face_start` of the budget, then the face stage
 (residual face GAN, main G frozen) as in the paper.
 
@@ -17,6 +17,7 @@ import torch
 from torch.nn import functional as F
 
 from render_core.errors import InputError
+from render_core.families.body.config import PRESETS, BodyConfig
 from render_core.families.body.data import BodyFrames, build_body_frames, consecutive_pairs, person_crop
 from render_core.families.body.eval import full_report, image_scores, nearest_pose_indices
 from render_core.families.body.inference import BodySequencer
@@ -25,96 +26,11 @@ from render_core.families.body.step import BodyNets, PairBatch, face_step, main_
 from render_core.geometry.pose_normalization import NormalizationStats
 from render_core.jobs import JobContext
 from render_core.media.frames import to_float
-from render_core.tracking.tracks import Tracks
-from render_core.training.families import register_family
-from render_core.training.family import BasePreset, Family, RunState, linear_decay
-from render_core.training.presets import register_preset
+from render_core.training import inputs
+from render_core.training.family import Family, RunState, linear_decay
+from render_core.training.inputs import adam, check_covers, training_tracks
 from render_core.training.split import Split, frame_runs, gap_frames, select_frames, tracks_fps
 from render_core.training.weight_average import adopt_average, rendering_model
-
-
-@dataclass(frozen=True)
-class BodyConfig(BasePreset):
-    """Generator/discriminator widths, loss weights and face stage of one body preset.
-    lambda_l1 stands in for the paper's VGG loss; the presets weigh it 100 as pix2pix does (with
-    the paper's x10 an L1 on [0, 1] images is ~10x weaker than a VGG term and the generator
-    underfit: 26.8 vs 28.0 dB held-out after 10 min); lambda_perceptual weighs a user hook."""
-
-    resolution: int = 160
-    width: int = 96
-    batch_size: int = 2
-    ngf: int = 16
-    n_down: int = 3
-    n_blocks: int = 4
-    max_channels: int = 128
-    ndf: int = 16
-    d_layers: int = 3
-    d_scales: int = 2
-    lambda_gan: float = 1.0
-    lambda_fm: float = 10.0
-    lambda_l1: float = 10.0
-    lambda_perceptual: float = 0.0
-    lambda_ssim: float = 0.0  # x (1 - SSIM) of each frame, a weight-free structural term
-    face_start: float = 0.85
-    face_size: int = 32
-    face_box_scale: float = 2.2
-    face_ngf: int = 16
-    face_n_down: int = 2
-    face_n_blocks: int = 2
-    face_ndf: int = 16
-    # Random translation of each training pair (pose, frames and face joints together) by at
-    # most this share of the model width; 0 = none. 10 min on B_musepose (1 thread, Adam 1e-3):
-    # 0.06 made the B_tfjs_pose_1 transfer follow its driving poses closer, 32.9 px in both
-    # seeds against 38-49 px in 3 models without (the target's own pose: 64 px), but cost 2.5 dB of
-    # held-out PSNR (26.5 vs 29.0) and put the pose distance at 2.1x the detector's floor. 0.025:
-    # 27.5 dB, transfer 29 / 46 px (seeds 0 / 1); shifting only the first 45% or 25% of the
-    # budget kept the held-out PSNR (28.6-29.1) and lost the transfer gain. cpu-preview keeps 0;
-    # `train body --set shift_augment=0.06` trades held-out fit for unseen poses.
-    shift_augment: float = 0.0
-    shift_until: float = 1.0  # share of the budget (progress) after which pairs are not shifted
-
-
-UNSEEN_POSE_SHIFT = 0.06  # shift_augment of the studio's "for poses the clip never shows" option
-
-
-# cpu-preview, measured on B_musepose (10 min): 128x80 + batch 1 (pix2pixHD's) + ngf 32 beat
-# 160x96 / batch 2 / ngf 16 on held-out PSNR and pose distance; the learning rate decays over
-# the second half of each stage (pix2pixHD's schedule). float32: with bf16 autocast the steps
-# ran 1.7x faster but held-out PSNR fell 0.6 dB and transfers of unseen poses fell apart.
-# The first 60% of the main stage trains on L1 alone (1.4x faster steps: no discriminator
-# passes), then the GAN terms join: 28.86 / 29.10 dB (seeds 0 / 1) vs 27.97 with GAN from step 1.
-# The (1 - SSIM) x 200 term raised held-out SSIM in each of 4 seeds (mean 0.9706 vs 0.9688
-# without; the baseline's 0.9707) and PSNR 28.84 vs 28.75 dB (1 thread); x 500 did worse.
-# Adam at 1e-3 (pix2pixHD's 2e-4 elsewhere): 10 min on the 2-core AMD, 1 thread, seed 0 held-out
-# PSNR 28.36 / 28.48 / 28.80 / 29.05 dB at 2e-4 / 4e-4 / 7e-4 / 1e-3 against the baseline's
-# 28.58 (seed 1: 28.74 at 7e-4, 28.95 at 1e-3); 2e-3 diverged (11 dB). Pose distance 1.36 ->
-# 1.46-1.48x the detector's floor (limit 1.5x). The price: the B_tfjs_pose_1 transfer's re-tracked
-# joints sit 38-49 px from the driving poses (3 models) against 34-36 px at 2e-4 (3 models), mostly
-# the raised arms the clip never shows (wrists 68 -> 112 px); they still follow (unmoved: 64 px).
-# All of the above was measured on aliased crops (cv2.warpAffine has no area filter; crops are
-# box-filtered since media.resample): the held-out frames were noisy, the baseline read 28.58
-# dB where it reads 35.88 on filtered crops, and the pose distance's reference was 0.4 px off.
-# Re-measured on filtered crops (10 min, 1 thread, seeds 0 / 1; baseline 35.88 dB): Adam 1e-3
-# 35.77 / 35.34 dB, pose 1.81 / 2.02x, E_warp 1.28 / 1.17x; 5e-4 35.87 / 35.63 dB, 1.52 / 1.60x,
-# 1.14 / 1.07x; 3e-4 36.28 / 35.55 dB, 1.58 / 1.63x, 1.02 / 1.03x. 5e-4: best pose distance.
-# `--set ema_decay=0.995` renders with the generator's weight average (about its last 200 steps)
-# and trades pose accuracy for held-out PSNR. Against the trained weights of the same runs
-# (1 thread; seeds 0-3, and gan_start 0.8 seeds 0 / 1): PSNR +0.04 / +0.46 / -0.18 / +0.22 /
-# +0.01 / +0.44 dB; two more runs with the face stage on each: +0.41 / +0.64 dB, E_warp 1.04 /
-# 1.08x vs 1.07 / 1.12x, but pose distance 1.69 / 1.69x vs 1.61 / 1.40x and transfer 58 / 44 px
-# vs 54 / 43 px. At 2 threads (bench, seeds 0 / 1) it stayed below the baseline: 35.75 / 35.79
-# dB vs 35.88. Decays 0.998-0.999 kept weights from before the decay and lost 0.1-1.5 dB.
-# cpu-preview keeps the trained weights: pose distance is a target the average puts at risk.
-CPU_PREVIEW = BodyConfig(
-    resolution=128, width=80, batch_size=1, ngf=32, max_channels=256, lambda_l1=100.0,
-    lr_decay_from=0.5, face_start=0.9, autocast=False, gan_start=0.6, lambda_ssim=200.0, lr=5e-4,
-)  # fmt: skip
-GPU_QUALITY = BodyConfig(
-    resolution=512, width=256, batch_size=4, ngf=64, n_down=4, n_blocks=9, max_channels=1024, ndf=64,
-    d_layers=3, d_scales=2, face_size=128, face_ngf=32, face_n_down=3, face_n_blocks=5, face_ndf=64,
-    lambda_l1=100.0, lr_decay_from=0.5,
-    checkpoint_every=1000, eval_every=1000, sample_every=500, default_minutes=120.0,
-)  # fmt: skip
 
 
 @dataclass
@@ -137,22 +53,13 @@ class BodyData:
         return pose_bank(self.frames.joints[self.split.train])
 
 
-def _load_tracks(run, clip: Path, max_frames: int | None, ctx: JobContext) -> Tracks:
-    if run.tracks:
-        return Tracks.load(run.tracks[0])
-    from render_core.tracking.track_clip import TrackConfig, track_clip
-
-    cfg = TrackConfig(clip=clip, project_dir=run.project_dir, face=False, body=True, max_frames=max_frames)
-    return track_clip(cfg, ctx).tracks
-
-
 def load_body_data(cfg: BodyConfig, run, ctx: JobContext) -> BodyData:
     """Track (or load tracks of) the first clip, crop every frame to the person box, split."""
     from render_core.media.decode import VideoReader
     from render_core.media.hashing import content_hash
 
     clip = Path(run.clips[0])
-    tracks = _load_tracks(run, clip, run.max_frames, ctx.sub(0.0, 0.5))
+    tracks = training_tracks(run, 0, ctx.sub(0.0, 0.5), face=False, body=True)
     if tracks.body is None or not tracks.body.valid.any():
         raise InputError(clip, "no body was tracked in this clip")
     body = tracks.body
@@ -163,8 +70,7 @@ def load_body_data(cfg: BodyConfig, run, ctx: JobContext) -> BodyData:
     sel = select_frames(valid, cfg.max_train_frames, gap=gap_frames(tracks_fps(tracks.meta)))
     sub = ctx.sub(0.5, 1.0)
     with VideoReader(clip) as reader:
-        if int(sel.frames[-1]) >= len(reader):
-            raise InputError(clip, f"clip ended before frame {int(sel.frames[-1])} the tracks refer to")
+        check_covers(clip, len(reader), int(sel.frames[-1]))
         h, w = reader.read(int(sel.frames[0])).shape[:2]  # as decoded (rotation applied)
         # read() converts only the kept frames and seeks over the gaps between runs
         kept = ((int(i), reader.read(int(i))) for i in sel.frames)
@@ -215,20 +121,19 @@ def shift_batch(b: PairBatch, shifts: np.ndarray) -> PairBatch:
 class BodyFamily(Family):
     name = "body"
     averaged = ("G",)
+    presets = PRESETS
 
     def load_data(self, cfg: BodyConfig, run, ctx: JobContext) -> BodyData:
         return load_body_data(cfg, run, ctx)
 
     def build(self, cfg: BodyConfig, data: BodyData, dev):
         nets = BodyNets(cfg).to(dev.device, memory_format=dev.memory_format)
-        # fused: one pass over the weights (measured ~4x less optimizer time on CPU)
-        adam = lambda ps: torch.optim.Adam(ps, lr=cfg.lr, betas=(cfg.beta1, 0.999), fused=True)
         models = {"G": nets.G, "D": nets.D, "DT": nets.DT, "F": nets.F, "DF": nets.DF}
         opts = {
-            "g": adam(nets.G.parameters()),
-            "d": adam([*nets.D.parameters(), *nets.DT.parameters()]),
-            "f": adam(nets.F.parameters()),
-            "df": adam(nets.DF.parameters()),
+            "g": adam(nets.G.parameters(), cfg),
+            "d": adam([*nets.D.parameters(), *nets.DT.parameters()], cfg),
+            "f": adam(nets.F.parameters(), cfg),
+            "df": adam(nets.DF.parameters(), cfg),
         }
         return models, opts
 
@@ -250,7 +155,7 @@ class BodyFamily(Family):
             return losses
         adversarial = s.extras.get("progress", 0.0) >= cfg.gan_start * cfg.face_start
         return main_step(
-            nets, b, s.opts["g"], s.opts["d"], cfg, s.dev.autocast, s.extras.get("perceptual"), adversarial
+            nets, b, s.opts["g"], s.opts["d"], cfg, s.dev.autocast, inputs.PERCEPTUAL_LOSS, adversarial
         )
 
     def lr_factor(self, cfg: BodyConfig, optimizer: str, progress: float) -> float:
@@ -320,8 +225,3 @@ def generate(s: RunState, idx: np.ndarray) -> list[np.ndarray]:
     seq = BodySequencer(rendering_model(s.models, "G"), s.models["F"] if use_face else None, s.dev.device)
     f = s.data.frames
     return [seq.step(to_float(f.poses[i]), f.joints[i]) for i in idx]
-
-
-register_preset("body", "cpu-preview", CPU_PREVIEW)
-register_preset("body", "gpu-quality", GPU_QUALITY)
-register_family(BodyFamily())

@@ -22,14 +22,15 @@ import cv2
 import numpy as np
 
 from render_core.contract import FrameRequest, RenderedFrame
+from render_core.families.body.config import EDIT_KINDS, BodyConfig
 from render_core.families.body.data import CropTransform, pose_image
+from render_core.families.body.generators import build_generators
 from render_core.families.body.inference import BodySequencer
 from render_core.families.body.novelty import POSE_NOVELTY, bank_from_json, novelty
-from render_core.families.body.step import build_generators
 from render_core.families.body.stick_figure import body_scale
 from render_core.models.cpu_inference import pack_for_cpu
-from render_core.render.model_checkpoint import open_checkpoint
 from render_core.training import checkpoint as ckpt
+from render_core.training.inference import open_checkpoint
 
 HULL_DILATE = 0.35  # the stick figure's hull grows by this fraction of the torso length (hair, clothes)
 MASK_FEATHER = 0.02  # Gaussian feather (sigma) of the model-space mask, as a fraction of the crop height
@@ -108,11 +109,11 @@ class BodyRenderer:
     name = "body"
     temporal = True
     synthesizes = True
-    kinds = frozenset({"body_pose", "transfer_body"})
+    kinds = EDIT_KINDS
     notes = (POSE_NOVELTY,)
 
     def __init__(self, checkpoint_dir: str | Path, device: str = "auto") -> None:
-        opened = open_checkpoint(checkpoint_dir, "body", device)
+        opened = open_checkpoint(checkpoint_dir, BodyConfig, device)
         ck, self.meta, self.cfg, self.dev = opened.checkpoint, opened.meta, opened.cfg, opened.dev
         g, f = build_generators(self.cfg)
         use_face = int(ck.meta.get("face_steps", 0)) > 0

@@ -22,8 +22,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from render_core.families.body.face_stage import FaceResidualGenerator, FaceStageConfig, crop, face_box
-from render_core.families.body.networks import BodyGenerator, BodyGeneratorConfig
+from render_core.families.body.face_stage import crop, face_box
+from render_core.families.body.generators import build_generators
 from render_core.metrics.image_torch import ssim_torch
 from render_core.models.temporal_discriminator import (
     PairDiscriminator,
@@ -47,15 +47,6 @@ class PairBatch:
     r0: torch.Tensor
     r1: torch.Tensor
     joints1: np.ndarray
-
-
-def build_generators(cfg) -> tuple[BodyGenerator, FaceResidualGenerator]:
-    """The two generators of a preset config (all inference needs; no discriminators)."""
-    g = BodyGeneratorConfig(cfg.ngf, cfg.n_down, cfg.n_blocks, cfg.max_channels)
-    face = FaceStageConfig(
-        cfg.face_size, cfg.face_box_scale, cfg.face_ngf, cfg.face_n_down, cfg.face_n_blocks
-    )
-    return BodyGenerator(g), FaceResidualGenerator(face)
 
 
 class BodyNets(nn.Module):

@@ -27,6 +27,7 @@ from render_core.jobs import JobContext
 from render_core.tracking.face import iris_centres
 from render_core.tracking.steady import centred_rows
 from render_core.tracking.tracks import FaceTrack, Tracks
+from render_core.training.inputs import check_covers
 from render_core.training.split import gap_frames, select_frames, tracks_fps
 
 
@@ -92,8 +93,8 @@ def _decode(clip: Path, idx: np.ndarray, transforms: list, ctx: JobContext) -> n
 
     out = []
     with VideoReader(clip) as reader:
-        if len(idx) and int(idx[-1]) >= len(reader):
-            raise InputError(clip, f"clip ended before frame {int(idx[-1])} the tracks refer to")
+        if len(idx):
+            check_covers(clip, len(reader), int(idx[-1]))
         for k, i in enumerate(idx):
             out.append(transforms[int(i)].crop(reader.read(int(i))))
             if k % 10 == 0:

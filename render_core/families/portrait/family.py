@@ -1,8 +1,8 @@
-"""The portrait family (Deep Video Portraits): presets, networks, losses, evaluation.
+"""The portrait family's training (Deep Video Portraits): data, networks, losses, evaluation.
 
 Loss: conditional GAN (PatchGAN on (window, frame), log-loss) + 100 x L1, Adam(2e-4, 0.5), as
-in the paper, after an L1-only warm-up of `gan_start` of the budget (cpu-preview: 80%; as
-DESIGN.md says, L1 converges in minutes on CPU, adversarial detail does not); `PERCEPTUAL_LOSS`
+in the paper, after an L1-only warm-up of `gan_start` of the budget (as DESIGN.md says, L1
+converges in minutes on CPU, adversarial detail does not); `training.inputs.PERCEPTUAL_LOSS`
 is a hook for a user-supplied feature loss (no downloaded weights here). Held-out report:
 PSNR/SSIM of the model and of the landmark-warp baseline (nearest training frame warped to the
 held-out landmarks) on the face crops, and E_warp of the generated and the real held-out crop
@@ -11,157 +11,36 @@ sequences.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import torch
 from torch.nn import functional as F
 
-from render_core.errors import InputError
+from render_core.families.portrait.config import PRESETS, PortraitPreset
 from render_core.families.portrait.data import PortraitData, load_portrait_data
 from render_core.families.portrait.eval import heldout_report, predict
-from render_core.families.portrait.networks import PortraitNetConfig, PortraitUNet
+from render_core.families.portrait.networks import build_generator
 from render_core.jobs import JobContext
 from render_core.models.patch_gan import MultiScalePatchGAN, PatchGANConfig
 from render_core.tracking.steady import STEADY_SIGMA
-from render_core.training.families import register_family
-from render_core.training.family import BasePreset, Family, RunState, frozen
-from render_core.training.presets import register_preset
+from render_core.training import inputs
+from render_core.training.family import Family, RunState, frozen
+from render_core.training.inputs import adam, training_tracks
 from render_core.training.split import frame_runs
 from render_core.training.weight_average import rendering_model
-
-# A user may set this to fn(fake, real) -> scalar loss (images in [-1, 1]); weighted by
-# `perceptual_weight` of the preset. None = no perceptual term.
-PERCEPTUAL_LOSS: Callable[[torch.Tensor, torch.Tensor], torch.Tensor] | None = None
-
-
-@dataclass(frozen=True)
-class PortraitPreset(BasePreset):
-    n_w: int = 11
-    g_base: int = 64
-    g_max: int = 512
-    g_depth: int = 8
-    g_refine: int = 1
-    dropout: float = 0.5
-    d_base: int = 64
-    d_layers: int = 3
-    w_adv: float = 1.0
-    w_l1: float = 100.0
-    perceptual_weight: float = 0.0
-    # Crop smoothing (conditioning.face_crop.CropSmoother), the same in training and rendering:
-    # EMA weight of a new frame, and the drift (crop sides) past which the crop catches up.
-    # The presets hold the crop still (alpha 0): measured on d18 (10 min, 1 thread, seeds 0 / 1),
-    # held-out PSNR 35.85 / 35.61 dB against the warp baseline's 34.00 on the same crops
-    # (+1.85 / +1.61), E_warp 0.56 / 0.67x; with alpha 0.02 the crop's zoom drifted 10% with the
-    # face's measured size, moving background and torso in the crop: +0.5 dB mean of 4 seeds.
-    crop_alpha: float = 0.25
-    crop_slack: float = 0.0
-
-
-# The figures in these comments were measured on aliased face crops (cv2.warpAffine has no area
-# filter; crops are box-filtered since media.resample). d18 on filtered crops, 10 min, 2 threads:
-# 39.63 vs 36.41 dB (+3.22), SSIM 0.974 vs 0.967, E_warp 0.65x: the real crops flicker less.
-register_preset(
-    "portrait",
-    "cpu-preview",
-    PortraitPreset(
-        resolution=128,
-        batch_size=2,
-        # The issue's range is 3-5. Measured on d18: E_warp 0.95x real with 5, 1.30x with 3, same
-        # PSNR; 7 (4 seeds) 31.57 +- 0.20 dB vs 31.45 +- 0.74 with 5: a narrower spread, no gain.
-        n_w=5,
-        g_base=32,
-        g_max=256,
-        g_depth=7,
-        g_refine=1,
-        dropout=0.2,
-        d_base=32,
-        d_layers=3,
-        w_adv=1.0,
-        # L1 alone for the first 80% of the budget, then the paper's adversarial + L1 x 100 (d18,
-        # seed 0, 1 thread: 36.21 dB, SSIM 0.952, E_warp 0.36x; GAN from step 1 35.85 / 0.945 /
-        # 0.56x; from 50% 35.70; L1 only to the end 36.07): the short budget goes to fitting.
-        gan_start=0.8,
-        # Adam at the paper's 2e-4 (the issue names it). Measured, 10 min, 1 thread, 2-core AMD:
-        # d18 held-out 36.05 / 36.15 dB (seeds 0 / 1) at 2e-4, 36.75 / 36.64 at 6e-4, 36.86 / 36.82
-        # at 1e-3 (baseline 34.08; E_warp 0.36x -> 0.37-0.39x); on the Pexels clip 6e-4 gave the
-        # same PSNR (19.98 vs 19.94, baseline 20.29) and E_warp 1.56x vs 1.40x. `--set lr=6e-4`
-        # buys ~0.6 dB on footage like d18.
-        crop_alpha=0.0,
-        crop_slack=0.1,
-        lr_decay_from=0.5,
-        checkpoint_every=200,
-        eval_every=200,
-        sample_every=100,
-    ),
-)
-register_preset(
-    "portrait",
-    "gpu-quality",
-    PortraitPreset(
-        resolution=256,
-        batch_size=4,
-        n_w=11,
-        g_base=64,
-        g_max=512,
-        g_depth=8,
-        g_refine=2,
-        dropout=0.5,
-        d_base=64,
-        d_layers=3,
-        crop_alpha=0.0,
-        crop_slack=0.1,
-        lr_decay_from=0.5,
-        default_minutes=60.0,
-        checkpoint_every=1000,
-        eval_every=1000,
-        sample_every=250,
-        max_train_frames=3000,
-    ),
-)
-
-
-def net_config(cfg: PortraitPreset) -> PortraitNetConfig:
-    """The U-Net of a preset; depth capped so the bottleneck is at least 1 px (64 px overrides work)."""
-    depth = min(cfg.g_depth, int(np.log2(cfg.resolution)))
-    if cfg.resolution % 2**depth:
-        raise InputError(None, f"resolution {cfg.resolution} must be divisible by {2**depth}")
-    return PortraitNetConfig(
-        in_ch=9 * cfg.n_w,
-        base=cfg.g_base,
-        max_ch=cfg.g_max,
-        depth=depth,
-        refine=cfg.g_refine,
-        dropout=cfg.dropout,
-    )
-
-
-def _tracks_for(run, clip: Path, i: int, ctx: JobContext):
-    from render_core.tracking.tracks import Tracks
-
-    if run.tracks:
-        return Tracks.load(run.tracks[i])
-    try:
-        from render_core.tracking.track_clip import TrackConfig, track_clip
-    except ImportError:
-        raise InputError(clip, "no tracks given and the tracker is unavailable") from None
-    project = str(run.project_dir) if run.project_dir else None
-    cfg = TrackConfig(clip=str(clip), project_dir=project, body=False, max_frames=run.max_frames)
-    res = track_clip(cfg, ctx)
-    return res.tracks
 
 
 class PortraitFamily(Family):
     name = "portrait"
     averaged = ("G",)
+    presets = PRESETS
 
     def load_data(self, cfg: PortraitPreset, run, ctx: JobContext) -> PortraitData:
         from render_core.media.hashing import content_hash
 
         clip = Path(run.clips[0])
-        tracks = _tracks_for(run, clip, 0, ctx.sub(0.0, 0.5))
+        tracks = training_tracks(run, 0, ctx.sub(0.0, 0.5), face=True, body=False)
         return load_portrait_data(
             clip,
             tracks,
@@ -176,11 +55,10 @@ class PortraitFamily(Family):
         )
 
     def build(self, cfg: PortraitPreset, data, dev):
-        g = PortraitUNet(net_config(cfg)).to(dev.device, memory_format=dev.memory_format)
+        g = build_generator(cfg).to(dev.device, memory_format=dev.memory_format)
         dcfg = PatchGANConfig(in_ch=9 * cfg.n_w + 3, base=cfg.d_base, n_layers=cfg.d_layers)
         d = MultiScalePatchGAN(dcfg).to(dev.device, memory_format=dev.memory_format)
-        betas = (cfg.beta1, 0.999)
-        opts = {"G": _adam(g, cfg.lr, betas), "D": _adam(d, cfg.lr, betas)}
+        opts = {"G": adam(g.parameters(), cfg), "D": adam(d.parameters(), cfg)}
         return {"G": g, "D": d}, opts
 
     def train_step(self, s: RunState, step: int) -> dict[str, float]:
@@ -212,8 +90,8 @@ class PortraitFamily(Family):
                     adv = _gan(d(torch.cat([x, fake], 1)), True)
                 loss_g = loss_g + cfg.w_adv * adv
                 losses["g_adv"] = adv.item()
-            if PERCEPTUAL_LOSS is not None and cfg.perceptual_weight > 0:
-                loss_g = loss_g + cfg.perceptual_weight * PERCEPTUAL_LOSS(fake, y)
+            if inputs.PERCEPTUAL_LOSS is not None and cfg.perceptual_weight > 0:
+                loss_g = loss_g + cfg.perceptual_weight * inputs.PERCEPTUAL_LOSS(fake, y)
         s.opts["G"].zero_grad(set_to_none=True)
         loss_g.backward()
         s.opts["G"].step()
@@ -246,11 +124,6 @@ class PortraitFamily(Family):
         }
 
 
-def _adam(m: torch.nn.Module, lr: float, betas: tuple[float, float]) -> torch.optim.Adam:
-    """Adam with the fused kernel (one pass over the weights; ~4x less optimizer time on CPU)."""
-    return torch.optim.Adam(m.parameters(), lr, betas, fused=True)
-
-
 def _gan(logits: list, real: bool) -> torch.Tensor:
     """Log-loss (BCE with logits) averaged over every scale's patch map."""
     losses = [
@@ -258,6 +131,3 @@ def _gan(logits: list, real: bool) -> torch.Tensor:
         for o in logits
     ]
     return sum(losses) / len(losses)
-
-
-register_family(PortraitFamily())

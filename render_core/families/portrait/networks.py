@@ -13,9 +13,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import torch
 from torch import nn
 
+from render_core.errors import InputError
+from render_core.families.portrait.config import PortraitPreset
 from render_core.models.blocks import ConvNormAct, UpNormAct, init_weights, make_norm
 
 
@@ -69,3 +72,23 @@ class PortraitUNet(nn.Module):
 
 
 _ = make_norm  # re-exported for families composing their own heads
+
+
+def net_config(cfg: PortraitPreset) -> PortraitNetConfig:
+    """The U-Net of a preset; depth capped so the bottleneck is at least 1 px (64 px overrides work)."""
+    depth = min(cfg.g_depth, int(np.log2(cfg.resolution)))
+    if cfg.resolution % 2**depth:
+        raise InputError(None, f"resolution {cfg.resolution} must be divisible by {2**depth}")
+    return PortraitNetConfig(
+        in_ch=9 * cfg.n_w,
+        base=cfg.g_base,
+        max_ch=cfg.g_max,
+        depth=depth,
+        refine=cfg.g_refine,
+        dropout=cfg.dropout,
+    )
+
+
+def build_generator(cfg: PortraitPreset) -> PortraitUNet:
+    """The generator of a preset config: what training trains and the renderer loads."""
+    return PortraitUNet(net_config(cfg))

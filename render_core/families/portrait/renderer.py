@@ -25,16 +25,16 @@ import numpy as np
 import torch
 
 from render_core.contract import FrameRequest, RenderedFrame
+from render_core.families.portrait.config import EDIT_KINDS, PortraitPreset
 from render_core.families.portrait.crop import CropSmoother, CropTransform
-from render_core.families.portrait.family import net_config
 from render_core.families.portrait.maps import FaceMapRenderer
-from render_core.families.portrait.networks import PortraitUNet
+from render_core.families.portrait.networks import build_generator
 from render_core.families.portrait.window import ConditioningWindow
 from render_core.models.cpu_inference import pack_for_cpu
-from render_core.render.model_checkpoint import open_checkpoint
 from render_core.states import FaceState
 from render_core.tracking.face import iris_centres
 from render_core.training import checkpoint as ckpt
+from render_core.training.inference import open_checkpoint
 
 MASK_DILATE = 0.12  # fraction of the face extent the head mask grows by
 MASK_FEATHER = 0.06  # Gaussian feather (sigma) as a fraction of the crop size
@@ -54,16 +54,14 @@ class PortraitRenderer:
     name = "portrait"
     temporal = True
     synthesizes = True
-    kinds = frozenset({"expression", "head_pose", "gaze", "reenact_face"})
+    kinds = EDIT_KINDS
     notes: tuple = ()
     batch_size = BATCH_SIZE
 
     def __init__(self, checkpoint_dir: str | Path, device: str = "auto") -> None:
-        opened = open_checkpoint(checkpoint_dir, "portrait", device)
+        opened = open_checkpoint(checkpoint_dir, PortraitPreset, device)
         ck, self.meta, self.cfg, self.dev = opened.checkpoint, opened.meta, opened.cfg, opened.dev
-        self.net = PortraitUNet(net_config(self.cfg)).to(
-            self.dev.device, memory_format=self.dev.memory_format
-        )
+        self.net = build_generator(self.cfg).to(self.dev.device, memory_format=self.dev.memory_format)
         self.net.eval()
         ckpt.restore(ck, {"G": self.net})
         self.net = pack_for_cpu(self.net)

@@ -62,9 +62,10 @@ def test_timebase_clip_sets_length_fps_audio_and_holds_the_last_plate(tmp_path):
 def test_transfer_end_to_end_on_two_shared_clips(tmp_path):
     """B_tfjs_pose_1's dance onto a tiny body model of B_musepose: a playable MP4 of the
     requested driving frames, at the driving fps, the target's size; the layer is saved."""
+    from render_core.families.registry import train_model
     from render_core.project.document import ModelRef
     from render_core.project.io import save_project
-    from render_core.training.trainer import TrainConfig, train_model
+    from render_core.training.trainer import TrainConfig
 
     target, driving = footage_path(TARGET), footage_path(DRIVING)
     project = new_project(tmp_path / "dance", target)

@@ -3,7 +3,7 @@
 import pytest
 
 from render_core.errors import InputError
-from render_core.training.presets import get_preset, parse_overrides
+from render_core.families.registry import get_preset, parse_overrides
 
 
 def test_overrides_take_the_type_of_the_preset_field():

@@ -4,11 +4,9 @@ import dataclasses
 
 import pytest
 
+from render_core.families.registry import config_from_json, get_family, get_preset, train_model
 from render_core.jobs import null_context
-from render_core.training.families import get_family
 from render_core.training.family import linear_decay
-from render_core.training.presets import config_from_json, get_preset
-from render_core.training.trainer import train_model
 from tests.core.conftest import make_cfg
 
 

@@ -12,13 +12,13 @@ from render_core.families.body.data import build_body_frames, consecutive_pairs,
 from render_core.families.body.family import BodyData, BodyFamily
 from render_core.families.body.networks import BodyGenerator, BodyGeneratorConfig
 from render_core.families.body.novelty import BANK_SPACING, bank_from_json, novelty
+from render_core.families.registry import get_preset, preset_names, train_model
 from render_core.jobs import null_context
 from render_core.training import checkpoint as ckpt
 from render_core.training.device import select_device
 from render_core.training.family import RunState
-from render_core.training.presets import get_preset, preset_names
 from render_core.training.split import heldout_split
-from render_core.training.trainer import TrainConfig, train_model
+from render_core.training.trainer import TrainConfig
 from tests.conftest import footage_path
 
 CLIP = "B_musepose_ubcfashion_91BjuE6irxS.mp4"
@@ -160,7 +160,8 @@ def test_shift_augment_applies_only_before_shift_until(clip_and_tracks, monkeypa
 
 
 def test_the_weight_average_is_saved_renders_and_starts_on_resume(clip_and_tracks, tmp_path):
-    from render_core.render.model_checkpoint import open_checkpoint
+    from render_core.families.body.config import BodyConfig
+    from render_core.training.inference import open_checkpoint
 
     clip, tracks = clip_and_tracks
     out = tmp_path / "ck"
@@ -178,7 +179,7 @@ def test_the_weight_average_is_saved_renders_and_starts_on_resume(clip_and_track
     trained, avg = ck.models["G"], ck.models["G_avg"]
     assert any(not torch.equal(trained[k], avg[k]) for k in trained)  # 2 updates behind, halved
     assert not any(torch.equal(old.models["G"][k], avg[k]) for k in avg if k.endswith("weight"))
-    rendered = open_checkpoint(out, "body", "cpu").checkpoint.models
+    rendered = open_checkpoint(out, BodyConfig, "cpu").checkpoint.models
     assert "G_avg" not in rendered and all(torch.equal(rendered["G"][k], avg[k]) for k in avg)
 
 

@@ -24,11 +24,12 @@ TINY = {"resolution": 64, "width": 32, "d_layers": 2, "d_scales": 1, "n_blocks":
 @pytest.fixture(scope="module")
 def tiny_body(tmp_path_factory) -> tuple[Path, Path, np.ndarray, np.ndarray]:
     """(checkpoint dir, clip, joints (N, 33, 4) px, frames (N, H, W, 3) float32) of a 2-step model."""
+    from render_core.families.registry import train_model
     from render_core.media.decode import VideoReader
     from render_core.media.frames import to_float
     from render_core.tracking.body import BodyTracker
     from render_core.tracking.tracks import BodyTrack, Tracks
-    from render_core.training.trainer import TrainConfig, train_model
+    from render_core.training.trainer import TrainConfig
 
     clip = footage_path(CLIP)
     joints = np.full((N_FRAMES, 33, 4), np.nan, np.float32)

@@ -16,9 +16,9 @@ from render_core.families.body.step import (
     generator_losses,
     main_step,
 )
+from render_core.families.registry import get_preset
 from render_core.metrics.image_torch import ssim_torch
 from render_core.models.temporal_discriminator import feature_matching_loss, lsgan_loss
-from render_core.training.presets import get_preset
 
 SMALL = {"resolution": 64, "width": 32, "ngf": 8, "n_down": 2, "n_blocks": 1, "max_channels": 16,
          "ndf": 8, "d_layers": 2, "face_size": 16, "lambda_ssim": 0.0}  # fmt: skip

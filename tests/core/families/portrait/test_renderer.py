@@ -6,6 +6,7 @@ import numpy as np
 
 from render_core.contract import FrameRequest
 from render_core.families.portrait.renderer import load_renderer
+from render_core.families.registry import train_model
 from render_core.jobs import null_context
 from render_core.media.decode import VideoReader
 from render_core.media.frames import to_float
@@ -13,7 +14,6 @@ from render_core.render.sources import ClipTracks
 from render_core.states import FaceState
 from render_core.tracking.steady import centred_smooth
 from render_core.tracking.tracks import Tracks
-from render_core.training.trainer import train_model
 from tests.core.conftest import make_cfg
 
 

@@ -4,10 +4,9 @@ import numpy as np
 import pytest
 import torch
 
+from render_core.families.registry import preset_names, train_model
 from render_core.jobs import null_context
 from render_core.training import checkpoint as ck
-from render_core.training.presets import preset_names
-from render_core.training.trainer import train_model
 from tests.core.conftest import make_cfg
 
 
@@ -161,9 +160,9 @@ def test_discriminator_weight_gradients_come_from_its_own_loss_only():
     """G's adversarial loss reaches G through D without computing D's weight gradients (D's
     next update would discard them): each D weight gets one gradient per step, from D's loss."""
     from render_core.families.portrait.family import PortraitFamily
+    from render_core.families.registry import get_preset
     from render_core.training.device import select_device
     from render_core.training.family import RunState
-    from render_core.training.presets import get_preset
 
     tiny = {"resolution": 32, "n_w": 1, "g_base": 4, "g_max": 8, "g_depth": 5, "d_base": 4}
     cfg = get_preset("portrait", "cpu-preview", tiny)
@@ -187,12 +186,13 @@ def test_discriminator_weight_gradients_come_from_its_own_loss_only():
 
 
 def test_a_weight_average_is_kept_and_renders_in_place_of_g(tracked, tmp_path):
-    from render_core.render.model_checkpoint import open_checkpoint
+    from render_core.families.portrait.config import PortraitPreset
+    from render_core.training.inference import open_checkpoint
 
     cfg = make_cfg(tracked, tmp_path / "ck", steps=3, overrides={"ema_decay": 0.5})
     res = train_model(cfg, null_context())
     saved = ck.load_checkpoint(res.checkpoint).models
     trained, avg = saved["G"], saved["G_avg"]
     assert any(not torch.equal(trained[k], avg[k]) for k in trained)
-    rendered = open_checkpoint(res.checkpoint, "portrait", "cpu").checkpoint.models
+    rendered = open_checkpoint(res.checkpoint, PortraitPreset, "cpu").checkpoint.models
     assert "G_avg" not in rendered and all(torch.equal(rendered["G"][k], avg[k]) for k in avg)

@@ -1,5 +1,5 @@
 """Opening a trained model's checkpoint for rendering: weights, its preset config, a device.
-Shared by every neural renderer so they load checkpoints the same way."""
+Shared by every family's renderer so they load checkpoints the same way."""
 
 from __future__ import annotations
 
@@ -21,11 +21,14 @@ class InferenceCheckpoint:
     dev: DeviceInfo
 
 
-def open_checkpoint(checkpoint_dir: str | Path, family: str, device: str = "auto") -> InferenceCheckpoint:
-    """Load `checkpoint_dir`, rebuild the `family` config it was trained with, choose a device.
-    A model's weight average, where the checkpoint has one, stands in for its trained weights."""
+def open_checkpoint(
+    checkpoint_dir: str | Path, config_type: type, device: str = "auto"
+) -> InferenceCheckpoint:
+    """Load `checkpoint_dir`, rebuild the config (of class `config_type`) it was trained with,
+    choose a device. A model's weight average, where the checkpoint has one, stands in for its
+    trained weights."""
     ck = ckpt.load_checkpoint(checkpoint_dir)
     ck.models = prefer_averaged(ck.models)
     return InferenceCheckpoint(
-        ck, ck.meta, config_from_json(family, ck.meta["config"]), select_device(device)
+        ck, ck.meta, config_from_json(config_type, ck.meta["config"]), select_device(device)
     )

@@ -1,0 +1,78 @@
+"""The portrait family's settings (Deep Video Portraits): the preset dataclass and the named
+presets. Why the cpu-preview values are what they are: docs/presets.md."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from render_core.training.family import BasePreset
+
+# The edit kinds the family's renderer draws.
+EDIT_KINDS = frozenset({"expression", "head_pose", "gaze", "reenact_face"})
+
+
+@dataclass(frozen=True)
+class PortraitPreset(BasePreset):
+    """n_w: frames in the conditioning window; g_*: the U-Net (base width, widest, levels,
+    refinement convs, dropout); d_*: the PatchGAN; w_adv / w_l1: loss weights (paper: 1 / 100);
+    crop_alpha / crop_slack: the face crop's smoothing (`crop.CropSmoother`), the same in
+    training and rendering: EMA weight of a new frame, and the drift (crop sides) past which
+    the crop catches up (the presets hold the crop still)."""
+
+    n_w: int = 11
+    g_base: int = 64
+    g_max: int = 512
+    g_depth: int = 8
+    g_refine: int = 1
+    dropout: float = 0.5
+    d_base: int = 64
+    d_layers: int = 3
+    w_adv: float = 1.0
+    w_l1: float = 100.0
+    perceptual_weight: float = 0.0
+    crop_alpha: float = 0.25
+    crop_slack: float = 0.0
+
+
+PRESETS: dict[str, PortraitPreset] = {
+    "cpu-preview": PortraitPreset(
+        resolution=128,
+        batch_size=2,
+        n_w=5,
+        g_base=32,
+        g_max=256,
+        g_depth=7,
+        g_refine=1,
+        dropout=0.2,
+        d_base=32,
+        d_layers=3,
+        w_adv=1.0,
+        gan_start=0.8,  # L1 alone for the first 80% of the budget, then adversarial + L1
+        crop_alpha=0.0,
+        crop_slack=0.1,
+        lr_decay_from=0.5,
+        checkpoint_every=200,
+        eval_every=200,
+        sample_every=100,
+    ),
+    "gpu-quality": PortraitPreset(
+        resolution=256,
+        batch_size=4,
+        n_w=11,
+        g_base=64,
+        g_max=512,
+        g_depth=8,
+        g_refine=2,
+        dropout=0.5,
+        d_base=64,
+        d_layers=3,
+        crop_alpha=0.0,
+        crop_slack=0.1,
+        lr_decay_from=0.5,
+        default_minutes=60.0,
+        checkpoint_every=1000,
+        eval_every=1000,
+        sample_every=250,
+        max_train_frames=3000,
+    ),
+}
