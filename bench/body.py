@@ -155,7 +155,7 @@ def quality(
     minutes: float, preset: str = "cpu-preview", device: str = "auto", out: str | None = None, seed: int = 0
 ) -> dict:
     """Train on the shared dance clip for `minutes`; returns the held-out report + checks."""
-    from render_core.families.registry import train_model
+    from render_core.families.train import train_model
     from render_core.jobs import null_context
     from render_core.training.trainer import TrainConfig
 

@@ -151,7 +151,7 @@ def quality(
     clip: Path, minutes: float, preset: str = "cpu-preview", device: str = "auto", seed: int = 0
 ) -> dict:
     """Train on `clip` for `minutes` (tracking it first, outside the budget); the held-out report."""
-    from render_core.families.registry import train_model
+    from render_core.families.train import train_model
     from render_core.jobs import null_context
     from render_core.tracking.track_clip import TrackConfig, track_clip
     from render_core.training.trainer import TrainConfig

@@ -63,7 +63,7 @@ def measure_portrait_export(clip: str, batch: int) -> dict:
     from dataclasses import replace
 
     from render_core.families.portrait.renderer import PortraitRenderer
-    from render_core.families.registry import train_model
+    from render_core.families.train import train_model
     from render_core.jobs import null_context
     from render_core.project.document import ModelRef
     from render_core.render.pipeline import RenderConfig, render_clip

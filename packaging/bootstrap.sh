@@ -21,6 +21,7 @@ export GLOG_minloglevel=2 TF_CPP_MIN_LOG_LEVEL=2
 if [ "${1:-}" = "test" ]; then
   shift
   "$venv/bin/ruff" check render_core studio tests bench main.py
+  "$venv/bin/lint-imports" --no-cache >/dev/null || "$venv/bin/lint-imports" --no-cache
   export QT_QPA_PLATFORM=offscreen
   exec "$venv/bin/python" -m pytest -q "$@"
 fi

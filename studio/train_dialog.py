@@ -162,7 +162,7 @@ class TrainDialog(QDialog):
 
     # -- run control ---------------------------------------------------------------------
     def start(self, resume: bool = False) -> Job:
-        from render_core.families.registry import train_model
+        from render_core.families.train import train_model
 
         cfg = self.config(resume)
         if not resume:

@@ -37,7 +37,8 @@ def add_arguments(p) -> None:
 
 def run(args, ctx: JobContext) -> dict:
     from render_core.errors import InputError
-    from render_core.families.registry import parse_overrides, train_model
+    from render_core.families.registry import parse_overrides
+    from render_core.families.train import train_model
     from render_core.project.document import ModelRef
     from render_core.project.io import load_project, save_project
     from render_core.training.trainer import TrainConfig

@@ -17,10 +17,8 @@ from typing import Any
 
 from render_core.contract import Renderer
 from render_core.errors import InputError
-from render_core.jobs import JobContext
 from render_core.training import presets as preset_ops
 from render_core.training.family import Family
-from render_core.training.trainer import TrainConfig, TrainResult, run_training
 
 FAMILY_PACKAGES = {
     "portrait": "render_core.families.portrait",
@@ -102,11 +100,6 @@ def parse_overrides(family: str, name: str, items: list[str]) -> dict:
 def config_from_json(family: str, d: dict) -> Any:
     """A family's config from a checkpoint's stored dict (`training.presets.config_from_json`)."""
     return preset_ops.config_from_json(type(next(iter(get_spec(family).presets.values()))), d)
-
-
-def train_model(cfg: TrainConfig, ctx: JobContext) -> TrainResult:
-    """Train (or resume) a model of `cfg.family` (the CLI's `train`, the studio's dialog)."""
-    return run_training(cfg, get_family(cfg.family), ctx)
 
 
 def load_renderer(family: str, checkpoint_dir: str | Path, device: str = "auto") -> Renderer:

@@ -5,7 +5,7 @@ camera (x toward the image's right, i.e. the subject's left; y down; z forward, 
 camera, so the nose tip has the smallest z). Centred on the mean of the 478 points. Iris
 centres (473 subject-left, 468 subject-right) are `INTEROCULAR_CM` apart. `mirror_map()[i]` is
 the index of point i's left/right partner (midline points map to themselves).
-Built from real tracking by `render_core.geometry.build_canonical_face` (see there why).
+Built from real tracking by `render_core.tracking.build_canonical_face` (see there why).
 """
 
 from __future__ import annotations

@@ -3,6 +3,8 @@ hand-built argument set that missed a new option, and only a 10-minute bench fou
 
 from __future__ import annotations
 
+import pytest
+
 from bench.body import transfer_follow
 from render_core.jobs import null_context
 from tests.conftest import footage_path
@@ -11,8 +13,9 @@ TINY = {"resolution": 64, "width": 32, "d_layers": 2, "d_scales": 1, "n_blocks":
         "face_start": 2.0, "batch_size": 1, "eval_frames": 2}  # fmt: skip
 
 
+@pytest.mark.slow
 def test_transfer_follow_measures_a_tiny_model(tmp_path):
-    from render_core.families.registry import train_model
+    from render_core.families.train import train_model
     from render_core.training.trainer import TrainConfig
 
     target = footage_path("B_musepose_ubcfashion_91BjuE6irxS.mp4")

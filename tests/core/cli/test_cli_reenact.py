@@ -4,6 +4,7 @@ where the driver does (relative to each clip's neutral frame), with the driver's
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from render_core.media.decode import VideoReader
 from render_core.tracking.retrack import retrack_face
@@ -14,6 +15,7 @@ from tests.core.media.chirp import audio_packets, with_chirp
 FRAMES = (62, 78)  # the driver (d18) yawns here; the target (d19) keeps its mouth closed
 
 
+@pytest.mark.slow
 def test_reenact_transfers_the_drivers_mouth_opening(tmp_path):
     target = footage_path("A_liveportrait_d19.mp4")
     # the shared clips' own audio is silence, whose AAC packets are all alike: a chirp's all differ

@@ -59,10 +59,11 @@ def test_timebase_clip_sets_length_fps_audio_and_holds_the_last_plate(tmp_path):
     assert np.abs(f[28] - f[29]).mean() > 2.0  # the target itself moves before it ends
 
 
+@pytest.mark.slow
 def test_transfer_end_to_end_on_two_shared_clips(tmp_path):
     """B_tfjs_pose_1's dance onto a tiny body model of B_musepose: a playable MP4 of the
     requested driving frames, at the driving fps, the target's size; the layer is saved."""
-    from render_core.families.registry import train_model
+    from render_core.families.train import train_model
     from render_core.project.document import ModelRef
     from render_core.project.io import save_project
     from render_core.training.trainer import TrainConfig

@@ -4,6 +4,8 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 from tests.conftest import REPO
 
 
@@ -12,6 +14,7 @@ def _train(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run(cmd, capture_output=True, text=True, cwd=REPO, timeout=300)
 
 
+@pytest.mark.slow
 def test_cli_trains_resumes_and_reports(tracked, tmp_path):
     clip, tracks = tracked
     common = ["--clip", str(clip), "--tracks", str(tracks), "--out", str(tmp_path / "ck")]
@@ -28,6 +31,7 @@ def test_cli_trains_resumes_and_reports(tracked, tmp_path):
     assert config["lr"] == 1e-3 and config["w_adv"] == 0.5
 
 
+@pytest.mark.slow
 def test_cli_bad_setting_is_a_one_line_input_error(tracked, tmp_path):
     clip, tracks = tracked
     common = ["--clip", str(clip), "--tracks", str(tracks), "--out", str(tmp_path / "c"), "--set"]

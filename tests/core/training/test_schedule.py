@@ -4,7 +4,8 @@ import dataclasses
 
 import pytest
 
-from render_core.families.registry import config_from_json, get_family, get_preset, train_model
+from render_core.families.registry import config_from_json, get_family, get_preset
+from render_core.families.train import train_model
 from render_core.jobs import null_context
 from render_core.training.family import linear_decay
 from tests.core.conftest import make_cfg

@@ -12,7 +12,8 @@ from render_core.families.body.data import build_body_frames, consecutive_pairs,
 from render_core.families.body.family import BodyData, BodyFamily
 from render_core.families.body.networks import BodyGenerator, BodyGeneratorConfig
 from render_core.families.body.novelty import BANK_SPACING, bank_from_json, novelty
-from render_core.families.registry import get_preset, preset_names, train_model
+from render_core.families.registry import get_preset, preset_names
+from render_core.families.train import train_model
 from render_core.jobs import null_context
 from render_core.training import checkpoint as ckpt
 from render_core.training.device import select_device

@@ -24,7 +24,7 @@ TINY = {"resolution": 64, "width": 32, "d_layers": 2, "d_scales": 1, "n_blocks":
 @pytest.fixture(scope="module")
 def tiny_body(tmp_path_factory) -> tuple[Path, Path, np.ndarray, np.ndarray]:
     """(checkpoint dir, clip, joints (N, 33, 4) px, frames (N, H, W, 3) float32) of a 2-step model."""
-    from render_core.families.registry import train_model
+    from render_core.families.train import train_model
     from render_core.media.decode import VideoReader
     from render_core.media.frames import to_float
     from render_core.tracking.body import BodyTracker

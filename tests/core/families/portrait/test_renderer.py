@@ -6,7 +6,7 @@ import numpy as np
 
 from render_core.contract import FrameRequest
 from render_core.families.portrait.renderer import load_renderer
-from render_core.families.registry import train_model
+from render_core.families.train import train_model
 from render_core.jobs import null_context
 from render_core.media.decode import VideoReader
 from render_core.media.frames import to_float

@@ -4,7 +4,8 @@ import numpy as np
 import pytest
 import torch
 
-from render_core.families.registry import preset_names, train_model
+from render_core.families.registry import preset_names
+from render_core.families.train import train_model
 from render_core.jobs import null_context
 from render_core.training import checkpoint as ck
 from tests.core.conftest import make_cfg

@@ -6,7 +6,7 @@ is tracked, the frames are aligned by generalized Procrustes (similarity), avera
 exactly left/right symmetric with the mesh's mirror map (nearest neighbour on the x-flipped
 mesh, iterated with the symmetry plane), and scaled so the iris centres are 6.3 cm apart.
 
-Run: `python -m render_core.geometry.build_canonical_face CLIP [-o assets/]`.
+Run: `python -m render_core.tracking.build_canonical_face CLIP [-o assets/]`.
 """
 
 from __future__ import annotations
