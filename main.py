@@ -26,5 +26,19 @@ def main(argv: list[str]) -> int:
     return cli_main(argv)
 
 
+def cli() -> int:
+    """`render-studio-cli COMMAND ...`: the command line of an installed copy."""
+    from render_core.cli.app import main as cli_main
+
+    return cli_main(sys.argv[1:])
+
+
+def studio() -> int:
+    """`render-studio [CLIP | PROJECT]`: the studio of an installed copy."""
+    from studio.app import run_studio
+
+    return run_studio(sys.argv[1:])
+
+
 if __name__ == "__main__":
     sys.exit(main(sys.argv[1:]))

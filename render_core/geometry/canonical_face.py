@@ -10,12 +10,16 @@ Built from real tracking by `render_core.tracking.build_canonical_face` (see the
 
 from __future__ import annotations
 
+import sys
 from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 
-ASSET_DIR = Path(__file__).resolve().parents[2] / "assets"
+# The repository's assets/, or the copy an installed wheel puts under its prefix's share/.
+_REPO_ASSETS = Path(__file__).resolve().parents[2] / "assets"
+_INSTALLED_ASSETS = Path(sys.prefix) / "share" / "render-studio" / "assets"
+ASSET_DIR = _REPO_ASSETS if _REPO_ASSETS.is_dir() else _INSTALLED_ASSETS
 POINTS_FILE = "canonical_face_points.npy"  # built from A_liveportrait_d18.mp4
 MIRROR_FILE = "canonical_face_mirror.npy"
 INTEROCULAR_CM = 6.3

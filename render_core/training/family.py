@@ -82,6 +82,7 @@ class RunState:
     opts: dict[str, Any]
     dev: DeviceInfo
     rng: np.random.Generator
+    progress: float = 0.0  # share of the budget used so far, 0..1 (the loop sets it each step)
     extras: dict = field(default_factory=dict)
 
 

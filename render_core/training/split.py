@@ -130,3 +130,14 @@ def frame_runs(frames: np.ndarray) -> list[list[int]]:
     firsts = np.nonzero(run_begins(f))[0]
     lasts = np.r_[firsts[1:] - 1, len(f) - 1] if len(f) else firsts
     return [[int(f[a]), int(f[b])] for a, b in zip(firsts, lasts, strict=True)]
+
+
+def split_metadata(train_frames: np.ndarray, heldout_frames: np.ndarray) -> dict:
+    """The held-out schema every family's checkpoint and report share: counts of the training
+    and held-out frames and their [first, last] runs of clip frames."""
+    return {
+        "train_frames": int(len(train_frames)),
+        "train_runs": frame_runs(np.asarray(train_frames)),
+        "heldout_frames": int(len(heldout_frames)),
+        "heldout_runs": frame_runs(np.asarray(heldout_frames)),
+    }

@@ -163,7 +163,7 @@ def _resume(cfg: TrainConfig, s: RunState) -> tuple[int, float, dict]:
 def _schedule_lr(family, pcfg: Any, s: RunState) -> None:
     """Set every optimizer's learning rate from the family's schedule at the current progress."""
     for name, opt in s.opts.items():
-        lr = pcfg.lr * family.lr_factor(pcfg, name, s.extras["progress"])
+        lr = pcfg.lr * family.lr_factor(pcfg, name, s.progress)
         for group in opt.param_groups:
             group["lr"] = lr
 
@@ -196,7 +196,7 @@ def run_training(cfg: TrainConfig, family: Family, ctx: JobContext) -> TrainResu
     try:
         while not budget.done(step):
             # Fraction of the whole budget used so far: families may stage training (body: face stage last).
-            s.extras["progress"] = step / budget.steps if budget.steps else budget.elapsed() / budget.seconds
+            s.progress = step / budget.steps if budget.steps else budget.elapsed() / budget.seconds
             _schedule_lr(family, pcfg, s)
             losses = family.train_step(s, step)
             if pcfg.ema_decay > 0:

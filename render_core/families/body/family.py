@@ -29,7 +29,7 @@ from render_core.media.frames import to_float
 from render_core.training import inputs
 from render_core.training.family import Family, RunState, linear_decay
 from render_core.training.inputs import adam, check_covers, training_tracks
-from render_core.training.split import Split, frame_runs, gap_frames, select_frames, tracks_fps
+from render_core.training.split import Split, gap_frames, select_frames, split_metadata, tracks_fps
 from render_core.training.weight_average import adopt_average, rendering_model
 
 
@@ -142,18 +142,18 @@ class BodyFamily(Family):
         k = min(cfg.batch_size, len(data.pairs))
         rows = data.pairs[s.rng.choice(len(data.pairs), size=k, replace=False)]
         b = make_batch(data, rows, s.dev.device)
-        if cfg.shift_augment > 0 and s.extras.get("progress", 0.0) < cfg.shift_until:
+        if cfg.shift_augment > 0 and s.progress < cfg.shift_until:
             m = max(1, round(cfg.shift_augment * cfg.width))
             b = shift_batch(b, s.rng.integers(-m, m + 1, size=(k, 2)))
         nets = _nets(s)
-        if s.extras.get("progress", 0.0) >= cfg.face_start:
+        if s.progress >= cfg.face_start:
             if not s.extras.get("face_stage"):  # the face stage refines the G that will render
                 adopt_average(s.models, "G")
                 s.extras["face_stage"] = True
             losses = face_step(nets, b, s.opts["f"], s.opts["df"], cfg, s.dev.autocast)
             data.face_steps += bool(losses)
             return losses
-        adversarial = s.extras.get("progress", 0.0) >= cfg.gan_start * cfg.face_start
+        adversarial = s.progress >= cfg.gan_start * cfg.face_start
         return main_step(
             nets, b, s.opts["g"], s.opts["d"], cfg, s.dev.autocast, inputs.PERCEPTUAL_LOSS, adversarial
         )
@@ -201,10 +201,7 @@ class BodyFamily(Family):
             "frame_size": list(data.frame_size),
             "face_steps": int(data.face_steps),
             "normalization": data.stats.to_dict(),
-            "train_frames": int(len(data.split.train)),
-            "train_runs": frame_runs(clip_frames[data.split.train]),  # [first, last] clip frames
-            "heldout_frames": int(len(data.split.heldout)),
-            "heldout_runs": frame_runs(clip_frames[data.split.heldout]),
+            **split_metadata(clip_frames[data.split.train], clip_frames[data.split.heldout]),
             "pose_bank": bank_to_json(data.pose_bank),  # the renderer's novelty reference
         }
 
@@ -221,7 +218,7 @@ def _nets(s: RunState) -> BodyNets:
 
 def generate(s: RunState, idx: np.ndarray) -> list[np.ndarray]:
     """The model's frames for consecutive indices `idx` (feedback restarts at the first one)."""
-    use_face = s.extras.get("progress", 0.0) >= s.cfg.face_start
+    use_face = s.progress >= s.cfg.face_start
     seq = BodySequencer(rendering_model(s.models, "G"), s.models["F"] if use_face else None, s.dev.device)
     f = s.data.frames
     return [seq.step(to_float(f.poses[i]), f.joints[i]) for i in idx]

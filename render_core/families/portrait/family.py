@@ -27,7 +27,7 @@ from render_core.tracking.steady import STEADY_SIGMA
 from render_core.training import inputs
 from render_core.training.family import Family, RunState, frozen
 from render_core.training.inputs import adam, training_tracks
-from render_core.training.split import frame_runs
+from render_core.training.split import split_metadata
 from render_core.training.weight_average import rendering_model
 
 
@@ -67,7 +67,7 @@ class PortraitFamily(Family):
         g.train()
         pos = s.rng.choice(s.data.train, size=cfg.batch_size)
         x, y = (t.contiguous(memory_format=s.dev.memory_format) for t in s.data.batch(pos, s.dev.device))
-        adversarial = s.extras.get("progress", 0.0) >= cfg.gan_start
+        adversarial = s.progress >= cfg.gan_start
         with s.dev.autocast():
             # The whole crop, replicated border past the frame edge included: leaving the border
             # out of L1 and D (real pixels standing in) scored 0.3 dB lower in-frame on d18.
@@ -111,9 +111,7 @@ class PortraitFamily(Family):
     def describe(self, cfg: PortraitPreset, data: PortraitData) -> dict:
         return {
             "train_clips": [{"path": str(data.clip), "hash": data.clip_hash}],
-            "train_frames": int(len(data.train)),
-            "train_runs": frame_runs(data.frames[data.train]),  # [first, last] clip frames
-            "heldout_frames": [int(data.frames[data.heldout[0]]), int(data.frames[data.heldout[-1]])],
+            **split_metadata(data.frames[data.train], data.frames[data.heldout]),
             "conditioning": {
                 "colors": data.colors.round(5).tolist(),
                 "light": data.light.round(5).tolist(),

@@ -110,3 +110,15 @@ def test_context_frames_let_heldout_windows_reach_back_without_being_trained_on(
     assert sel.run_start[first] == first - 4  # the held-out run begins with its context
     capped = select_frames(np.ones(10_000, bool), cap=500, run_len=50, gap=15, context=4)
     assert len(capped.frames) == 500 and len(capped.heldout) == 50
+
+
+def test_split_metadata_counts_frames_and_names_their_runs():
+    from render_core.training.split import split_metadata
+
+    meta = split_metadata(np.array([0, 1, 2, 5, 6]), np.array([9, 10]))
+    assert meta == {
+        "train_frames": 5,
+        "train_runs": [[0, 2], [5, 6]],
+        "heldout_frames": 2,
+        "heldout_runs": [[9, 10]],
+    }

@@ -19,6 +19,8 @@ def test_every_preset_smoke_trains_two_steps(tracked, tmp_path, preset):
     meta = ck.load_checkpoint(res.checkpoint).meta
     assert meta["family"] == "portrait" and meta["preset"] == preset and meta["train_clips"][0]["hash"]
     assert {"baseline_psnr", "ewarp", "ewarp_real"} <= set(meta["metrics"])
+    # the held-out schema both families share (training.split.split_metadata)
+    assert meta["heldout_frames"] == sum(b - a + 1 for a, b in meta["heldout_runs"]) > 0
 
 
 def test_resume_continues_step_count_and_optimizer_state(tracked, tmp_path):
