@@ -7,12 +7,15 @@ user cache under the clip's content hash, so a crash before the first save is re
 
 from __future__ import annotations
 
+import os
+import shutil
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from render_core.errors import InputError
 from render_core.media.clip_info import ClipInfo
-from render_core.paths import user_cache_dir
+from render_core.paths import tracks_cache_dir, user_cache_dir
+from render_core.project.autosave import discard_autosave as remove_autosave
 from render_core.project.autosave import find_recovery, load_recovery, write_autosave
 from render_core.project.document import PROJECT_SUFFIX, ClipRef, Project
 from render_core.project.io import load_project, project_file, save_project
@@ -97,6 +100,27 @@ def save_document(project: Project, folder: Path) -> Project:
     if folder.suffix != PROJECT_SUFFIX:
         folder = folder.with_name(folder.name + PROJECT_SUFFIX)
     return save_project(project, folder)
+
+
+def carry_tracks(project: Project) -> list[Path]:
+    """Copy the cached tracks of the project's clips from the user cache into the project's
+    own cache (a clip tracked before its first save is not tracked again on reopening).
+    Returns the files copied."""
+    src, dst = tracks_cache_dir(None), tracks_cache_dir(project.folder)
+    copied = []
+    for clip in project.clips:
+        for f in sorted(src.glob(f"{clip.content_hash}-*.npz")) if clip.content_hash else []:
+            if not (dst / f.name).exists():
+                dst.mkdir(parents=True, exist_ok=True)
+                tmp = dst / f"{f.name}.part"
+                shutil.copyfile(f, tmp)
+                os.replace(tmp, dst / f.name)
+                copied.append(dst / f.name)
+    return copied
+
+
+def discard_autosave(project_path: Path | None, info: ClipInfo) -> None:
+    remove_autosave(autosave_folder(project_path, info))
 
 
 def autosave(project: Project, project_path: Path | None, info: ClipInfo) -> Path:

@@ -32,12 +32,9 @@ from studio.state import AppState
 
 
 def params_at(layer: EditLayer, frame: int):
-    """What the panel shows: the keyframe at `frame`, else the interpolated value, else zeros."""
-    if frame in layer.keyframes:
-        return layer.keyframes[frame]
-    if layer.keyframes:
-        return layer.value_at(frame) if layer.covers(frame) else layer.params_class()
-    return layer.params_class()
+    """What the panel shows: the keyframe at `frame`, else the interpolated value, else zeros
+    (a disabled layer shows and edits its keys too)."""
+    return layer.keyed_at(frame)
 
 
 class Inspector(QWidget):

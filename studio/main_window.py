@@ -57,6 +57,7 @@ class MainWindow(QMainWindow):
         self.confirm = (
             lambda title, text: QMessageBox.question(self, title, text) == QMessageBox.StandardButton.Yes
         )
+        self.ask_save = self._ask_save_box
         self._build_layout()
         actions.build_menus(self)
         self._connect()
@@ -133,7 +134,30 @@ class MainWindow(QMainWindow):
 
     # -- file ----------------------------------------------------------------------------
     def open_path(self, path: str | Path):
+        """Open a clip or project, after the unsaved-changes prompt; None if the user cancelled."""
+        if not self.maybe_save("opening another file"):
+            return None
         return self.session.open(path)
+
+    def _ask_save_box(self, text: str) -> str:
+        """Save / Discard / Cancel as 'save', 'discard' or 'cancel'."""
+        B = QMessageBox.StandardButton
+        answer = QMessageBox.warning(self, "Unsaved changes", text, B.Save | B.Discard | B.Cancel, B.Save)
+        return {B.Save: "save", B.Discard: "discard"}.get(answer, "cancel")
+
+    def maybe_save(self, why: str) -> bool:
+        """Before the open document goes away: ask Save / Discard / Cancel when it has unsaved
+        changes. True when it may go (saved, discarded or clean); False to stay."""
+        if not (self.state.is_open and self.state.dirty):
+            return True
+        name = self.windowTitle().lstrip("*").split(" - ")[0] or "this project"
+        answer = self.ask_save(f"Save the changes to {name} before {why}?")
+        if answer == "save":
+            return self.save()
+        if answer == "discard":
+            self.session.discard_autosave()
+            return True
+        return False
 
     def open_dialog(self) -> None:
         path, _ = QFileDialog.getOpenFileName(
@@ -171,8 +195,9 @@ class MainWindow(QMainWindow):
         )
         if not folder:
             return False
-        self.session.save(Path(folder))
+        saved = self.session.save(Path(folder))
         self._update_title()
+        self._remember_recent(str(saved))
         return True
 
     # -- drag and drop -------------------------------------------------------------------
@@ -194,12 +219,9 @@ class MainWindow(QMainWindow):
         ):
             e.ignore()
             return
-        if self.state.dirty and not self.confirm(
-            "Unsaved changes", "Quit without saving? (an autosave is kept)"
-        ):
+        if not self.maybe_save("quitting"):
             e.ignore()
             return
-        self.session.autosave_now()
         self.shutdown()
         e.accept()
 

@@ -107,7 +107,11 @@ class Session(QObject):
         target = folder or self.state.project_path
         if target is None:
             raise ValueError("an unsaved project needs a folder (Save As)")
+        was_unsaved = self.state.project_path is None
         saved = D.save_document(self.document(), Path(target))
+        D.carry_tracks(saved)
+        if was_unsaved:
+            D.discard_autosave(None, self.state.info)  # the clip's autosave is the project now
         self.state.mark_saved(saved, saved.folder)
         self.message.emit(f"Saved {saved.folder}")
         return saved.folder
@@ -120,6 +124,12 @@ class Session(QObject):
         except OSError as e:
             self.error.emit(f"autosave failed: {e}", repr(e))
             return None
+
+    def discard_autosave(self) -> None:
+        """The user discarded the open document's changes: its autosave goes too, so the next
+        open does not offer them back."""
+        if self.state.is_open:
+            D.discard_autosave(self.state.project_path, self.state.info)
 
     # -- tracking ------------------------------------------------------------------------
     def start_tracking(self) -> Job:
