@@ -198,9 +198,10 @@ class Inspector(QWidget):
         gesture = (layer.id, "offset")
         self.state.undo_stack.push(C.ChangeLayer(self.state, new, f"Driving offset of {layer.name}", gesture))
 
-    def add_layer(self, kind: str) -> EditLayer:
-        end = max(0, self.state.frame_count - 1)
-        layer = EditLayer(kind=kind, start=0, end=end)
+    def add_layer(self, kind: str, span: tuple[int, int] | None = None) -> EditLayer:
+        """A new layer of `kind` over `span` (inclusive frames; the whole clip by default)."""
+        start, end = span if span is not None else (0, max(0, self.state.frame_count - 1))
+        layer = EditLayer(kind=kind, start=start, end=end)
         self.state.undo_stack.push(C.AddLayer(self.state, layer))
         return layer
 

@@ -118,6 +118,7 @@ class MainWindow(QMainWindow):
         self.viewer.gaze_dragged.connect(self.manipulator.drag_gaze)
         self.viewer.face_wheel.connect(self.manipulator.wheel_expression)
         self.manipulator.failed.connect(self.status.show_error)
+        self.manipulator.message.connect(lambda m: self.status.showMessage(m, 8000))
 
     def _update_title(self) -> None:
         name = Path(self.state.clip_path).name if self.state.clip_path else ""
