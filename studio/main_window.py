@@ -119,6 +119,7 @@ class MainWindow(QMainWindow):
         self.viewer.face_wheel.connect(self.manipulator.wheel_expression)
         self.manipulator.failed.connect(self.status.show_error)
         self.manipulator.message.connect(lambda m: self.status.showMessage(m, 8000))
+        self.library.warning.connect(lambda m: self.status.showMessage(f"Warning: {m}", 15000))
 
     def _update_title(self) -> None:
         name = Path(self.state.clip_path).name if self.state.clip_path else ""
