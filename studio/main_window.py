@@ -26,6 +26,7 @@ from studio.driving_inset import DrivingInset
 from studio.inspector import Inspector
 from studio.manipulation import Manipulator
 from studio.model_library import ModelLibrary
+from studio.open_dialog import choose_document
 from studio.session import Session
 from studio.status import JobStatusBar
 from studio.timeline import TimelineWidget
@@ -58,6 +59,7 @@ class MainWindow(QMainWindow):
             lambda title, text: QMessageBox.question(self, title, text) == QMessageBox.StandardButton.Yes
         )
         self.ask_save = self._ask_save_box
+        self.choose_document = choose_document
         self._build_layout()
         actions.build_menus(self)
         self._connect()
@@ -162,14 +164,14 @@ class MainWindow(QMainWindow):
         return False
 
     def open_dialog(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(
-            self,
-            "Open clip or project",
-            "",
-            "Clips and projects (*.mp4 *.mov *.mkv *.avi *.webm *.m4v project.json)",
-        )
+        path = self.choose_document(self, self.last_folder())
         if path:
             self.open_path(path)
+
+    def last_folder(self) -> str:
+        """Where the Open and Save dialogs start: the folder of the last document, else home."""
+        folder = str(self.settings.value("last_folder", "") or "")
+        return folder if folder and Path(folder).is_dir() else str(Path.home())
 
     def recent_files(self) -> list[str]:
         value = self.settings.value("recent", [])
@@ -177,6 +179,7 @@ class MainWindow(QMainWindow):
 
     def _remember_recent(self, path: str) -> None:
         p = str(self.state.project_path or path)
+        self.settings.setValue("last_folder", str(Path(p).parent))
         recent = [p] + [r for r in self.recent_files() if r != p]
         self.settings.setValue("recent", recent[:MAX_RECENT])
         actions.fill_recent_menu(self)
@@ -192,9 +195,8 @@ class MainWindow(QMainWindow):
     def save_as(self) -> bool:
         if not self.state.is_open:
             return False
-        folder, _ = QFileDialog.getSaveFileName(
-            self, "Save project as", f"{Path(self.state.clip_path).stem}.rfproj"
-        )
+        name = f"{Path(self.state.clip_path).stem}.rfproj"
+        folder, _ = QFileDialog.getSaveFileName(self, "Save project as", str(Path(self.last_folder()) / name))
         if not folder:
             return False
         saved = self.session.save(Path(folder))
