@@ -144,7 +144,8 @@ class Inspector(QWidget):
             w.setVisible(is_driven)
         if layer is None:
             self.panel.set_class(None)
-            self.key_label.setText("Select or add a layer")
+            self.key_label.setText("Select or add a layer" if self.state.is_open else "Open a clip")
+            self._show_range(0, max(0, self.state.frame_count - 1))  # the open clip's, not the last one's
             return
         self._show_timing(layer)
         if is_driven:
@@ -161,6 +162,14 @@ class Inspector(QWidget):
             else ("interpolated" if layer.keyframes else "no keyframes yet")
         )
         self.key_label.setText(f"{layer.name} @ frame {f}: {where}")
+
+    def _show_range(self, start: int, end: int) -> None:
+        last = max(0, self.state.frame_count - 1)
+        for spin, value in ((self.start_spin, start), (self.end_spin, end)):
+            spin.blockSignals(True)
+            spin.setRange(0, last)
+            spin.setValue(value)
+            spin.blockSignals(False)
 
     def _show_timing(self, layer: EditLayer) -> None:
         """The layer's frame range and driving offset in the spin boxes (without echoing back)."""

@@ -110,6 +110,7 @@ class MainWindow(QMainWindow):
         s, st = self.session, self.state
         s.preview_ready.connect(lambda r: self.viewer.set_images(r.frame, r.original, r.edited))
         s.error.connect(self.status.show_error)
+        s.warning.connect(self.status.show_warning)
         s.message.connect(lambda m: self.status.showMessage(m, 8000))
         s.opened.connect(self._remember_recent)
         s.playback.timeout.connect(self._update_transport)

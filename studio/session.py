@@ -27,6 +27,7 @@ AUTOSAVE_MS = 30_000
 class Session(QObject):
     error = Signal(str, str)  # one line, details
     message = Signal(str)  # status bar text
+    warning = Signal(str)  # one line the user must see (a damaged clip opened)
     opened = Signal(str)  # path
     tracking_finished = Signal(object)  # TrackResult
     preview_ready = Signal(object)  # PreviewResult
@@ -96,6 +97,8 @@ class Session(QObject):
         if recovered:
             self.state.undo_stack.resetClean()  # recovered edits are not saved yet
         self.opened.emit(doc.clip_path)
+        if doc.damage is not None:
+            self.warning.emit(f"{Path(doc.clip_path).name}: {doc.damage}")
         self.start_tracking()
 
     def document(self):

@@ -22,6 +22,7 @@ class JobStatusBar(QStatusBar):
         for w in (self.job_label, self.progress, self.cancel_button):
             self.addPermanentWidget(w)
         self.last_error: tuple[str, str] | None = None
+        self.last_warning: str | None = None
         self._box: QMessageBox | None = None
         self._current: Job | None = None
         runner.job_started.connect(self._job_started)
@@ -57,15 +58,25 @@ class JobStatusBar(QStatusBar):
             self._current.cancel()
             self.showMessage(f"Cancelling {self._current.name}...", 3000)
 
+    def show_warning(self, line: str) -> None:
+        """A one-line warning in the bar (it stays until the next message) and a non-modal box."""
+        self.last_warning = line
+        self.showMessage(f"Warning: {line}")
+        self._message_box("Warning", line, "")
+
+    def _message_box(self, title: str, line: str, details: str) -> None:
+        if self._box is None:
+            self._box = QMessageBox(
+                QMessageBox.Icon.Warning, title, "", QMessageBox.StandardButton.Close, self
+            )
+            self._box.setModal(False)
+        self._box.setWindowTitle(title)
+        self._box.setText(line)
+        self._box.setDetailedText(details)
+        self._box.show()
+
     def show_error(self, line: str, details: str) -> None:
         """A one-line message in the bar, and a non-modal box whose details expander has the rest."""
         self.last_error = (line, details)
         self.showMessage(f"Error: {line}", 15000)
-        if self._box is None:
-            self._box = QMessageBox(
-                QMessageBox.Icon.Warning, "Error", "", QMessageBox.StandardButton.Close, self
-            )
-            self._box.setModal(False)
-        self._box.setText(line)
-        self._box.setDetailedText(details)
-        self._box.show()
+        self._message_box("Error", line, details)
