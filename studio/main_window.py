@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMessageBox,
     QPushButton,
+    QScrollBar,
     QSplitter,
     QVBoxLayout,
     QWidget,
@@ -88,6 +89,12 @@ class MainWindow(QMainWindow):
         v.setContentsMargins(4, 0, 4, 4)
         v.addLayout(transport)
         v.addWidget(self.timeline, 1)
+        self.timeline_scroll = QScrollBar(Qt.Orientation.Horizontal)
+        self.timeline_scroll.setToolTip("Scroll the zoomed timeline (+ / - zoom, \\ fits the clip)")
+        self.timeline_scroll.valueChanged.connect(self._scrolled)
+        self.timeline.view_changed.connect(self._show_timeline_view)
+        v.addWidget(self.timeline_scroll)
+        self._show_timeline_view()
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(self.viewer)
         split.addWidget(bottom)
@@ -113,7 +120,9 @@ class MainWindow(QMainWindow):
         s.warning.connect(self.status.show_warning)
         s.message.connect(lambda m: self.status.showMessage(m, 8000))
         s.opened.connect(self._remember_recent)
-        s.playback.timeout.connect(self._update_transport)
+        s.playing_changed.connect(lambda _p: self._update_transport())
+        s.tracking_finished.connect(self.status.show_tracked)
+        st.clip_changed.connect(lambda: self.status.show_tracked(None))
         st.frame_changed.connect(lambda _f: self._update_transport())
         st.dirty_changed.connect(lambda _d: self._update_title())
         st.clip_changed.connect(self._update_title)
@@ -122,7 +131,22 @@ class MainWindow(QMainWindow):
         self.viewer.face_wheel.connect(self.manipulator.wheel_expression)
         self.manipulator.failed.connect(self.status.show_error)
         self.manipulator.message.connect(lambda m: self.status.showMessage(m, 8000))
+        self.inspector.notice.connect(lambda m: self.status.showMessage(m, 10000))
         self.library.warning.connect(lambda m: self.status.showMessage(f"Warning: {m}", 15000))
+
+    def _show_timeline_view(self) -> None:
+        """The scroll bar follows the timeline's zoom and scroll (hidden when the clip fits)."""
+        tl, bar = self.timeline, self.timeline_scroll
+        visible = tl.visible_frames()
+        bar.blockSignals(True)
+        bar.setRange(0, max(0, int(round(max(1, self.state.frame_count) - visible))))
+        bar.setPageStep(max(1, int(visible)))
+        bar.setValue(int(round(tl.first)))
+        bar.blockSignals(False)
+        bar.setVisible(tl.zoom > 1.0)
+
+    def _scrolled(self, value: int) -> None:
+        self.timeline.scroll_to(float(value))
 
     def _update_title(self) -> None:
         name = Path(self.state.clip_path).name if self.state.clip_path else ""

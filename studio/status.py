@@ -12,6 +12,9 @@ class JobStatusBar(QStatusBar):
     def __init__(self, runner: JobRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.runner = runner
+        self.tracks_label = QLabel()  # what tracking found, once it is done
+        self.tracks_label.setToolTip("Tracking of the open clip (Tools > Re-run tracking to redo it)")
+        self.addPermanentWidget(self.tracks_label)
         self.job_label = QLabel()
         self.progress = QProgressBar()
         self.progress.setRange(0, 1000)
@@ -57,6 +60,17 @@ class JobStatusBar(QStatusBar):
         if self._current is not None:
             self._current.cancel()
             self.showMessage(f"Cancelling {self._current.name}...", 3000)
+
+    def show_tracked(self, result) -> None:
+        """'Tracking done' beside the job area, and in the bar for a while; None clears it (a new
+        clip is being tracked)."""
+        if result is None:
+            self.tracks_label.setText("")
+            return
+        s = result.summary
+        text = f"Tracking done: face {s['face_valid']}/{s['frames']}, body {s['body_valid']}/{s['frames']}"
+        self.tracks_label.setText(text + (" (cached)" if result.cached else ""))
+        self.showMessage(text, 10000)
 
     def show_warning(self, line: str) -> None:
         """A one-line warning in the bar (it stays until the next message) and a non-modal box."""
