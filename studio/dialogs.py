@@ -70,6 +70,17 @@ def show_shortcuts(win) -> None:
     win.shortcuts_dialog = dlg
 
 
+DEFAULT_PRESET = "cpu-preview"
+
+
+def all_preset_names() -> list[str]:
+    """Every family's preset names, in first-seen order (what the training dialog offers)."""
+    from render_core.training.families import family_names
+    from render_core.training.presets import preset_names
+
+    return list(dict.fromkeys(p for f in family_names() for p in preset_names(f)))
+
+
 class PreferencesDialog(QDialog):
     """device, preview resolution, cache folder, default training preset (stored in QSettings)."""
 
@@ -86,7 +97,10 @@ class PreferencesDialog(QDialog):
         self.preview_height.setValue(int(settings.value("preview_height", 480)))
         self.cache_dir = QLineEdit(str(settings.value("cache_dir", "")))
         self.cache_dir.setPlaceholderText("default: the user cache folder")
-        self.preset = QLineEdit(str(settings.value("default_preset", "preview-cpu")))
+        self.preset = QComboBox()
+        self.preset.addItems(all_preset_names())
+        stored = str(settings.value("default_preset", DEFAULT_PRESET))
+        self.preset.setCurrentText(stored if stored in all_preset_names() else DEFAULT_PRESET)
         form = QFormLayout(self)
         form.addRow("Device", self.device)
         form.addRow("Preview height", self.preview_height)
@@ -102,7 +116,7 @@ class PreferencesDialog(QDialog):
         s.setValue("device", self.device.currentText())
         s.setValue("preview_height", self.preview_height.value())
         s.setValue("cache_dir", self.cache_dir.text().strip())
-        s.setValue("default_preset", self.preset.text().strip())
+        s.setValue("default_preset", self.preset.currentText())
         super().accept()
 
 
@@ -140,5 +154,5 @@ def show_train(win) -> None:
     from studio.train_dialog import TrainDialog
 
     win.train_dialog = TrainDialog(win.session, win.settings, win)
-    win.train_dialog.trained.connect(lambda _result: win.library.refresh())
+    win.train_dialog.ended.connect(win.library.refresh)  # finished, paused or cancelled
     win.train_dialog.show()

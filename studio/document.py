@@ -7,13 +7,17 @@ user cache under the clip's content hash, so a crash before the first save is re
 
 from __future__ import annotations
 
+import os
+import shutil
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from render_core.errors import InputError
 from render_core.media.clip_info import ClipInfo
-from render_core.paths import user_cache_dir
+from render_core.paths import tracks_cache_dir, user_cache_dir
+from render_core.project.autosave import discard_autosave as remove_autosave
 from render_core.project.autosave import find_recovery, load_recovery, write_autosave
+from render_core.project.clip_check import damage_note
 from render_core.project.document import PROJECT_SUFFIX, ClipRef, Project
 from render_core.project.io import load_project, project_file, save_project
 
@@ -23,13 +27,15 @@ VIDEO_SUFFIXES = (".mp4", ".mov", ".mkv", ".avi", ".webm", ".m4v")
 @dataclass(frozen=True)
 class OpenedDocument:
     """The result of an open job. project_path: the project folder, None for a bare clip.
-    recovery: an autosave newer than the document, to offer to the user."""
+    recovery: an autosave newer than the document, to offer to the user. damage: one line when
+    the target clip is damaged or truncated (fewer frames decode than it declares)."""
 
     project: Project
     project_path: Path | None
     clip_path: str
     info: ClipInfo
     recovery: Path | None
+    damage: str | None = None
 
 
 def is_project_path(path: str | Path) -> bool:
@@ -70,7 +76,7 @@ def _open_clip(clip: Path) -> OpenedDocument:
         ClipRef("clip1", str(clip.resolve()), info.content_hash, info)
     )
     recovery = find_recovery(unsaved_autosave_folder(info))
-    return OpenedDocument(project, None, str(clip.resolve()), info, recovery)
+    return OpenedDocument(project, None, str(clip.resolve()), info, recovery, damage_note(info))
 
 
 def _open_project(path: Path) -> OpenedDocument:
@@ -80,7 +86,8 @@ def _open_project(path: Path) -> OpenedDocument:
     folder = project_file(path).parent
     clip_path = project.clip_path(project.target().id)
     info = project.target().info or probe(clip_path)
-    return OpenedDocument(project, folder, str(clip_path), info, find_recovery(folder))
+    damage = damage_note(info) if Path(clip_path).exists() else None
+    return OpenedDocument(project, folder, str(clip_path), info, find_recovery(folder), damage)
 
 
 def recovered(doc: OpenedDocument) -> OpenedDocument:
@@ -89,7 +96,7 @@ def recovered(doc: OpenedDocument) -> OpenedDocument:
     project = load_recovery(folder)
     if doc.project_path is None:
         project = replace(project, folder=None)
-    return OpenedDocument(project, doc.project_path, doc.clip_path, doc.info, None)
+    return OpenedDocument(project, doc.project_path, doc.clip_path, doc.info, None, doc.damage)
 
 
 def save_document(project: Project, folder: Path) -> Project:
@@ -97,6 +104,27 @@ def save_document(project: Project, folder: Path) -> Project:
     if folder.suffix != PROJECT_SUFFIX:
         folder = folder.with_name(folder.name + PROJECT_SUFFIX)
     return save_project(project, folder)
+
+
+def carry_tracks(project: Project) -> list[Path]:
+    """Copy the cached tracks of the project's clips from the user cache into the project's
+    own cache (a clip tracked before its first save is not tracked again on reopening).
+    Returns the files copied."""
+    src, dst = tracks_cache_dir(None), tracks_cache_dir(project.folder)
+    copied = []
+    for clip in project.clips:
+        for f in sorted(src.glob(f"{clip.content_hash}-*.npz")) if clip.content_hash else []:
+            if not (dst / f.name).exists():
+                dst.mkdir(parents=True, exist_ok=True)
+                tmp = dst / f"{f.name}.part"
+                shutil.copyfile(f, tmp)
+                os.replace(tmp, dst / f.name)
+                copied.append(dst / f.name)
+    return copied
+
+
+def discard_autosave(project_path: Path | None, info: ClipInfo) -> None:
+    remove_autosave(autosave_folder(project_path, info))
 
 
 def autosave(project: Project, project_path: Path | None, info: ClipInfo) -> Path:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
@@ -32,15 +32,31 @@ from studio.state import AppState
 
 
 def params_at(layer: EditLayer, frame: int):
-    """What the panel shows: the keyframe at `frame`, else the interpolated value, else zeros."""
-    if frame in layer.keyframes:
-        return layer.keyframes[frame]
-    if layer.keyframes:
-        return layer.value_at(frame) if layer.covers(frame) else layer.params_class()
-    return layer.params_class()
+    """What the panel shows: the keyframe at `frame`, else the interpolated value, else zeros
+    (a disabled layer shows and edits its keys too)."""
+    return layer.keyed_at(frame)
+
+
+NOVEL_VIEW = "novel_view"
+
+
+def missing_model_note(state: AppState, layer: EditLayer | None) -> str | None:
+    """Why a layer's keys change nothing, or None: a viewpoint layer needs the project's renderer
+    to be a novel-view model (the warp and the face/body models cannot move the camera)."""
+    if layer is None or layer.kind != "viewpoint" or state.project is None:
+        return None
+    family = {m.id: m.family for m in state.project.models}.get(state.renderer)
+    if family == NOVEL_VIEW:
+        return None
+    return (
+        "Viewpoint edits need a novel-view model as the renderer; with the current one "
+        f"({state.renderer}) these keys change nothing yet."
+    )
 
 
 class Inspector(QWidget):
+    notice = Signal(str)  # a status-bar line: an edit that cannot show yet
+
     def __init__(
         self, state: AppState, runner: JobRunner | None = None, parent: QWidget | None = None
     ) -> None:
@@ -67,6 +83,9 @@ class Inspector(QWidget):
         self.interp.addItems([m.value for m in Interpolation])
         self.interp.activated.connect(self._interp_changed)
         self.key_label = QLabel()
+        self.note_label = QLabel()
+        self.note_label.setWordWrap(True)
+        self.note_label.setStyleSheet("color: #e6a03c")
         self.driving_label = QLabel()
         self.driving_button = QPushButton("Driving clip...")
         self.driving_button.clicked.connect(self._choose_driving_dialog)
@@ -84,6 +103,7 @@ class Inspector(QWidget):
         state.selection_changed.connect(lambda _id: self.refresh())
         state.frame_changed.connect(lambda _f: self._refresh_params())
         state.clip_changed.connect(self.refresh)
+        state.renderer_changed.connect(lambda _r: self._refresh_params())
         self.refresh()
 
     def _layout(self) -> None:
@@ -99,6 +119,7 @@ class Inspector(QWidget):
         v.addLayout(buttons)
         v.addWidget(QLabel("<b>Parameters at playhead</b>"))
         v.addWidget(self.key_label)
+        v.addWidget(self.note_label)
         v.addLayout(row)
         frames = QHBoxLayout()
         frames.addWidget(QLabel("Frames"))
@@ -145,9 +166,13 @@ class Inspector(QWidget):
         is_driven = layer is not None and layer.kind in DRIVEN_KINDS
         for w in (self.driving_label, self.driving_button, self.offset_label, self.offset_spin):
             w.setVisible(is_driven)
+        note = missing_model_note(self.state, layer)
+        self.note_label.setText(note or "")
+        self.note_label.setVisible(note is not None)
         if layer is None:
             self.panel.set_class(None)
-            self.key_label.setText("Select or add a layer")
+            self.key_label.setText("Select or add a layer" if self.state.is_open else "Open a clip")
+            self._show_range(0, max(0, self.state.frame_count - 1))  # the open clip's, not the last one's
             return
         self._show_timing(layer)
         if is_driven:
@@ -164,6 +189,14 @@ class Inspector(QWidget):
             else ("interpolated" if layer.keyframes else "no keyframes yet")
         )
         self.key_label.setText(f"{layer.name} @ frame {f}: {where}")
+
+    def _show_range(self, start: int, end: int) -> None:
+        last = max(0, self.state.frame_count - 1)
+        for spin, value in ((self.start_spin, start), (self.end_spin, end)):
+            spin.blockSignals(True)
+            spin.setRange(0, last)
+            spin.setValue(value)
+            spin.blockSignals(False)
 
     def _show_timing(self, layer: EditLayer) -> None:
         """The layer's frame range and driving offset in the spin boxes (without echoing back)."""
@@ -201,11 +234,17 @@ class Inspector(QWidget):
         gesture = (layer.id, "offset")
         self.state.undo_stack.push(C.ChangeLayer(self.state, new, f"Driving offset of {layer.name}", gesture))
 
-    def add_layer(self, kind: str) -> EditLayer:
-        end = max(0, self.state.frame_count - 1)
-        layer = EditLayer(kind=kind, start=0, end=end)
+    def add_layer(self, kind: str, span: tuple[int, int] | None = None) -> EditLayer:
+        """A new layer of `kind` over `span` (inclusive frames; the whole clip by default)."""
+        start, end = span if span is not None else (0, max(0, self.state.frame_count - 1))
+        layer = EditLayer(kind=kind, start=start, end=end)
         self.state.undo_stack.push(C.AddLayer(self.state, layer))
+        self._tell_if_inert(layer)
         return layer
+
+    def _tell_if_inert(self, layer: EditLayer | None) -> None:
+        if (note := missing_model_note(self.state, layer)) is not None:
+            self.notice.emit(note)
 
     def remove_selected(self) -> None:
         if self.state.selected_layer_id is not None:
@@ -229,6 +268,7 @@ class Inspector(QWidget):
         f = self.state.frame
         params = replace(params_at(layer, f), **{name: value})
         self.state.undo_stack.push(C.SetParam(self.state, layer.id, f, params, name))
+        self._tell_if_inert(layer)
 
     def add_keyframe_here(self) -> None:
         """K: pin the selected layer's current value at the playhead as a keyframe."""
@@ -238,6 +278,7 @@ class Inspector(QWidget):
             self.state.undo_stack.push(
                 C.SetKeyframe(self.state, layer.id, f, params_at(layer, f), f"Add keyframe at {f}")
             )
+            self._tell_if_inert(layer)
 
     def _choose_driving_dialog(self) -> None:
         path, _ = QFileDialog.getOpenFileName(

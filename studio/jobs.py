@@ -42,11 +42,21 @@ class JobSignals(QObject):
 
 
 def describe_error(exc: BaseException) -> tuple[str, str]:
-    """(one line a user can read, full details for the expander)."""
-    details = "".join(traceback.format_exception(exc))
+    """(one line a user can read, details for the expander): for a problem with the user's
+    input, the file, the problem and what to try; for anything else (a bug), a note saying so
+    above the traceback to report."""
     if isinstance(exc, InputError):
-        return exc.one_line(), details
+        where = f"File: {exc.path}\n" if exc.path else ""
+        return exc.one_line(), (
+            f"{where}Problem: {exc.problem}\n\nWhat to try: check that the file opens in a media player "
+            "and is complete (a copy or download may have stopped early), or choose another file."
+        )
     line = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    trace = "".join(traceback.format_exception(exc))
+    details = (
+        "This is a fault in Render Studio, not in your files; your project is untouched. "
+        "Please report it with the text below.\n\n" + trace
+    )
     return f"{exc.__class__.__name__}: {line}" if line else exc.__class__.__name__, details
 
 

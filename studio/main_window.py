@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMessageBox,
     QPushButton,
+    QScrollBar,
     QSplitter,
     QVBoxLayout,
     QWidget,
@@ -26,6 +27,7 @@ from studio.driving_inset import DrivingInset
 from studio.inspector import Inspector
 from studio.manipulation import Manipulator
 from studio.model_library import ModelLibrary
+from studio.open_dialog import choose_document
 from studio.session import Session
 from studio.status import JobStatusBar
 from studio.timeline import TimelineWidget
@@ -57,6 +59,8 @@ class MainWindow(QMainWindow):
         self.confirm = (
             lambda title, text: QMessageBox.question(self, title, text) == QMessageBox.StandardButton.Yes
         )
+        self.ask_save = self._ask_save_box
+        self.choose_document = choose_document
         self._build_layout()
         actions.build_menus(self)
         self._connect()
@@ -85,6 +89,12 @@ class MainWindow(QMainWindow):
         v.setContentsMargins(4, 0, 4, 4)
         v.addLayout(transport)
         v.addWidget(self.timeline, 1)
+        self.timeline_scroll = QScrollBar(Qt.Orientation.Horizontal)
+        self.timeline_scroll.setToolTip("Scroll the zoomed timeline (+ / - zoom, \\ fits the clip)")
+        self.timeline_scroll.valueChanged.connect(self._scrolled)
+        self.timeline.view_changed.connect(self._show_timeline_view)
+        v.addWidget(self.timeline_scroll)
+        self._show_timeline_view()
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(self.viewer)
         split.addWidget(bottom)
@@ -107,9 +117,12 @@ class MainWindow(QMainWindow):
         s, st = self.session, self.state
         s.preview_ready.connect(lambda r: self.viewer.set_images(r.frame, r.original, r.edited))
         s.error.connect(self.status.show_error)
+        s.warning.connect(self.status.show_warning)
         s.message.connect(lambda m: self.status.showMessage(m, 8000))
         s.opened.connect(self._remember_recent)
-        s.playback.timeout.connect(self._update_transport)
+        s.playing_changed.connect(lambda _p: self._update_transport())
+        s.tracking_finished.connect(self.status.show_tracked)
+        st.clip_changed.connect(lambda: self.status.show_tracked(None))
         st.frame_changed.connect(lambda _f: self._update_transport())
         st.dirty_changed.connect(lambda _d: self._update_title())
         st.clip_changed.connect(self._update_title)
@@ -117,6 +130,23 @@ class MainWindow(QMainWindow):
         self.viewer.gaze_dragged.connect(self.manipulator.drag_gaze)
         self.viewer.face_wheel.connect(self.manipulator.wheel_expression)
         self.manipulator.failed.connect(self.status.show_error)
+        self.manipulator.message.connect(lambda m: self.status.showMessage(m, 8000))
+        self.inspector.notice.connect(lambda m: self.status.showMessage(m, 10000))
+        self.library.warning.connect(lambda m: self.status.showMessage(f"Warning: {m}", 15000))
+
+    def _show_timeline_view(self) -> None:
+        """The scroll bar follows the timeline's zoom and scroll (hidden when the clip fits)."""
+        tl, bar = self.timeline, self.timeline_scroll
+        visible = tl.visible_frames()
+        bar.blockSignals(True)
+        bar.setRange(0, max(0, int(round(max(1, self.state.frame_count) - visible))))
+        bar.setPageStep(max(1, int(visible)))
+        bar.setValue(int(round(tl.first)))
+        bar.blockSignals(False)
+        bar.setVisible(tl.zoom > 1.0)
+
+    def _scrolled(self, value: int) -> None:
+        self.timeline.scroll_to(float(value))
 
     def _update_title(self) -> None:
         name = Path(self.state.clip_path).name if self.state.clip_path else ""
@@ -133,17 +163,40 @@ class MainWindow(QMainWindow):
 
     # -- file ----------------------------------------------------------------------------
     def open_path(self, path: str | Path):
+        """Open a clip or project, after the unsaved-changes prompt; None if the user cancelled."""
+        if not self.maybe_save("opening another file"):
+            return None
         return self.session.open(path)
 
+    def _ask_save_box(self, text: str) -> str:
+        """Save / Discard / Cancel as 'save', 'discard' or 'cancel'."""
+        B = QMessageBox.StandardButton
+        answer = QMessageBox.warning(self, "Unsaved changes", text, B.Save | B.Discard | B.Cancel, B.Save)
+        return {B.Save: "save", B.Discard: "discard"}.get(answer, "cancel")
+
+    def maybe_save(self, why: str) -> bool:
+        """Before the open document goes away: ask Save / Discard / Cancel when it has unsaved
+        changes. True when it may go (saved, discarded or clean); False to stay."""
+        if not (self.state.is_open and self.state.dirty):
+            return True
+        name = self.windowTitle().lstrip("*").split(" - ")[0] or "this project"
+        answer = self.ask_save(f"Save the changes to {name} before {why}?")
+        if answer == "save":
+            return self.save()
+        if answer == "discard":
+            self.session.discard_autosave()
+            return True
+        return False
+
     def open_dialog(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(
-            self,
-            "Open clip or project",
-            "",
-            "Clips and projects (*.mp4 *.mov *.mkv *.avi *.webm *.m4v project.json)",
-        )
+        path = self.choose_document(self, self.last_folder())
         if path:
             self.open_path(path)
+
+    def last_folder(self) -> str:
+        """Where the Open and Save dialogs start: the folder of the last document, else home."""
+        folder = str(self.settings.value("last_folder", "") or "")
+        return folder if folder and Path(folder).is_dir() else str(Path.home())
 
     def recent_files(self) -> list[str]:
         value = self.settings.value("recent", [])
@@ -151,6 +204,7 @@ class MainWindow(QMainWindow):
 
     def _remember_recent(self, path: str) -> None:
         p = str(self.state.project_path or path)
+        self.settings.setValue("last_folder", str(Path(p).parent))
         recent = [p] + [r for r in self.recent_files() if r != p]
         self.settings.setValue("recent", recent[:MAX_RECENT])
         actions.fill_recent_menu(self)
@@ -166,13 +220,13 @@ class MainWindow(QMainWindow):
     def save_as(self) -> bool:
         if not self.state.is_open:
             return False
-        folder, _ = QFileDialog.getSaveFileName(
-            self, "Save project as", f"{Path(self.state.clip_path).stem}.rfproj"
-        )
+        name = f"{Path(self.state.clip_path).stem}.rfproj"
+        folder, _ = QFileDialog.getSaveFileName(self, "Save project as", str(Path(self.last_folder()) / name))
         if not folder:
             return False
-        self.session.save(Path(folder))
+        saved = self.session.save(Path(folder))
         self._update_title()
+        self._remember_recent(str(saved))
         return True
 
     # -- drag and drop -------------------------------------------------------------------
@@ -194,12 +248,9 @@ class MainWindow(QMainWindow):
         ):
             e.ignore()
             return
-        if self.state.dirty and not self.confirm(
-            "Unsaved changes", "Quit without saving? (an autosave is kept)"
-        ):
+        if not self.maybe_save("quitting"):
             e.ignore()
             return
-        self.session.autosave_now()
         self.shutdown()
         e.accept()
 

@@ -2,9 +2,11 @@
 
 - Drag a body joint: the rotation of its parent joint that turns it toward the drop point
   becomes (added to) a body_pose keyframe; bone lengths stay exact because the edit is the
-  core's forward kinematics (`edits.body_ops.apply_body_pose`).
-- Drag from an iris: the gaze offset whose edited irises (core `edit_face`) land at the drop
-  point, found by a few Gauss-Newton steps on that forward function.
+  core's forward kinematics (`edits.body_ops.apply_body_pose`). A new layer spans the frames
+  where the person faces as at the playhead (`edits.body_facing`): the same angles would
+  bend a turned body the other way.
+- Drag an iris: the gaze offset that puts that iris (as the edits show it) at the drop point,
+  found by a few Gauss-Newton steps on the core's forward edit (`edits.handles`).
 - Wheel over the face: steps the selected expression control of the selected layer.
 
 The inverses themselves live in `render_core.edits.inverse` (the studio holds no math).
@@ -19,7 +21,9 @@ import numpy as np
 from PySide6.QtCore import QObject, QPointF, Signal
 
 from render_core.edits import body_ops
-from render_core.edits.inverse import driving_param, joint_rotation_delta, solve_gaze
+from render_core.edits.body_facing import facing_run
+from render_core.edits.handles import gaze_for_iris
+from render_core.edits.inverse import driving_param, joint_rotation_delta
 from render_core.edits.layer import EditLayer
 from render_core.edits.params import clamp
 from studio import commands as C
@@ -31,14 +35,16 @@ WHEEL_STEP = 0.05  # of the control's full range per wheel notch
 
 class Manipulator(QObject):
     failed = Signal(str, str)
+    message = Signal(str)  # status bar text
 
     def __init__(self, state: AppState, inspector, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.state = state
         self.inspector = inspector
 
-    def _layer_of_kind(self, kind: str) -> EditLayer:
-        """The selected layer if it is of `kind`, else the topmost one, else a new one."""
+    def _layer_of_kind(self, kind: str, span: tuple[int, int] | None = None) -> EditLayer:
+        """The selected layer if it is of `kind`, else the topmost one, else a new one (over
+        `span`, inclusive frames, when given; else the whole clip)."""
         sel = self.state.selected_layer
         if sel is not None and sel.kind == kind:
             return sel
@@ -46,7 +52,13 @@ class Manipulator(QObject):
             if layer.kind == kind:
                 self.state.select_layer(layer.id)
                 return layer
-        return self.inspector.add_layer(kind)
+        layer = self.inspector.add_layer(kind, span)
+        if span is not None and span != (0, self.state.frame_count - 1):
+            self.message.emit(
+                f"New {kind.replace('_', ' ')} layer over frames {span[0]}-{span[1]}, where the person"
+                " faces as at this frame (drag its ends to change)"
+            )
+        return layer
 
     def drag_joint(self, joint: int, target: QPointF) -> None:
         body = self.state.tracks.body if self.state.tracks else None
@@ -54,37 +66,24 @@ class Manipulator(QObject):
         t = self.state.frame
         if body is None or name is None or t >= len(body) or not body.valid[t]:
             return
-        layer = self._layer_of_kind("body_pose")
+        layer = self._layer_of_kind("body_pose", facing_run(body.joints, body.valid, t))
         current = params_at(layer, t)
         edited = body_ops.apply_body_pose(body.joints[t], current)
         delta = joint_rotation_delta(edited, joint, np.array([target.x(), target.y()]), name)
         params = clamp(replace(current, **{name: getattr(current, name) + delta}))
         self.state.undo_stack.push(C.SetKeyframe(self.state, layer.id, t, params, f"Pose {name} at {t}"))
 
-    def drag_gaze(self, target: QPointF) -> None:
-        face = self.state.tracks.face if self.state.tracks else None
-        t = self.state.frame
+    def drag_gaze(self, iris: int, target: QPointF) -> None:
+        """Iris `iris` (0 subject's left, 1 right) dropped at `target`: the gaze keyframe at the
+        playhead that puts that iris there (as near as the gaze's bounds allow)."""
+        tracks, t, info = self.state.tracks, self.state.frame, self.state.info
+        face = tracks.face if tracks else None
         if face is None or t >= len(face) or not face.valid[t]:
             return
         layer = self._layer_of_kind("gaze")
-        forward = self._gaze_forward(t)
-        params = solve_gaze(forward, np.array([target.x(), target.y()]), params_at(layer, t))
+        size, goal = (info.width, info.height), np.array([target.x(), target.y()])
+        params = gaze_for_iris(tracks, t, size, self.state.timeline, iris, goal, params_at(layer, t))
         self.state.undo_stack.push(C.SetKeyframe(self.state, layer.id, t, params, f"Gaze at {t}"))
-
-    def _gaze_forward(self, t: int):
-        """GazeParams -> mean edited iris px at frame t, with the frame's other face edits on."""
-        from render_core.edits.face_ops import edit_face
-        from render_core.states import FaceState
-        from render_core.tracking.head_pose import principal_point
-
-        f, info = self.state.tracks.face, self.state.info
-        state = FaceState(
-            f.landmarks[t], f.head_pose[t], f.iris[t], f.focal, principal_point(info.width, info.height)
-        )
-        others = {k: v for k, v in self.state.timeline.evaluate(t).items() if k != "gaze"}
-        return (
-            lambda g: edit_face(state, f.neutral, {**others, "gaze": g}).iris.mean(axis=0).astype(np.float64)
-        )
 
     def wheel_expression(self, steps: int) -> None:
         layer = self.state.selected_layer

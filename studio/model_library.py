@@ -6,7 +6,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -39,12 +40,36 @@ def find_models(folders: list[Path]) -> list[tuple[Path, dict]]:
     return found
 
 
+UNDERTRAINED = 0.5  # of the preset's planned minutes
+
+
 def quality_text(meta: dict) -> str:
     metrics = meta.get("metrics", {})
-    return ", ".join(f"{k} {v:.3g}" for k, v in metrics.items() if isinstance(v, int | float)) or "-"
+    text = ", ".join(f"{k} {v:.3g}" for k, v in metrics.items() if isinstance(v, int | float))
+    return text or f"not evaluated (stopped at step {meta.get('step', '?')})"
+
+
+def undertrained(meta: dict) -> str | None:
+    """Why a checkpoint will render a blurred likeness, or None: it stopped before any held-out
+    evaluation, or before half of its preset's planned training time."""
+    step = meta.get("step", "?")
+    if not any(isinstance(v, int | float) for v in meta.get("metrics", {}).values()):
+        return (
+            f"stopped at step {step} before any held-out evaluation: undertrained, expect a blurred likeness"
+        )
+    planned = float(meta.get("config", {}).get("default_minutes") or 0.0) * 60.0
+    wall = float(meta.get("wall_time_s") or 0.0)
+    if planned and wall < UNDERTRAINED * planned:
+        return (
+            f"trained {wall / 60:.1f} of its preset's {planned / 60:.0f} minutes (step {step}):"
+            " undertrained, expect a blurred likeness"
+        )
+    return None
 
 
 class ModelLibrary(QWidget):
+    warning = Signal(str)  # a model chosen as the renderer is undertrained
+
     def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.state = state
@@ -81,6 +106,9 @@ class ModelLibrary(QWidget):
                                     str(meta.get("step", "")), quality_text(meta)])  # fmt: skip
             item.setData(0, Qt.ItemDataRole.UserRole, str(path))
             item.setToolTip(0, str(path))
+            if (why := undertrained(meta)) is not None:
+                item.setForeground(4, QBrush(QColor(230, 160, 60)))
+                item.setToolTip(4, why)
             self.tree.addTopLevelItem(item)
         self._show_current()
 
@@ -112,6 +140,8 @@ class ModelLibrary(QWidget):
                        str(meta.get("preset", "")), metrics)  # fmt: skip
         if ref.id != st.renderer or ref not in st.project.models:
             st.undo_stack.push(C.UseModel(st, ref))
+        if (why := undertrained(meta)) is not None:
+            self.warning.emit(f"{checkpoint.name}: {why}")
 
     def use_warp(self) -> None:
         if self.state.is_open and self.state.renderer != WARP:

@@ -57,7 +57,11 @@ def _pen(color: QColor, width: float) -> QPen:
     return pen
 
 
-def paint_face(p: QPainter, tracks: Tracks, t: int, flags: OverlayFlags) -> None:
+def paint_face(
+    p: QPainter, tracks: Tracks, t: int, flags: OverlayFlags, iris: np.ndarray | None = None
+) -> None:
+    """Face mesh, irises and crop box of frame t; `iris` (2, 2) overrides the tracked irises
+    (where the gaze edit turned them)."""
     face = face_at(tracks, t)
     if face is None:
         return
@@ -67,7 +71,7 @@ def paint_face(p: QPainter, tracks: Tracks, t: int, flags: OverlayFlags) -> None
     if flags.iris:
         p.setPen(_pen(IRIS, 2.0))
         r = max(2.0, 0.006 * float(np.ptp(face.landmarks[t, :, 0])))
-        for x, y in face.iris[t]:
+        for x, y in face.iris[t] if iris is None else iris:
             p.drawEllipse(QPointF(float(x), float(y)), r, r)
     if flags.face_box:
         from render_core.families.portrait.crop import raw_params
@@ -117,23 +121,23 @@ def mask_image(tracks: Tracks | None, t: int, size: tuple[int, int]) -> QImage |
     return img
 
 
-def nearest_joint(tracks: Tracks | None, t: int, x: float, y: float, radius: float) -> int | None:
-    """Index of the visible joint within `radius` frame px of (x, y), nearest first."""
-    body = body_at(tracks, t)
-    if body is None:
+def nearest_joint(joints: np.ndarray | None, x: float, y: float, radius: float) -> int | None:
+    """Index of the visible joint of `joints` (33, 4) within `radius` frame px of (x, y)."""
+    if joints is None:
         return None
-    j = body.joints[t]
-    d = np.hypot(j[:, 0] - x, j[:, 1] - y)
-    d[j[:, 3] < MIN_VISIBILITY] = np.inf
+    d = np.hypot(joints[:, 0] - x, joints[:, 1] - y)
+    d[joints[:, 3] < MIN_VISIBILITY] = np.inf
     i = int(np.argmin(d))
     return i if d[i] <= radius else None
 
 
-def near_iris(tracks: Tracks | None, t: int, x: float, y: float, radius: float) -> bool:
-    face = face_at(tracks, t)
-    return face is not None and bool(
-        np.min(np.hypot(face.iris[t, :, 0] - x, face.iris[t, :, 1] - y)) <= radius
-    )
+def nearest_iris(iris: np.ndarray | None, x: float, y: float, radius: float) -> int | None:
+    """Which iris of `iris` (2, 2) px (0 subject's left, 1 right) is within `radius` of (x, y)."""
+    if iris is None:
+        return None
+    d = np.hypot(iris[:, 0] - x, iris[:, 1] - y)
+    i = int(np.argmin(d))
+    return i if d[i] <= radius else None
 
 
 def over_face(tracks: Tracks | None, t: int, x: float, y: float) -> bool:

@@ -61,6 +61,7 @@ def capture(out: Path, clip: Path, frame: int = 40) -> Path:
     out.parent.mkdir(parents=True, exist_ok=True)
     pixmap.save(str(out))
     win.confirm = lambda title, text: True  # no modal questions on the way out
+    win.ask_save = lambda text: "discard"
     win.close()
     if not ok:
         raise RuntimeError("the edited preview did not arrive within 60 s")

@@ -22,14 +22,17 @@ from studio.render_bridge import frame_at_position, make_render_preview
 from studio.state import AppState
 
 AUTOSAVE_MS = 30_000
+MAX_SHUTTLE = 8.0
 
 
 class Session(QObject):
     error = Signal(str, str)  # one line, details
     message = Signal(str)  # status bar text
+    warning = Signal(str)  # one line the user must see (a damaged clip opened)
     opened = Signal(str)  # path
     tracking_finished = Signal(object)  # TrackResult
     preview_ready = Signal(object)  # PreviewResult
+    playing_changed = Signal(bool)
 
     def __init__(
         self,
@@ -66,6 +69,7 @@ class Session(QObject):
         self.playback.setTimerType(self.playback.timerType().PreciseTimer)
         self.playback.timeout.connect(self._tick)
         self._play_origin: tuple[float, int] | None = None
+        self.rate = 1.0  # playback speed: negative plays backward (J/K/L shuttle)
         s = self.state
         for sig in (s.timeline_changed, s.tracks_changed, s.renderer_changed):
             sig.connect(self.request_preview)
@@ -96,6 +100,8 @@ class Session(QObject):
         if recovered:
             self.state.undo_stack.resetClean()  # recovered edits are not saved yet
         self.opened.emit(doc.clip_path)
+        if doc.damage is not None:
+            self.warning.emit(f"{Path(doc.clip_path).name}: {doc.damage}")
         self.start_tracking()
 
     def document(self):
@@ -107,7 +113,11 @@ class Session(QObject):
         target = folder or self.state.project_path
         if target is None:
             raise ValueError("an unsaved project needs a folder (Save As)")
+        was_unsaved = self.state.project_path is None
         saved = D.save_document(self.document(), Path(target))
+        D.carry_tracks(saved)
+        if was_unsaved:
+            D.discard_autosave(None, self.state.info)  # the clip's autosave is the project now
         self.state.mark_saved(saved, saved.folder)
         self.message.emit(f"Saved {saved.folder}")
         return saved.folder
@@ -120,6 +130,12 @@ class Session(QObject):
         except OSError as e:
             self.error.emit(f"autosave failed: {e}", repr(e))
             return None
+
+    def discard_autosave(self) -> None:
+        """The user discarded the open document's changes: its autosave goes too, so the next
+        open does not offer them back."""
+        if self.state.is_open:
+            D.discard_autosave(self.state.project_path, self.state.info)
 
     # -- tracking ------------------------------------------------------------------------
     def start_tracking(self) -> Job:
@@ -216,6 +232,7 @@ class Session(QObject):
     def play(self) -> None:
         if not self.state.is_open:
             return
+        self.rate = 1.0
         loop = self.loop_range()
         if loop is not None and not loop[0] <= self.state.frame <= loop[1]:
             self.state.set_frame(loop[0])
@@ -227,6 +244,7 @@ class Session(QObject):
         else:
             self._play_origin = (time.perf_counter(), self.state.frame)
         self.playback.start(max(5, int(1000 / self.state.fps / 2)))
+        self.playing_changed.emit(True)
 
     def _start_stream(self) -> None:
         """(Re)start rendering ahead from the playhead; the clock waits for its first frame."""
@@ -265,14 +283,35 @@ class Session(QObject):
             self.play()
 
     def stop(self) -> None:
+        was_playing = self.playback.isActive()
         self.playback.stop()
         self._play_origin = None
         if self._streaming:
             self._streaming = False
             self.stream.stop()
+        if was_playing:
+            self.playing_changed.emit(False)
 
     def toggle_play(self) -> None:
         self.stop() if self.playing else self.play()
+
+    def shuttle(self, direction: int) -> None:
+        """L (+1) / J (-1): play that way, each further press doubles the speed (up to 8x); a
+        press against the current direction starts again at 1x that way. Normal speed forward
+        renders ahead; other speeds show the latest preview the renderer can keep up with."""
+        if not self.state.is_open:
+            return
+        same_way = self.playing and (self.rate > 0) == (direction > 0)
+        rate = min(abs(self.rate) * 2, MAX_SHUTTLE) * direction if same_way else float(direction)
+        self.stop()
+        if rate == 1.0:
+            self.play()
+            return
+        self.rate = rate
+        self._play_origin = (time.perf_counter(), self.state.frame)
+        self.playback.start(max(5, int(1000 / self.state.fps / 2)))
+        self.playing_changed.emit(True)
+        self.message.emit(f"Playing {'backward ' if rate < 0 else ''}at {abs(rate):g}x")
 
     def _tick(self) -> None:
         """Frame from the wall clock, so a slow preview drops frames instead of lagging."""
@@ -280,8 +319,12 @@ class Session(QObject):
             self._tick_stream()
             return
         t0, f0 = self._play_origin
-        f = f0 + int((time.perf_counter() - t0) * self.state.fps)
-        loop = self.loop_range()
+        f = f0 + int((time.perf_counter() - t0) * self.state.fps * self.rate)
+        if f < 0:  # backward past the first frame
+            self.state.set_frame(0)
+            self.stop()
+            return
+        loop = self.loop_range() if self.rate > 0 else None
         if loop is not None:
             self.state.set_frame(frame_at_position(f0, f - f0, loop))
         elif f >= self.state.frame_count:

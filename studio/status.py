@@ -12,6 +12,9 @@ class JobStatusBar(QStatusBar):
     def __init__(self, runner: JobRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.runner = runner
+        self.tracks_label = QLabel()  # what tracking found, once it is done
+        self.tracks_label.setToolTip("Tracking of the open clip (Tools > Re-run tracking to redo it)")
+        self.addPermanentWidget(self.tracks_label)
         self.job_label = QLabel()
         self.progress = QProgressBar()
         self.progress.setRange(0, 1000)
@@ -22,6 +25,7 @@ class JobStatusBar(QStatusBar):
         for w in (self.job_label, self.progress, self.cancel_button):
             self.addPermanentWidget(w)
         self.last_error: tuple[str, str] | None = None
+        self.last_warning: str | None = None
         self._box: QMessageBox | None = None
         self._current: Job | None = None
         runner.job_started.connect(self._job_started)
@@ -57,15 +61,36 @@ class JobStatusBar(QStatusBar):
             self._current.cancel()
             self.showMessage(f"Cancelling {self._current.name}...", 3000)
 
+    def show_tracked(self, result) -> None:
+        """'Tracking done' beside the job area, and in the bar for a while; None clears it (a new
+        clip is being tracked)."""
+        if result is None:
+            self.tracks_label.setText("")
+            return
+        s = result.summary
+        text = f"Tracking done: face {s['face_valid']}/{s['frames']}, body {s['body_valid']}/{s['frames']}"
+        self.tracks_label.setText(text + (" (cached)" if result.cached else ""))
+        self.showMessage(text, 10000)
+
+    def show_warning(self, line: str) -> None:
+        """A one-line warning in the bar (it stays until the next message) and a non-modal box."""
+        self.last_warning = line
+        self.showMessage(f"Warning: {line}")
+        self._message_box("Warning", line, "")
+
+    def _message_box(self, title: str, line: str, details: str) -> None:
+        if self._box is None:
+            self._box = QMessageBox(
+                QMessageBox.Icon.Warning, title, "", QMessageBox.StandardButton.Close, self
+            )
+            self._box.setModal(False)
+        self._box.setWindowTitle(title)
+        self._box.setText(line)
+        self._box.setDetailedText(details)
+        self._box.show()
+
     def show_error(self, line: str, details: str) -> None:
         """A one-line message in the bar, and a non-modal box whose details expander has the rest."""
         self.last_error = (line, details)
         self.showMessage(f"Error: {line}", 15000)
-        if self._box is None:
-            self._box = QMessageBox(
-                QMessageBox.Icon.Warning, "Error", "", QMessageBox.StandardButton.Close, self
-            )
-            self._box.setModal(False)
-        self._box.setText(line)
-        self._box.setDetailedText(details)
-        self._box.show()
+        self._message_box("Error", line, details)

@@ -3,15 +3,18 @@ per edit layer with keyframe diamonds (a driving performance's audio drawn in it
 to seek, drag a diamond to move it, Delete removes it; drag a
 layer bar's end to trim it, its middle to move it (keyframes and a driving performance with it).
 
-Convention: x maps frames linearly over the widget width after the name column; frame f is
-drawn at the centre of its cell.
+Zoom and scroll like an editor's: Ctrl+wheel zooms about the mouse, the wheel scrolls, the
+view follows the playhead; `zoom_by`, `scroll_by` and `zoom_to_fit` are the View menu's.
+
+Convention: x maps the visible frames [first, first + visible) linearly over the widget width
+after the name column; frame f is drawn at the centre of its cell.
 """
 
 from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QKeyEvent, QMouseEvent, QPainter, QPen, QPolygonF
+from PySide6.QtGui import QColor, QKeyEvent, QMouseEvent, QPainter, QPen, QPolygonF, QWheelEvent
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from render_core.edits.settings import DRIVEN_KINDS
@@ -34,8 +37,12 @@ KEY_SELECTED = QColor(255, 255, 255)
 PLAYHEAD = QColor(255, 80, 80)
 
 
+MIN_VISIBLE_FRAMES = 8  # the deepest zoom shows this many frames
+
+
 class TimelineWidget(QWidget):
     keyframe_selected = Signal(object, object)  # layer id, frame (or None, None)
+    view_changed = Signal()  # zoom or scroll changed
 
     def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -45,6 +52,8 @@ class TimelineWidget(QWidget):
         self._drag_bar: tuple | None = None  # (layer as pressed, part, pressed frame, gesture)
         self._scrubbing = False
         self.waveforms = None  # studio.waveforms.WaveformStore, set by the main window
+        self.zoom = 1.0  # 1: the whole clip fits
+        self.first = 0.0  # the first visible frame (fractional while zoomed)
         self.setMouseTracking(True)  # the cursor shows what a press on a bar would grab
         self.setMinimumHeight(LAYERS_TOP + 3 * ROW_H)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
@@ -56,7 +65,8 @@ class TimelineWidget(QWidget):
             state.selection_changed,
         ):
             sig.connect(self._changed)
-        state.frame_changed.connect(lambda _f: self.update())
+        state.frame_changed.connect(self._follow_playhead)
+        state.clip_changed.connect(self.zoom_to_fit)
 
     def _changed(self, *_args) -> None:
         if self.selected_key and not self._key_exists(*self.selected_key):
@@ -68,10 +78,67 @@ class TimelineWidget(QWidget):
         ids = {ly.id: ly for ly in self.state.timeline.layers}
         return layer_id in ids and frame in ids[layer_id].keyframes
 
+    # -- view: zoom and scroll ----------------------------------------------------------
+    def visible_frames(self) -> float:
+        return max(1, self.state.frame_count) / self.zoom
+
+    def px_per_frame(self) -> float:
+        return max(1, self.width() - NAME_W) / self.visible_frames()
+
+    def visible_range(self) -> tuple[int, int]:
+        """(first, last) frames at least partly in view."""
+        last = min(self.state.frame_count, int(np.ceil(self.first + self.visible_frames()))) - 1
+        return int(self.first), max(int(self.first), last)
+
+    def _set_view(self, zoom: float, first: float) -> None:
+        n = max(1, self.state.frame_count)
+        self.zoom = min(max(zoom, 1.0), max(1.0, n / MIN_VISIBLE_FRAMES))
+        self.first = min(max(first, 0.0), n - self.visible_frames())
+        self.update()
+        self.view_changed.emit()
+
+    def zoom_by(self, factor: float, anchor_x: float | None = None) -> None:
+        """Zoom keeping the frame under `anchor_x` (widget px; default the playhead if in view,
+        else the middle) where it is."""
+        if anchor_x is None:
+            x = self.frame_to_x(self.state.frame)
+            anchor_x = x if NAME_W <= x <= self.width() else NAME_W + (self.width() - NAME_W) / 2
+        at = (anchor_x - NAME_W) / self.px_per_frame() + self.first  # fractional frame
+        zoom = self.zoom * factor
+        n = max(1, self.state.frame_count)
+        zoom = min(max(zoom, 1.0), max(1.0, n / MIN_VISIBLE_FRAMES))
+        self._set_view(zoom, at - (anchor_x - NAME_W) / (max(1, self.width() - NAME_W) * zoom / n))
+
+    def scroll_by(self, frames: float) -> None:
+        self._set_view(self.zoom, self.first + frames)
+
+    def scroll_to(self, first: float) -> None:
+        self._set_view(self.zoom, first)
+
+    def zoom_to_fit(self) -> None:
+        self._set_view(1.0, 0.0)
+
+    def _follow_playhead(self, frame: int) -> None:
+        """Page the view when the playhead leaves it (playback, stepping, jumps)."""
+        first, last = self.visible_range()
+        if self.zoom > 1.0 and not first <= frame <= last:
+            self.scroll_to(frame - 0.1 * self.visible_frames())
+        self.update()
+
+    def wheelEvent(self, e: QWheelEvent) -> None:
+        """Ctrl+wheel zooms about the mouse; the wheel (either direction) scrolls."""
+        dy = e.angleDelta().y() or e.angleDelta().x()
+        if not self.state.is_open or dy == 0:
+            return
+        if e.modifiers() & Qt.KeyboardModifier.ControlModifier:
+            self.zoom_by(1.25 ** (dy / 120), e.position().x())
+        else:
+            self.scroll_by(-dy / 120 * 0.1 * self.visible_frames())
+        e.accept()
+
     # -- mapping -------------------------------------------------------------------------
     def frame_to_x(self, frame: float) -> float:
-        n = max(1, self.state.frame_count)
-        return NAME_W + (frame + 0.5) * (self.width() - NAME_W) / n
+        return NAME_W + (frame + 0.5 - self.first) * self.px_per_frame()
 
     def x_to_frame(self, x: float) -> int:
         return int(self.frames_at(np.array([x]))[0])
@@ -79,7 +146,7 @@ class TimelineWidget(QWidget):
     def frames_at(self, xs: np.ndarray) -> np.ndarray:
         """The frame under each x (clamped to the clip)."""
         n = max(1, self.state.frame_count)
-        f = np.floor((xs - NAME_W) * n / max(1, self.width() - NAME_W)).astype(int)
+        f = np.floor((np.asarray(xs, np.float64) - NAME_W) / self.px_per_frame() + self.first).astype(int)
         return np.clip(f, 0, n - 1)
 
     def row_top(self, i: int) -> int:
@@ -122,6 +189,10 @@ class TimelineWidget(QWidget):
         if not self.state.is_open:
             return
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        lanes = QRectF(NAME_W, 0, self.width() - NAME_W, self.height())
+        for i, layer in enumerate(self.state.timeline.layers):
+            self._paint_layer_name(p, i, layer)
+        p.setClipRect(lanes)  # zoomed in, what lies left of the view stays out of the names
         paint_ruler(self, p)
         paint_gaps(self, p)
         paint_clip_audio(self, p, QRectF(NAME_W, RULER_H + GAP_ROW_H, self.width() - NAME_W, AUDIO_ROW_H))
@@ -137,12 +208,15 @@ class TimelineWidget(QWidget):
         """The first frame under each pixel column from x0 to x1."""
         return self.frames_at(np.arange(np.floor(x0), np.ceil(x1)))
 
-    def _paint_layer(self, p: QPainter, i: int, layer) -> None:
+    def _paint_layer_name(self, p: QPainter, i: int, layer) -> None:
         top = self.row_top(i)
         selected = layer.id == self.state.selected_layer_id
         p.fillRect(QRectF(0, top, self.width(), ROW_H), SELECTED_BG if selected else ROW_BG[i % 2])
         p.setPen(QColor(230, 230, 235) if layer.enabled else QColor(120, 120, 125))
         p.drawText(QRectF(8, top, NAME_W - 10, ROW_H), Qt.AlignmentFlag.AlignVCenter, layer.name)
+
+    def _paint_layer(self, p: QPainter, i: int, layer) -> None:
+        top = self.row_top(i)
         x0, x1 = self.frame_to_x(layer.start - 0.5), self.frame_to_x(layer.end + 0.5)
         bar = QColor(LAYER_BAR)
         bar.setAlpha(150 if layer.enabled else 50)

@@ -31,7 +31,7 @@ def no_track_ranges(tracks, which: str) -> list[tuple[int, int]]:
 
 
 def tick_step(widget) -> int:
-    px_per_frame = (widget.width() - NAME_W) / max(1, widget.state.frame_count)
+    px_per_frame = widget.px_per_frame()
     for step in (1, 2, 5, 10, 15, 30, 60, 150, 300, 600, 1500, 3000):
         if step * px_per_frame >= 90:  # room for hh:mm:ss:ff
             return step

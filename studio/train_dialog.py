@@ -1,5 +1,5 @@
 """Train a personal model: family, preset, clip, budget, device -> `train_model` on the heavy
-pool, with steps/s, a live loss curve (pyqtgraph), held-out metrics and sample images.
+pool, with steps/s, a live loss curve (`studio.loss_chart`), held-out metrics and sample images.
 
 Pause cancels the job (the trainer checkpoints on cancel) and Resume continues it from that
 checkpoint (`resume=True`); Cancel stops for good. Trainer events arrive on the worker thread
@@ -12,7 +12,6 @@ import time
 from pathlib import Path
 
 import numpy as np
-import pyqtgraph as pg
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (
@@ -32,9 +31,9 @@ from PySide6.QtWidgets import (
 from render_core.media.frames import to_uint8
 from render_core.paths import user_cache_dir
 from studio.jobs import Job, Kind
+from studio.loss_chart import LossChart
 from studio.preview import to_qimage
-
-CURVE_COLORS = ("#4fc3f7", "#ffb74d", "#81c784", "#e57373", "#ba68c8", "#fff176")
+from studio.train_choices import family_help, preset_help, suggested_family
 
 
 class EventRelay(QObject):
@@ -51,6 +50,7 @@ def models_dir(session) -> Path:
 
 class TrainDialog(QDialog):
     trained = Signal(object)  # TrainResult
+    ended = Signal()  # a run ended (finished, paused, cancelled or failed): a checkpoint may be new
 
     def __init__(self, session, settings, parent=None) -> None:
         super().__init__(parent)
@@ -64,9 +64,16 @@ class TrainDialog(QDialog):
         self.relay = EventRelay(self)
         self.relay.event.connect(self._on_event)
         self.family = QComboBox()
-        self.family.addItems(family_names())
+        names = family_names()
+        self.family.addItems(names)
+        self.family.setCurrentText(suggested_family(session.state.tracks, names))
         self.family.currentTextChanged.connect(self._fill_presets)
         self.preset = QComboBox()
+        self.preset.currentTextChanged.connect(lambda _p: self._explain())
+        self.family_help, self.preset_help = QLabel(), QLabel()
+        for label in (self.family_help, self.preset_help):
+            label.setWordWrap(True)
+            label.setStyleSheet("color: gray")
         self.clip = QLineEdit(session.state.clip_path or "")
         self.steps = QSpinBox()
         self.steps.setRange(0, 10_000_000)
@@ -94,7 +101,9 @@ class TrainDialog(QDialog):
         form = QFormLayout()
         for label, w in (
             ("Family", self.family),
+            ("", self.family_help),
             ("Preset", self.preset),
+            ("", self.preset_help),
             ("Clip", self.clip),
             ("Steps", self.steps),
             ("Minutes", self.minutes),
@@ -103,11 +112,7 @@ class TrainDialog(QDialog):
             ("Device", self.device),
         ):
             form.addRow(label, w)
-        self.plot = pg.PlotWidget(title="loss")
-        self.plot.addLegend()
-        self.plot.setLabel("bottom", "step")
-        self.curves: dict[str, pg.PlotDataItem] = {}
-        self.points: dict[str, tuple[list[int], list[float]]] = {}
+        self.plot = LossChart("loss")
         self.rate_label, self.metrics_label = QLabel("-"), QLabel("held-out metrics: -")
         self.sample = QLabel()
         self.sample.setMinimumHeight(96)
@@ -140,6 +145,20 @@ class TrainDialog(QDialog):
         default = str(self.settings.value("default_preset", ""))
         if default in names:
             self.preset.setCurrentText(default)
+        self._explain()
+
+    def _explain(self) -> None:
+        """The chosen family's and preset's one-line descriptions; Resume only with a checkpoint."""
+        self.family_help.setText(family_help(self.family.currentText()))
+        self.preset_help.setText(preset_help(self.preset.currentText()))
+        if self.job is None or self.job.done:
+            self.resume_button.setEnabled(self.can_resume())
+
+    def can_resume(self) -> bool:
+        """A checkpoint of this family and preset exists for the project (Resume continues it)."""
+        from render_core.training.checkpoint import resolve
+
+        return bool(self.preset.currentText()) and resolve(self.out_dir()) is not None
 
     def out_dir(self) -> Path:
         return models_dir(self.session) / f"{self.family.currentText()}-{self.preset.currentText()}"
@@ -192,15 +211,22 @@ class TrainDialog(QDialog):
 
     def _set_running(self, running: bool) -> None:
         self.start_button.setEnabled(not running)
-        self.resume_button.setEnabled(not running)
+        self.resume_button.setEnabled(not running and self.can_resume())
         self.pause_button.setEnabled(running)
         self.cancel_button.setEnabled(running)
         for w in (self.family, self.preset, self.clip, self.device):
             w.setEnabled(not running)
 
     def _stopped(self, why: str) -> None:
-        self.rate_label.setText(f"{self.rate_label.text()}  ({why})")
+        steps = max((xs[-1] for xs, _ys in self.points.values() if xs), default=0)
+        kept = (
+            ""
+            if why.startswith("failed")
+            else ": the checkpoint so far is kept, undertrained; Resume continues it"
+        )
+        self.rate_label.setText(f"{why} at step {steps}{kept}")
         self._set_running(False)
+        self.ended.emit()
 
     def _finished(self, result) -> None:
         self.result = result
@@ -210,12 +236,16 @@ class TrainDialog(QDialog):
         )
         self._show_metrics(result.metrics)
         self.trained.emit(result)
+        self.ended.emit()
 
     # -- events --------------------------------------------------------------------------
+    @property
+    def points(self) -> dict[str, tuple[list[int], list[float]]]:
+        """{loss term: ([steps], [values])} the chart draws."""
+        return self.plot.series
+
     def _clear_plot(self) -> None:
-        for curve in self.curves.values():
-            self.plot.removeItem(curve)
-        self.curves, self.points = {}, {}
+        self.plot.clear()
 
     def _on_event(self, ev) -> None:
         if ev.kind == "loss":
@@ -226,16 +256,9 @@ class TrainDialog(QDialog):
             self._show_metrics(ev.data)
 
     def _add_losses(self, step: int, data: dict) -> None:
-        for name, value in data.items():
-            if name == "steps_per_s" or not isinstance(value, int | float):
-                continue
-            xs, ys = self.points.setdefault(name, ([], []))
-            xs.append(step)
-            ys.append(float(value))
-            if name not in self.curves:
-                color = CURVE_COLORS[len(self.curves) % len(CURVE_COLORS)]
-                self.curves[name] = self.plot.plot(name=name, pen=pg.mkPen(color, width=1.5))
-            self.curves[name].setData(xs, ys)
+        self.plot.add(
+            step, {k: v for k, v in data.items() if k != "steps_per_s" and isinstance(v, int | float)}
+        )
         self.rate_label.setText(f"step {step}   {data.get('steps_per_s', 0.0):.2f} steps/s")
 
     def _show_sample(self, image: np.ndarray) -> None:

@@ -21,7 +21,7 @@ PICK_RADIUS_SCREEN = 12.0
 
 class Viewer(QWidget):
     joint_dragged = Signal(int, QPointF)  # joint index, target point (frame px)
-    gaze_dragged = Signal(QPointF)  # gaze target (frame px)
+    gaze_dragged = Signal(int, QPointF)  # iris (0 subject's left, 1 right), its target (frame px)
     face_wheel = Signal(int)  # wheel steps over the face (+ up)
     frame_shown = Signal(int)  # a preview for this frame was painted
 
@@ -40,6 +40,7 @@ class Viewer(QWidget):
         self._drag: tuple[str, int, QPointF, QPointF] | None = None  # kind, joint, start, current
         self._pan_from: QPointF | None = None
         self._mask: tuple[int, QImage | None] | None = None
+        self._handles: tuple[tuple, tuple] | None = None  # (frame, timeline, tracks) -> (iris, joints)
         self.setMouseTracking(True)
         self.setMinimumSize(320, 240)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
@@ -154,10 +155,23 @@ class Viewer(QWidget):
             if img is not None:
                 w, h = self.frame_size()
                 p.drawImage(QRectF(0, 0, w, h), img)
-        ov.paint_face(p, tracks, t, self.flags)
-        ov.paint_body(p, tracks, t, self.flags)
+        iris, joints = self.handles()
+        ov.paint_face(p, tracks, t, self.flags, iris)
+        ov.paint_body(p, tracks, t, self.flags, joints)
         if self._drag is not None:
             ov.paint_drag_line(p, self._drag[2], self._drag[3])
+
+    def handles(self) -> tuple:
+        """(iris (2, 2), joints (33, 4)) of the shown frame where the edits put them (None where
+        not tracked): what the overlays draw and the gestures grab."""
+        from render_core.edits.handles import edited_iris, edited_joints
+
+        st, t = self.state, self.shown_frame
+        key = (t, st.timeline, st.tracks)
+        if self._handles is None or any(a is not b for a, b in zip(self._handles[0], key, strict=True)):
+            iris = edited_iris(st.tracks, t, self.frame_size(), st.timeline)
+            self._handles = (key, (iris, edited_joints(st.tracks, t, st.timeline)))
+        return self._handles[1]
 
     def _mask_for(self, t: int) -> QImage | None:
         if self._mask is None or self._mask[0] != t:
@@ -175,13 +189,14 @@ class Viewer(QWidget):
             return
         if e.button() != Qt.MouseButton.LeftButton:
             return
-        t, r = self.shown_frame, self._pick_radius()
-        joint = ov.nearest_joint(self.state.tracks, t, pos.x(), pos.y(), r) if self.flags.skeleton else None
-        if joint is not None:
-            j = self.state.tracks.body.joints[t, joint]
-            self._drag = ("joint", joint, QPointF(float(j[0]), float(j[1])), pos)
-        elif self.flags.iris and ov.near_iris(self.state.tracks, t, pos.x(), pos.y(), r):
-            self._drag = ("gaze", -1, pos, pos)
+        r = self._pick_radius()
+        iris, joints = self.handles() if self.state.tracks is not None else (None, None)
+        joint = ov.nearest_joint(joints, pos.x(), pos.y(), r) if self.flags.skeleton else None
+        eye = ov.nearest_iris(iris, pos.x(), pos.y(), r) if self.flags.iris else None
+        if eye is not None:  # an iris wins over the pose's eye points beside it
+            self._drag = ("gaze", eye, QPointF(float(iris[eye, 0]), float(iris[eye, 1])), pos)
+        elif joint is not None:
+            self._drag = ("joint", joint, QPointF(float(joints[joint, 0]), float(joints[joint, 1])), pos)
         elif self.split and self.edited is not None:
             self._set_split_from(pos)
 
@@ -210,7 +225,7 @@ class Viewer(QWidget):
         if kind == "joint":
             self.joint_dragged.emit(joint, end)
         else:
-            self.gaze_dragged.emit(end)
+            self.gaze_dragged.emit(joint, end)
 
     def _set_split_from(self, pos: QPointF) -> None:
         self.split_pos = min(max(pos.x() / self.frame_size()[0], 0.02), 0.98)

@@ -3,8 +3,9 @@
 - `joint_rotation_delta`: the change of one body_pose angle that turns a joint toward a drop
   point (bone lengths stay exact because the edit remains the forward kinematics of
   `body_ops.apply_body_pose`).
-- `solve_gaze`: the gaze offset whose edited irises land at a drop point, by a few
-  Gauss-Newton steps on the forward edit (`face_ops.edit_face`).
+- `solve_gaze`: the gaze offset that moves a point (one grabbed iris, see `edits.handles`)
+  to a drop point, by a few Gauss-Newton steps on the forward edit (`face_ops.edit_face`),
+  kept inside the gaze's bounds.
 
 Convention: points are frame px (x right, y down); angles in degrees (params units). Left-side
 body params turn counter-clockwise on screen, right-side ones and the neck clockwise (see
@@ -50,7 +51,7 @@ def solve_gaze(
     forward: Callable[[GazeParams], np.ndarray], target: np.ndarray, start: GazeParams, iters: int = 6
 ) -> GazeParams:
     """Gauss-Newton on (horizontal, vertical): `forward(GazeParams) -> (2,) px` toward target."""
-    g = np.array([start.horizontal, start.vertical], np.float64)
+    g = _clamped(np.array([start.horizontal, start.vertical], np.float64))
     for _ in range(iters):
         p0 = forward(GazeParams(*g))
         r = np.asarray(target, np.float64) - p0
@@ -58,5 +59,10 @@ def solve_gaze(
             break
         J = np.stack([(forward(GazeParams(*(g + e))) - p0) for e in np.eye(2)], axis=1)  # px per deg
         step, *_ = np.linalg.lstsq(J, r, rcond=None)
-        g = g + np.clip(step, -20.0, 20.0)
+        g = _clamped(g + np.clip(step, -20.0, 20.0))  # stay where the params mean something
     return clamp(GazeParams(*g))
+
+
+def _clamped(g: np.ndarray) -> np.ndarray:
+    c = clamp(GazeParams(*g))
+    return np.array([c.horizontal, c.vertical], np.float64)

@@ -73,6 +73,15 @@ class EditLayer:
             return None
         return interpolate(self.keyframes, frame, self.interpolation)
 
+    def keyed_at(self, frame: int) -> Any:
+        """The params the keyframes give at `frame` whatever the enable flag (what an editor
+        shows and edits: a disabled layer keeps its keys); defaults where none apply."""
+        if frame in self.keyframes:
+            return self.keyframes[frame]
+        if self.keyframes and self.covers(frame):
+            return interpolate(self.keyframes, frame, self.interpolation)
+        return self.params_class()
+
     def with_changes(self, **changes: Any) -> EditLayer:
         return replace(self, **changes)
 

@@ -44,6 +44,7 @@ def window(qtbot, studio_cache, settings):
 
     win = MainWindow(settings=settings)
     win.confirm = lambda title, text: True
+    win.ask_save = lambda text: "discard"
     qtbot.addWidget(win)
     win.show()
     yield win

@@ -49,8 +49,11 @@ def test_failure_is_one_line_with_details(qtbot, runner):
         runner.start(job)
     line, details = sig.args
     assert line == "/x/clip.mp4: not a video"
-    assert "Traceback" in details and "InputError" in details
-    assert describe_error(ValueError("a\nb"))[0] == "ValueError: a"
+    # a problem with the user's file reads as one: the file, the problem, what to try
+    assert "Traceback" not in details and "File: /x/clip.mp4" in details and "What to try" in details
+    line, details = describe_error(ValueError("a\nb"))
+    assert line == "ValueError: a"
+    assert details.startswith("This is a fault in Render Studio") and details.endswith("ValueError: a\nb\n")
 
 
 def test_cancel_stops_a_running_job(qtbot, runner):

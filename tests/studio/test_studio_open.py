@@ -121,7 +121,7 @@ def test_shortcuts_play_step_keyframe_undo(opened, qtbot):
     qtbot.keyClick(win.viewer, Qt.Key.Key_Right)
     qtbot.keyClick(win.viewer, Qt.Key.Key_Right)
     assert st.frame == 2
-    qtbot.keyClick(win.viewer, Qt.Key.Key_K)
+    qtbot.keyClick(win.viewer, Qt.Key.Key_K, Qt.KeyboardModifier.ShiftModifier)
     assert list(st.timeline.layer(layer.id).keyframes) == [2]
     qtbot.keyClick(win.viewer, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     assert st.timeline.layer(layer.id).keyframes == {}

@@ -1,0 +1,111 @@
+"""Training feedback a new user can read: the loss chart draws a line, the model library lists
+a checkpoint as soon as a run ends (finished or cancelled), an undertrained model says so, and
+the dialog proposes the clip's family, explains its choices and offers Resume only with a
+checkpoint to resume."""
+
+from __future__ import annotations
+
+import json
+from types import SimpleNamespace
+
+import numpy as np
+from PySide6.QtGui import QColor
+
+from studio.loss_chart import COLORS, LossChart
+
+
+def qimage_to_array(img) -> np.ndarray:
+    img = img.convertToFormat(img.Format.Format_RGB888)
+    return (
+        np.array(img.constBits(), np.uint8)
+        .reshape(img.height(), img.bytesPerLine())[:, : 3 * img.width()]
+        .reshape(img.height(), img.width(), 3)
+    )
+
+
+def test_loss_chart_draws_a_line_through_its_points(qtbot):
+    chart = LossChart("loss")
+    qtbot.addWidget(chart)
+    chart.resize(480, 260)
+    for step in range(1, 60):
+        chart.add(step, {"l1": 1.1388588 - 0.01 * step + 0.002 * np.sin(step), "d": 0.7})
+    assert chart.series["l1"][0][-1] == 59 and len(chart.series["l1"][1]) == 59
+    img = qimage_to_array(chart.grab().toImage())
+    blue = np.array(QColor(COLORS[0]).getRgb()[:3])
+    r = chart.plot_rect()
+    inside = img[int(r.top()) + 30 : int(r.bottom()), int(r.left()) + 4 : int(r.right()) - 4]
+    near = np.abs(inside[..., :3].astype(int) - blue).sum(-1) < 60
+    assert near.any(axis=0).mean() > 0.8  # the l1 line crosses most of the plot's width
+    y0, y1 = chart.bounds()[2:]
+    assert 0.5 < y0 < y1 < 1.2  # the axis spans the values, not a collapsed range
+
+
+def _fake_checkpoint(folder, name, meta):
+    ck = folder / name
+    ck.mkdir(parents=True)
+    (ck / "model.json").write_text(json.dumps(meta))
+    (ck / "model.safetensors").write_bytes(b"")
+    return ck
+
+
+def test_library_refreshes_when_a_run_ends_and_warns_of_an_undertrained_model(opened, tmp_path, monkeypatch):
+    from studio import dialogs
+
+    monkeypatch.setenv("RENDER_STUDIO_CACHE", str(tmp_path))  # a library of this test's own
+
+    dialogs.show_train(opened)
+    dlg, library = opened.train_dialog, opened.library
+    meta = {"family": "portrait", "preset": "cpu-preview", "step": 185, "metrics": {},
+            "wall_time_s": 40.0, "config": {"default_minutes": 10.0}}  # fmt: skip
+    ck = _fake_checkpoint(tmp_path / "models", "portrait-cancelled", meta)
+    assert str(ck) not in library.paths()
+    dlg._pausing = False
+    dlg._stopped("cancelled")  # what the job's cancelled signal runs
+    assert str(ck) in library.paths()
+    assert "cancelled at step" in dlg.rate_label.text() and "undertrained" in dlg.rate_label.text()
+    row = library.tree.topLevelItem(library.paths().index(str(ck)))
+    assert "not evaluated" in row.text(4) and "blurred" in row.toolTip(4)
+    warnings = []
+    library.warning.connect(warnings.append)
+    library.use(ck)
+    assert opened.state.renderer == ck.name and "undertrained" in warnings[0]
+    assert "undertrained" in opened.status.currentMessage()
+
+
+def test_dialog_proposes_portrait_for_a_talking_head_and_explains(opened, tmp_path, monkeypatch):
+    from studio import dialogs
+
+    monkeypatch.setenv("RENDER_STUDIO_CACHE", str(tmp_path))
+
+    dialogs.show_train(opened)
+    dlg = opened.train_dialog
+    assert dlg.family.currentText() == "portrait"  # the small clip is a talking head
+    assert "talking head" in dlg.family_help.text() and "CPU" in dlg.preset_help.text()
+    dlg.preset.setCurrentText("gpu-quality")
+    assert "GPU" in dlg.preset_help.text()
+    assert not dlg.resume_button.isEnabled()  # nothing to resume yet
+    _fake_checkpoint(dlg.out_dir().parent, dlg.out_dir().name, {"family": "portrait"})
+    dlg.preset.setCurrentText("cpu-preview")
+    dlg.preset.setCurrentText("gpu-quality")
+    assert dlg.resume_button.isEnabled()
+
+
+def test_suggested_family_follows_what_the_tracks_show():
+    from studio.train_choices import suggested_family
+
+    joints = np.zeros((4, 33, 4), np.float32)
+    body = SimpleNamespace(joints=joints, valid=np.ones(4, bool))
+    face = SimpleNamespace(valid=np.ones(4, bool))
+    tracks = SimpleNamespace(body=body, face=face)
+    assert suggested_family(tracks, ["body", "portrait"]) == "portrait"  # legs out of view
+    joints[:, 25:29, 3] = 1.0
+    assert suggested_family(tracks, ["body", "portrait"]) == "body"
+
+
+def test_preferences_offer_the_real_preset_names(window, settings):
+    from studio.dialogs import PreferencesDialog
+
+    settings.setValue("default_preset", "preview-cpu")  # a name no family has
+    dlg = PreferencesDialog(settings, window)
+    names = [dlg.preset.itemText(i) for i in range(dlg.preset.count())]
+    assert names == ["cpu-preview", "gpu-quality"] and dlg.preset.currentText() == "cpu-preview"
