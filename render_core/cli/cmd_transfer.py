@@ -86,9 +86,9 @@ def run(args, ctx: JobContext) -> dict:
     from render_core.render.pipeline import RenderConfig, check_output, render_clip
 
     project = load_project(args.project)
+    check_output(project, args.output, args.format)  # before any work, not after it
     model = body_model(project, args.model)
     project, ref = add_clip(project, existing_file(args.driving), driving=True)
-    check_output(project, args.output, args.format)  # before the tracking, not after it
     if ref.id == project.target_clip:
         raise InputError(args.driving, "the driving clip is the project's target clip")
     info = ref.info or probe(project.clip_path(ref.id))

@@ -22,6 +22,7 @@ from pathlib import Path
 import av
 import numpy as np
 
+from render_core.errors import file_system_error
 from render_core.io_atomic import atomic_path
 from render_core.media.audio_copy import AudioCopier
 from render_core.media.colour import ColourTags, YuvEncoder, export_colour
@@ -93,7 +94,8 @@ class VideoWriter(FrameWriter):
         self._audio: AudioCopier | None = None
         try:
             container = fmt.containers.get(self.path.suffix.lower(), next(iter(fmt.containers.values())))
-            self._out = av.open(str(self._tmp), "w", format=container)
+            with self._naming_output():
+                self._out = av.open(str(self._tmp), "w", format=container)
             self._out.metadata.update(metadata or {})
             self._video = self._add_video_stream(crf, preset)
             if audio_source is not None:
@@ -123,8 +125,8 @@ class VideoWriter(FrameWriter):
             image = np.pad(image, pad, mode="edge")
         av_frame = self._yuv(image)
         av_frame.pts, av_frame.time_base = self.frames_written, 1 / self.fps
-        for packet in self._video.encode(av_frame):
-            self._out.mux(packet)
+        with self._naming_output():
+            self._mux(self._video.encode(av_frame))
         self.frames_written += 1
         if self._audio is not None:
             self._audio.pump(float(self.frames_written / self.fps))
@@ -134,17 +136,34 @@ class VideoWriter(FrameWriter):
         if self._out is None:
             return
         try:
-            for packet in self._video.encode(None):
-                self._out.mux(packet)
-            if self._audio is not None:
-                self._audio.pump(self.duration)
-                self._audio.close()
-            self._out.close()
+            with self._naming_output():
+                self._mux(self._video.encode(None))
+                if self._audio is not None:
+                    self._audio.pump(self.duration)
+                    self._audio.close()
+                self._out.close()
             self._out = None
         except BaseException:
             self.abort()
             raise
-        self._stack.close()
+        with self._naming_output():
+            self._stack.close()
+
+    def _mux(self, packets) -> None:
+        for packet in packets:
+            self._out.mux(packet)
+
+    @contextlib.contextmanager
+    def _naming_output(self):
+        """A file-system failure (disk full, drive gone) as an InputError naming the output,
+        not its temporary name."""
+        try:
+            yield
+        except OSError as exc:
+            err = file_system_error(exc, self.path)
+            if err is None:
+                raise
+            raise err from None
 
     def abort(self) -> None:
         """Discard everything: the temporary file is removed and the final path never appears."""

@@ -19,6 +19,7 @@ import cv2
 from render_core import __version__
 from render_core.edits.timeline import EditTimeline
 from render_core.errors import InputError
+from render_core.io_atomic import check_writable
 from render_core.jobs import JobContext
 from render_core.media.formats import OutputFormat, format_for
 from render_core.media.image_sequence import check_replaceable
@@ -96,7 +97,8 @@ def marked_frames(project) -> tuple[int, int | None]:
 def check_output(project, output: str | Path, format_name: str | None = None) -> OutputFormat:
     """The output's format, after refusing an output that does not fit it or that would replace
     one of the project's clips: the finished file is renamed over its path at the end, and the
-    footage would be gone. (A missing folder is made.)"""
+    footage would be gone; or that cannot be written (read-only, a folder, under a file). (A
+    missing folder is made when the export starts.)"""
     fmt = format_for(output, format_name)
     if fmt.is_sequence:
         check_replaceable(Path(output))
@@ -105,6 +107,7 @@ def check_output(project, output: str | Path, format_name: str | None = None) ->
         if out == project.clip_path(clip.id).resolve():
             problem = f"is the project's clip {clip.id}; exporting there would replace the footage"
             raise InputError(output, problem)
+    check_writable(output, folder=fmt.is_sequence)
     return fmt
 
 
