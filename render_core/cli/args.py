@@ -41,3 +41,31 @@ def add_format_argument(p) -> None:
         help="h264 (MP4), prores (ProRes 422 HQ .mov) or png (a PNG sequence in the output folder, "
         "no audio); default: from the output's extension (.mov = prores, else h264)",
     )
+
+
+def add_encoding_arguments(p) -> None:
+    """How every exporting command (render, reenact, transfer) encodes: the same names, the
+    same defaults, checked in one place (`media.formats.check_encoder_options`)."""
+    p.add_argument("--height", type=int, help="output height in px (default: the source's)")
+    p.add_argument("--crf", type=int, help="x264 quality 0..51 (lower = better; default: project setting)")
+    p.add_argument("--preset", help="x264 preset (ultrafast..veryslow; default: project setting)")
+    p.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
+    add_format_argument(p)
+
+
+def add_driven_export_arguments(p, driving_help: str) -> None:
+    """The arguments reenact and transfer share: the project, the driving clip, the output, its
+    frames and audio, and the encoding (`add_encoding_arguments`)."""
+    p.add_argument("--project", required=True, help="project folder (its target clip is the one edited)")
+    p.add_argument("--driving", required=True, help=f"{driving_help} (added to the project)")
+    p.add_argument("-o", "--output", required=True, help="output video file (or folder, with --format png)")
+    p.add_argument(
+        "--frames", type=frame_range, help="only output frames A:B (on the driving clip's timebase)"
+    )
+    p.add_argument(
+        "--audio",
+        choices=["driving", "target", "none"],
+        default="driving",
+        help="whose audio to keep (default: the driving clip's, which the performance follows)",
+    )
+    add_encoding_arguments(p)

@@ -21,12 +21,12 @@ from render_core.edits.timeline import EditTimeline
 from render_core.errors import InputError
 from render_core.io_atomic import check_writable
 from render_core.jobs import JobContext
-from render_core.media.formats import OutputFormat, format_for
+from render_core.media.formats import OutputFormat, check_encoder_options, format_for
 from render_core.media.image_sequence import check_replaceable
 from render_core.render.cache import RenderCache
 from render_core.render.frame_renderer import FrameRenderer
 from render_core.render.sources import HeldClipTracks
-from render_core.render.timebase import audio_window, output_timebase
+from render_core.render.timebase import audio_window, checked_range, output_length, output_timebase
 
 
 @dataclass(frozen=True)
@@ -126,6 +126,16 @@ def check_driving(project) -> None:
         )
 
 
+def check_export(project, cfg: RenderConfig) -> OutputFormat:
+    """Everything an export can be refused for, before any work starts (a batch checks every
+    item first): the output, the driving clips, the frame range and the encoder options."""
+    fmt = check_output(project, cfg.output, cfg.format)
+    check_driving(project)
+    checked_range(cfg.frames, output_length(project, cfg), project.folder)
+    check_encoder_options(cfg.crf, cfg.preset, cfg.height, project.folder)
+    return fmt
+
+
 def render_clip(project, cfg: RenderConfig, ctx: JobContext) -> dict:
     """Export the project's target clip with its edits. Returns a summary dict."""
     from render_core.media.decode import VideoReader
@@ -134,8 +144,7 @@ def render_clip(project, cfg: RenderConfig, ctx: JobContext) -> dict:
     from render_core.render.registry import make_renderer, renderer_id
     from render_core.render.sources import load_sources
 
-    fmt = check_output(project, cfg.output, cfg.format)
-    check_driving(project)
+    fmt = check_export(project, cfg)
     sources = load_sources(project, ctx.sub(0.0, 0.15))
     name = cfg.renderer or project.renderer
     renderer = make_renderer(project, name, cfg.device)
@@ -153,7 +162,7 @@ def render_clip(project, cfg: RenderConfig, ctx: JobContext) -> dict:
         tb = output_timebase(project, cfg, info, len(reader))
         if cfg.timebase is not None:
             sources = replace(sources, target=HeldClipTracks.of(sources.target))
-        start, stop = cfg.frames[0], min(cfg.frames[1] or tb.length, tb.length)
+        start, stop = checked_range(cfg.frames, tb.length, project.folder)
         scale = 1.0 if not height else height / info.height
         size = (max(2, round(info.width * scale)), max(2, round(info.height * scale)))
         key = renderer_id(project, name)

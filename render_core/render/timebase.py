@@ -11,6 +11,8 @@ from fractions import Fraction
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from render_core.errors import InputError
+
 if TYPE_CHECKING:
     from render_core.render.pipeline import RenderConfig
 
@@ -39,6 +41,28 @@ def output_timebase(project, cfg: RenderConfig, target_info, target_frames: int)
     a = info_of(audio_id)
     path = project.clip_path(audio_id) if a.has_audio else None
     return OutputTimebase(length, Fraction(base.fps), path, tuple(a.timestamps))
+
+
+def checked_range(frames: tuple[int, int | None], length: int, path: str | Path | None) -> tuple[int, int]:
+    """`frames` ([start, stop), stop None = to the end) clipped to an output of `length` frames;
+    InputError naming `path` when nothing is left to encode, asked before any work starts."""
+    start, stop = frames
+    end = length if stop is None else min(stop, length)
+    if start < 0 or start >= end:
+        asked = f"{start}:{'' if stop is None else stop}"
+        raise InputError(
+            path, f"frames {asked} hold nothing to export: the output has {length} frames (0:{length})"
+        )
+    return start, end
+
+
+def output_length(project, cfg: RenderConfig) -> int:
+    """Frames of the output before any decoding: the target's, or the timebase clip's."""
+    from render_core.media.probe import probe
+
+    clip_id = cfg.timebase or project.target_clip
+    info = project.clip(clip_id).info or probe(project.clip_path(clip_id))
+    return info.frame_count
 
 
 def audio_window(

@@ -43,12 +43,21 @@ def tiny_clip_master(tmp_path_factory) -> Path:
     return corpus.make_clip(tmp_path_factory.mktemp("clips") / "tiny.mp4", frames=12, size=(64, 48))
 
 
+@pytest.fixture(scope="session")
+def tiny_driving_master(tmp_path_factory) -> Path:
+    """Another tiny clip (64x48, 16 frames, 25 fps, its own audio) to drive reenact / transfer."""
+    path = tmp_path_factory.mktemp("clips") / "driving.mp4"
+    return corpus.make_clip(path, frames=16, size=(64, 48), fps=25, pattern="gradients")
+
+
 @pytest.fixture
-def tiny_project(tmp_path, tiny_clip_master) -> Path:
-    """A fresh project folder over a copy of the tiny clip."""
+def tiny_project(tmp_path, tiny_clip_master, tiny_driving_master) -> Path:
+    """A fresh project folder over a copy of the tiny clip, with a copy of the driving clip
+    (`driving.mp4`) beside it."""
     from render_core.project.io import new_project
 
     clip = shutil.copy(tiny_clip_master, tmp_path / "clip.mp4")
+    shutil.copy(tiny_driving_master, tmp_path / "driving.mp4")
     new_project(tmp_path / "p.rfproj", clip)
     return tmp_path / "p.rfproj"
 

@@ -31,7 +31,7 @@ def test_export_to_a_read_only_folder_stops_before_any_work(
             "--project",
             tiny_project,
             "--driving",
-            tiny_project.parent / "clip.mp4",
+            tiny_project.parent / "driving.mp4",
             "-o",
             out,
             "--quiet",
