@@ -166,3 +166,15 @@ def pattern_frame(i: int, w: int, h: int) -> np.ndarray:
     bar = (i * 9) % max(1, w - 8)
     img[:, bar : bar + 8] = 255
     return img
+
+
+def make_still(path: str | Path, size: tuple[int, int] = (160, 120)) -> Path:
+    """One test-pattern picture as an image file; the format follows the suffix (.jpg, .png).
+
+    At 160x120 and above a JPEG still is one packet the image demuxer cannot seek back to,
+    which is what a reader must survive.
+    """
+    path = Path(path)
+    w, h = size
+    run_ffmpeg("-f", "lavfi", "-i", f"testsrc2=size={w}x{h}:rate=1:duration=1", "-frames:v", "1", str(path))
+    return path

@@ -115,6 +115,18 @@ def _summary(tracks: Tracks, path: Path, cached: bool) -> dict:
         "no_body_ranges": m["no_body_ranges"],
         "path": str(path),
         "cached": cached,
+    } | _damage_warning(m)
+
+
+def _damage_warning(meta: dict) -> dict:
+    """A `warnings` entry when the clip could not be decoded to its end: the summary succeeds,
+    but the user should know the frames from there on carry no tracks."""
+    d = meta.get("damaged_from")
+    if d is None:
+        return {}
+    clip = meta.get("clip", {}).get("path", "the clip")
+    return {
+        "warnings": [f"{clip}: frames from {d} on cannot be decoded (damaged file); they were not tracked"]
     }
 
 
@@ -133,9 +145,12 @@ def track_clip(cfg: TrackConfig, ctx: JobContext) -> TrackResult:
         start, stop = _frame_span(cfg, len(reader))
         t0 = time.perf_counter()
         face_lm, raw_lm, body_j, masks = _track_frames(cfg, reader, start, stop, ctx)
+        damaged_from = reader.damaged_from
     elapsed = time.perf_counter() - t0
     tracks = _assemble(cfg, info, face_lm, raw_lm, body_j, masks, start)
     tracks.meta.update(fps_tracking=round((stop - start) / max(elapsed, 1e-9), 2), path=str(out))
+    if damaged_from is not None:
+        tracks.meta["damaged_from"] = int(damaged_from)
     tracks.save(out)
     return TrackResult(tracks, out, False, _summary(tracks, out, False))
 
