@@ -5,7 +5,8 @@ The file is written under `<stem>.part<suffix>` and renamed on `close()`; `abort
 exception inside the `with` block) removes it, so a cancelled export never leaves a half file.
 Convention: frames are (H, W, 3) RGB, uint8 or float in [0, 1]; `width`/`height` are the frame
 size; odd sizes are edge-padded to even (4:2:0 and 4:2:2 chroma). Output pts are frame
-indices / fps (CFR). `colour`: the source's tags; the file is encoded with its matrix and
+indices / fps (CFR), or, given `frame_times` (a variable-frame-rate source's), each frame's own
+time in a 1/90000 s time base, so every frame keeps its place against the copied audio. `colour`: the source's tags; the file is encoded with its matrix and
 tagged (`media.colour`), so untouched pixels keep their source values in any player.
 `audio_start`: the audio source's time (s) at output time 0; negative delays the audio.
 `audio_from`: the source time before which no audio is copied (None: from `audio_start`);
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 from abc import ABC, abstractmethod
+from collections.abc import Sequence
 from fractions import Fraction
 from pathlib import Path
 
@@ -28,6 +30,8 @@ from render_core.media.audio_copy import AudioCopier
 from render_core.media.colour import ColourTags, YuvEncoder, export_colour
 from render_core.media.formats import FORMATS, OutputFormat
 from render_core.media.frames import checked_frame
+
+VFR_TIME_BASE = Fraction(1, 90000)  # the MPEG clock: a frame's time is kept to 11 us
 
 
 class WriterAborted(Exception):
@@ -82,9 +86,13 @@ class VideoWriter(FrameWriter):
         metadata: dict[str, str] | None = None,
         fmt: OutputFormat = FORMATS["h264"],
         colour: ColourTags | None = None,
+        frame_times: Sequence[float] | None = None,
     ) -> None:
         self.path = Path(path)
         self.format = fmt
+        self._times = tuple(frame_times or ())  # s from the first frame; () = CFR at `fps`
+        self._time_base = VFR_TIME_BASE if self._times else 1 / Fraction(fps)
+        self._last_pts = -1
         self._yuv = YuvEncoder(export_colour(colour, int(height)), fmt.pix_fmt)
         self.fps = Fraction(fps)
         self.width, self.height = int(width), int(height)
@@ -113,7 +121,7 @@ class VideoWriter(FrameWriter):
         stream.width, stream.height = self.width + self.width % 2, self.height + self.height % 2
         stream.pix_fmt = fmt.pix_fmt
         self._yuv.tag(stream.codec_context)
-        stream.codec_context.time_base = 1 / self.fps
+        stream.codec_context.time_base = self._time_base
         stream.thread_type = "AUTO"
         return stream
 
@@ -124,12 +132,28 @@ class VideoWriter(FrameWriter):
         if self.height % 2 or self.width % 2:
             image = np.pad(image, pad, mode="edge")
         av_frame = self._yuv(image)
-        av_frame.pts, av_frame.time_base = self.frames_written, 1 / self.fps
+        pts = max(self._last_pts + 1, round(Fraction(self.time_of(self.frames_written)) / self._time_base))
+        av_frame.pts, av_frame.time_base, self._last_pts = pts, self._time_base, pts
         with self._naming_output():
             self._mux(self._video.encode(av_frame))
         self.frames_written += 1
         if self._audio is not None:
-            self._audio.pump(float(self.frames_written / self.fps))
+            self._audio.pump(self.duration)
+
+    def time_of(self, k: int) -> float:
+        """Output time (s) of frame k: its entry in `frame_times` (past the table's end, one
+        nominal period after the last), else k / fps."""
+        n = len(self._times)
+        if k < n:
+            return self._times[k]
+        if n:
+            return self._times[-1] + float((k - n + 1) / self.fps)
+        return float(k / self.fps)
+
+    @property
+    def duration(self) -> float:
+        """Seconds of video written so far: up to where the next frame would begin."""
+        return self.time_of(self.frames_written)
 
     def close(self) -> None:
         """Flush the encoder, finish the audio at the video's end, move the file into place."""

@@ -191,6 +191,7 @@ def render_clip(project, cfg: RenderConfig, ctx: JobContext) -> dict:
                 metadata=metadata,
                 fmt=fmt,
                 colour=reader.colour,
+                frame_times=tb.frame_times(start, stop),
             )
         with writer:
             for t, frame in background_plates(reader, start, stop, None if scale == 1.0 else size):

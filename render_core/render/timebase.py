@@ -26,6 +26,17 @@ class OutputTimebase:
     fps: Fraction
     audio: Path | None
     timestamps: tuple[float, ...]
+    # the timing clip's own frame times (s) when it is variable-rate, else () (CFR at `fps`)
+    vfr_times: tuple[float, ...] = ()
+
+    def frame_times(self, start: int, stop: int) -> tuple[float, ...] | None:
+        """Output times (s from the export's first frame) of frames [start, stop) on a VFR
+        timebase: each frame where its source frame was, so picture and copied audio stay in
+        sync; None for a constant rate (frame index / fps)."""
+        if not self.vfr_times or stop > len(self.vfr_times):
+            return None
+        t0 = self.vfr_times[start]
+        return tuple(self.vfr_times[t] - t0 for t in range(start, stop))
 
 
 def output_timebase(project, cfg: RenderConfig, target_info, target_frames: int) -> OutputTimebase:
@@ -40,7 +51,8 @@ def output_timebase(project, cfg: RenderConfig, target_info, target_frames: int)
     audio_id = cfg.audio_clip or cfg.timebase or project.target_clip
     a = info_of(audio_id)
     path = project.clip_path(audio_id) if a.has_audio else None
-    return OutputTimebase(length, Fraction(base.fps), path, tuple(a.timestamps))
+    vfr = tuple(base.timestamps) if base.is_vfr and len(base.timestamps) == length else ()
+    return OutputTimebase(length, Fraction(base.fps), path, tuple(a.timestamps), vfr)
 
 
 def checked_range(frames: tuple[int, int | None], length: int, path: str | Path | None) -> tuple[int, int]:
@@ -73,7 +85,7 @@ def audio_window(
     begins that many seconds into the output; audio from: the clip time before which nothing is
     copied (None: from the audio start on).
 
-    The writer is CFR, so output frame t sounds at (t - start) / fps. `sync` = (output frame,
+    Output frame t sounds at (t - start) / fps, or at its source time on a VFR timebase. `sync` = (output frame,
     audio-clip frame) that play together, and the audio is silent before them (a driving clip's
     speech begins with its layer); None pairs `start` with the audio clip's own frame `start`
     (the original sound, or a timebase clip's). `audio_times`: the clip's frame times (s).
