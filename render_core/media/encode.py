@@ -6,8 +6,9 @@ exception inside the `with` block) removes it, so a cancelled export never leave
 Convention: frames are (H, W, 3) RGB, uint8 or float in [0, 1]; `width`/`height` are the frame
 size; odd sizes are edge-padded to even (4:2:0 and 4:2:2 chroma). Output pts are frame
 indices / fps (CFR), or, given `frame_times` (a variable-frame-rate source's), each frame's own
-time in a 1/90000 s time base, so every frame keeps its place against the copied audio. `colour`: the source's tags; the file is encoded with its matrix and
-tagged (`media.colour`), so untouched pixels keep their source values in any player.
+time in a 1/90000 s time base, so every frame keeps its place against the copied audio.
+`colour`: the source's tags; the file is encoded with its matrix and tagged (`media.colour`),
+so untouched pixels keep their source values in any player.
 `audio_start`: the audio source's time (s) at output time 0; negative delays the audio.
 `audio_from`: the source time before which no audio is copied (None: from `audio_start`);
 `audio_until`: the source time from which none is (None: to the video's end).

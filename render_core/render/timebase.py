@@ -85,10 +85,11 @@ def audio_window(
     begins that many seconds into the output; audio from: the clip time before which nothing is
     copied (None: from the audio start on).
 
-    Output frame t sounds at (t - start) / fps, or at its source time on a VFR timebase. `sync` = (output frame,
-    audio-clip frame) that play together, and the audio is silent before them (a driving clip's
-    speech begins with its layer); None pairs `start` with the audio clip's own frame `start`
-    (the original sound, or a timebase clip's). `audio_times`: the clip's frame times (s).
+    Output frame t sounds at (t - start) / fps, or at its source time on a VFR timebase.
+    `sync` = (output frame, audio-clip frame) that play together, and the audio is silent
+    before them (a driving clip's speech begins with its layer); None pairs `start` with the
+    audio clip's own frame `start` (the original sound, or a timebase clip's).
+    `audio_times`: the clip's frame times (s).
     """
     if sync is None:
         return _clip_time(audio_times, start), None
