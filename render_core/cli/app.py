@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+from typing import NoReturn
 
 from render_core.cli.runner import run_command
 
@@ -26,6 +27,14 @@ COMMAND_MODULES = [
 ]
 
 
+class OneLineParser(argparse.ArgumentParser):
+    """Argument errors as the README's contract has every bad input: one `error:` line on
+    stderr naming the command and the problem, exit 2 (the usage is one `--help` away)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"error: {self.prog}: {message} (see {self.prog} --help)\n")
+
+
 def _add_common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true", help="print one JSON summary as the last line")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -33,7 +42,7 @@ def _add_common(p: argparse.ArgumentParser) -> None:
 
 
 def build_parser(modules: list[str] | None = None) -> tuple[argparse.ArgumentParser, dict]:
-    parser = argparse.ArgumentParser(prog="main.py", description="Neural video editing studio.")
+    parser = OneLineParser(prog="main.py", description="Neural video editing studio.")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     loaded = {}
     for name in modules or COMMAND_MODULES:

@@ -21,6 +21,17 @@ def frame_range(text: str) -> tuple[int, int | None]:
     return start, stop
 
 
+def non_negative_int(text: str) -> int:
+    """An integer >= 0 (a count or an index), else an argparse error naming the value."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{value} is negative (0 or more)")
+    return value
+
+
 def existing_file(path: str | Path) -> Path:
     """The path, or an InputError naming it when it is not a readable file."""
     p = Path(path)

@@ -30,9 +30,9 @@ from render_core.tracking.head_pose import HeadPoseConfig
 from render_core.tracking.one_euro import OneEuroFilter, OneEuroParams
 from render_core.tracking.tracks import BODY_JOINTS, FACE_POINTS, BodyTrack, Tracks
 
-TRACKER_CODE_VERSION = (
-    "3"  # 2: head-crop face fallback on full-body shots; 3: raw landmarks kept  # bump on output changes
-)
+# bump on output changes. 2: head-crop face fallback on full-body shots; 3: raw landmarks kept;
+# 4: faces ranked by size among one more than the chosen rank, head crops only for face 0
+TRACKER_CODE_VERSION = "4"
 
 
 @dataclass(frozen=True)
@@ -170,7 +170,8 @@ def _track_frames(
     face_cfg = FaceTrackerConfig(cfg.max_faces, cfg.face_index, detect_size=0)
     face_tr = FaceTracker(face_cfg) if cfg.face else None
     body_tr = BodyTracker(BodyTrackerConfig(detect_size=0)) if cfg.body else None
-    head_tr = HeadCropFaceMesh() if cfg.face and cfg.body else None
+    # The body tracker follows the main person: its head crop stands in for face 0 only.
+    head_tr = HeadCropFaceMesh() if cfg.face and cfg.body and cfg.face_index == 0 else None
     try:
         size = detect_dims(info.width, info.height, cfg.detect_size)
         for k, (i, frame) in enumerate(reader.frames(start, stop, size=size)):
@@ -190,12 +191,25 @@ def _track_frames(
                 if lm is not None:
                     face_lm[k] = lm
             ctx.step(k + 1, n, f"tracking frame {i}")
+        if face_tr is not None:
+            check_face_index(cfg, face_tr.most_faces)
     finally:
         for tr in (face_tr, body_tr, head_tr):
             if tr is not None:
                 tr.close()
     masks += [b""] * (n - len(masks)) if cfg.body else []
     return face_lm, raw_lm, body_j, masks
+
+
+def check_face_index(cfg: TrackConfig, most_faces: int) -> None:
+    """InputError naming the clip when the chosen face (by size rank) was never there: the
+    tracks would silently follow nobody, or whoever the body tracker follows."""
+    if cfg.face_index > 0 and cfg.face_index >= most_faces:
+        raise InputError(
+            cfg.clip,
+            f"--face {cfg.face_index} asks for face {cfg.face_index + 1} by size, but the face tracker "
+            f"finds at most {most_faces} face(s) in a frame of this clip (0 = the largest)",
+        )
 
 
 def _assemble(cfg: TrackConfig, info, face_lm, raw_lm, body_j, masks: list[bytes], start: int) -> Tracks:

@@ -30,7 +30,10 @@ def cli(capsys):
 
     def run(*args: str) -> CliResult:
         capsys.readouterr()
-        code = main([str(a) for a in args])
+        try:
+            code = main([str(a) for a in args])
+        except SystemExit as e:  # argparse's exit
+            code = e.code
         out = capsys.readouterr()
         return CliResult(code, out.out, out.err)
 
