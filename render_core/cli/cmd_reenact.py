@@ -37,7 +37,7 @@ def run(args, ctx: JobContext) -> dict:
     from render_core.edits.params import ReenactFaceParams, validate
     from render_core.edits.settings import ReenactSettings, last_driven_frame
     from render_core.project.io import load_project, save_project
-    from render_core.render.pipeline import check_export, render_clip
+    from render_core.render.pipeline import check_driving_subject, check_export, render_clip
     from render_core.render.sources import track_for_render
 
     project = load_project(args.project)
@@ -51,6 +51,7 @@ def run(args, ctx: JobContext) -> dict:
     folder = Path(project.folder)
     tgt = track_for_render(project.clip_path(target.id), folder, ctx.sub(0.0, 0.1))
     drv = track_for_render(project.clip_path(ref.id), folder, ctx.sub(0.1, 0.2))
+    check_driving_subject("reenact_face", drv, args.driving)  # before the layer is saved
     settings = ReenactSettings(ref.id, channels, tgt.neutral_frame, drv.neutral_frame)
     by_time = float(ref.info.fps) / float(target.info.fps)  # how the project reads the layer
     layer = EditLayer(

@@ -69,7 +69,14 @@ def transfer_layer(project, driving_id: str, length: int):
 def run(args, ctx: JobContext) -> dict:
     from render_core.cli.cmd_project import add_clip
     from render_core.project.io import load_project, save_project
-    from render_core.render.pipeline import RenderConfig, check_export, check_output, render_clip
+    from render_core.render.pipeline import (
+        RenderConfig,
+        check_driving_subject,
+        check_export,
+        check_output,
+        render_clip,
+    )
+    from render_core.render.sources import track_for_render
 
     project = load_project(args.project)
     check_output(project, args.output, args.format)  # before any work, not after it
@@ -91,7 +98,9 @@ def run(args, ctx: JobContext) -> dict:
         device=args.device,
     )
     check_export(project, cfg)
+    drv = track_for_render(project.clip_path(ref.id), project.folder, ctx.sub(0.0, 0.1))
+    check_driving_subject("transfer_body", drv, args.driving)  # before the layer is saved
     project, layer = transfer_layer(project, ref.id, ref.info.frame_count)
     project = save_project(project, project.folder)
-    summary = render_clip(project, cfg, ctx)
+    summary = render_clip(project, cfg, ctx.sub(0.1, 1.0))
     return {**summary, "model": model.id, "driving_clip": ref.id, "layer": layer.id, "audio": args.audio}

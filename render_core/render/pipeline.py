@@ -126,6 +126,40 @@ def check_driving(project) -> None:
         )
 
 
+def check_driving_subject(kind: str, tracks, clip: str | Path) -> None:
+    """InputError naming `clip` when a driving clip lacks what a `kind` layer follows: a face
+    for reenactment, a person seen head to ankles (global pose normalization scales the dance
+    by it) for motion transfer. Otherwise every frame would export "edited" with nothing."""
+    t = tracks.tracks
+    if kind == "reenact_face" and (t.face is None or not t.face.valid.any()):
+        raise InputError(clip, "no face is found in any frame: there is no face motion to reenact")
+    if kind == "transfer_body":
+        if t.body is None or not t.body.valid.any():
+            raise InputError(clip, "no person is found in any frame: there is no dance to transfer")
+        whole_body(tracks, clip)
+
+
+def whole_body(tracks, clip: str | Path) -> None:
+    """InputError naming `clip` unless some frame shows the body from head to ankles."""
+    try:
+        tracks.pose_stats  # noqa: B018 (computed and cached here, checked before the render)
+    except ValueError:
+        raise InputError(
+            clip,
+            "no frame shows the whole body (head to ankles), which motion transfer needs to scale the dance",
+        ) from None
+
+
+def check_sources(project, sources) -> None:
+    """Every enabled driving layer's clip has its subject; a transfer's target shows a whole body."""
+    for layer in project.timeline.layers:
+        clip = layer.settings.get("driving_clip")
+        if layer.enabled and clip in sources.driving:
+            check_driving_subject(layer.kind, sources.driving[clip], project.clip_path(clip))
+            if layer.kind == "transfer_body":
+                whole_body(sources.target, project.clip_path(project.target_clip))
+
+
 def check_export(project, cfg: RenderConfig) -> OutputFormat:
     """Everything an export can be refused for, before any work starts (a batch checks every
     item first): the output, the driving clips, the frame range and the encoder options."""
@@ -146,6 +180,7 @@ def render_clip(project, cfg: RenderConfig, ctx: JobContext) -> dict:
 
     fmt = check_export(project, cfg)
     sources = load_sources(project, ctx.sub(0.0, 0.15))
+    check_sources(project, sources)
     name = cfg.renderer or project.renderer
     renderer = make_renderer(project, name, cfg.device)
     ex = project.export

