@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import math
 from pathlib import Path
 
 from render_core.errors import InputError
@@ -29,6 +30,26 @@ def non_negative_int(text: str) -> int:
         raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
     if value < 0:
         raise argparse.ArgumentTypeError(f"{value} is negative (0 or more)")
+    return value
+
+
+def positive_int(text: str) -> int:
+    """An integer >= 1 (a step count, a frame count, a size), else an argparse error."""
+    value = non_negative_int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} must be 1 or more")
+    return value
+
+
+def positive_float(text: str) -> float:
+    """A finite number > 0 (a time budget), else an argparse error: 0, -1, nan and inf train
+    nothing or never stop."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"{text} must be a number above 0")
     return value
 
 

@@ -41,7 +41,30 @@ def outputs_for(projects: list[str], output: str, format_name: str | None = None
     if folder.suffix:
         raise InputError(folder, "several projects need an output folder, not a file name")
     suffix = FORMATS[format_name or "h264"].suffix
-    return [folder / f"{Path(p).stem}{suffix}" for p in projects]
+    return [folder / f"{name}{suffix}" for name in batch_names(projects)]
+
+
+def batch_names(projects: list[str]) -> list[str]:
+    """One distinct output name per project: its name, or `<parent folder>-<name>` where two
+    projects share a name (`a/good.rfproj`, `b/good.rfproj`), numbered if that still clashes.
+    Never two renders into one file, the second silently replacing the first."""
+    from render_core.project.io import project_folder
+
+    folders = [project_folder(p).resolve() for p in projects]
+    seen: dict[Path, str] = {}
+    for given, folder in zip(projects, folders, strict=True):
+        if folder in seen:
+            raise InputError(given, f"is given twice (also as {seen[folder]})")
+        seen[folder] = given
+    stems = [f.stem for f in folders]
+    names = [f"{f.parent.name}-{f.stem}" if stems.count(f.stem) > 1 else f.stem for f in folders]
+    out: list[str] = []
+    for name in names:
+        k, unique = 2, name
+        while unique in out:
+            unique, k = f"{name}-{k}", k + 1
+        out.append(unique)
+    return out
 
 
 def run(args, ctx: JobContext) -> dict:

@@ -148,7 +148,9 @@ def _tracks_for(run, clip: Path, i: int, ctx: JobContext):
     except ImportError:
         raise InputError(clip, "no tracks given and the tracker is unavailable") from None
     project = str(run.project_dir) if run.project_dir else None
-    cfg = TrackConfig(clip=str(clip), project_dir=project, body=False, max_frames=run.max_frames)
+    # With the body too, as `track` and the render do: its head crop finds the small face of a
+    # full-body shot, and the tracks cache is shared with them.
+    cfg = TrackConfig(clip=str(clip), project_dir=project, max_frames=run.max_frames)
     res = track_clip(cfg, ctx)
     return res.tracks
 

@@ -27,6 +27,7 @@ from render_core.training.device import select_device
 from render_core.training.families import get_family
 from render_core.training.family import RunState
 from render_core.training.presets import config_from_json, get_preset
+from render_core.training.run_checks import check_run
 from render_core.training.weight_average import (
     add_averages,
     averaged_name,
@@ -170,6 +171,7 @@ def _schedule_lr(family, pcfg: Any, s: RunState) -> None:
 
 def train_model(cfg: TrainConfig, ctx: JobContext) -> TrainResult:
     """Train (or resume) one family's model on `cfg.clips`; returns the final checkpoint."""
+    check_run(cfg)
     family = get_family(cfg.family)
     pcfg = _preset_config(cfg)
     torch.manual_seed(pcfg.seed)
