@@ -106,6 +106,23 @@ def missing_clips(project: Project) -> list[str]:
     return [f"{c.path} (clip {c.id})" for c in project.clips if not project.clip_path(c.id).exists()]
 
 
+def check_clip_identity(project: Project) -> None:
+    """InputError naming the first clip file whose content no longer matches the hash stored
+    when it was added (replaced by another video, re-encoded, trimmed): its tracks, frame
+    count and edits belong to the old file. Asked before an export, not at load, so the studio
+    can still open the project to relink it. Three MiB read per clip (`media.hashing`)."""
+    from render_core.media.hashing import content_hash
+
+    for clip in project.clips:
+        path = project.clip_path(clip.id)
+        if clip.content_hash and path.is_file() and content_hash(path) != clip.content_hash:
+            raise InputError(
+                path,
+                f"has changed since it was added to the project as {clip.id} (its tracks and edits "
+                "belong to the old file): put the original back, or start a project on the new one",
+            )
+
+
 def load_project(path: str | Path, check_clips: bool = True) -> Project:
     """Read, migrate and validate a project. check_clips: InputError listing missing clip files
     (the studio passes False to offer relinking instead)."""

@@ -23,6 +23,7 @@ from render_core.io_atomic import check_writable
 from render_core.jobs import JobContext
 from render_core.media.formats import OutputFormat, check_encoder_options, format_for
 from render_core.media.image_sequence import check_replaceable
+from render_core.project.io import check_clip_identity
 from render_core.render.cache import RenderCache
 from render_core.render.frame_renderer import FrameRenderer
 from render_core.render.sources import HeldClipTracks
@@ -164,6 +165,7 @@ def check_export(project, cfg: RenderConfig) -> OutputFormat:
     """Everything an export can be refused for, before any work starts (a batch checks every
     item first): the output, the driving clips, the frame range and the encoder options."""
     fmt = check_output(project, cfg.output, cfg.format)
+    check_clip_identity(project)
     check_driving(project)
     checked_range(cfg.frames, output_length(project, cfg), project.folder)
     check_encoder_options(cfg.crf, cfg.preset, cfg.height, project.folder)
