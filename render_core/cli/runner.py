@@ -48,8 +48,13 @@ class ProgressBar:
         self._bar.refresh()
 
     def close(self) -> None:
+        """Clear the bar; in a pipe or a log, where `\r` does not erase the bar's text, end its
+        line too, so an `error:` or `warning:` line that follows starts a line of its own."""
         if self._bar is not None:
             self._bar.close()
+            self._bar = None
+            if not sys.stderr.isatty():
+                print(file=sys.stderr)
 
 
 def _print_summary(summary: dict, as_json: bool, quiet: bool) -> None:

@@ -241,13 +241,34 @@ def render_clip(project, cfg: RenderConfig, ctx: JobContext) -> dict:
         cache.evict()
     seconds = time.perf_counter() - t0
     n = stop - start
+    novelty = frames.novelty.report()
+    warnings = novelty.pop("warnings", []) + export_warnings(project, (start, stop), frames.stats, size, fmt)
     return {
         "output": str(Path(cfg.output).resolve()),
         "format": fmt.name,
         "frames": n,
         "renderer": name,
         **frames.stats,
-        **frames.novelty.report(),
+        **novelty,
         "seconds": round(seconds, 2),
         "fps": round(n / seconds, 2) if seconds > 0 else None,
+        **({"warnings": warnings} if warnings else {}),
     }
+
+
+def export_warnings(project, frames: tuple[int, int], stats: dict, size: tuple[int, int], fmt) -> list[str]:
+    """What the user should know about an export that did succeed: frames the edits asked for
+    that came out unedited (no face or person tracked there), and a size padded to even."""
+    out = []
+    wanted = sum(project.timeline.is_edited(t) for t in range(*frames))
+    if stats.get("edited", 0) < wanted:
+        out.append(
+            f"{wanted - stats.get('edited', 0)} of {wanted} frames with edits came out unedited: the "
+            "target clip shows no face or person there for the edits to move (see `track CLIP`)"
+        )
+    w, h = size
+    if not fmt.is_sequence and (w % 2 or h % 2):
+        out.append(
+            f"{w}x{h} is padded to {w + w % 2}x{h + h % 2} (edge repeated): {fmt.label} needs even sizes"
+        )
+    return out
