@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import json
 from typing import NoReturn
 
 from render_core.cli.runner import run_command
@@ -61,7 +62,12 @@ def build_parser(modules: list[str] | None = None) -> tuple[argparse.ArgumentPar
 
 def main(argv: list[str]) -> int:
     parser, commands = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as e:  # `--json` promises a JSON object last, argument errors included
+        if e.code == 2 and "--json" in argv:
+            print(json.dumps({"status": "error", "error": "invalid arguments (see the error line)"}))
+        raise
     if args.command is None:
         parser.print_help()
         return 0

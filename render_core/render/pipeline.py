@@ -237,12 +237,17 @@ def render_clip(project, cfg: RenderConfig, ctx: JobContext) -> dict:
                 work.step(t - start + 1, stop - start, f"frame {t}")
             for out in frames.flush():
                 writer.write(out)
+        damaged, written = reader.damaged_from, writer.frames_written
     if cache is not None:
         cache.evict()
     seconds = time.perf_counter() - t0
-    n = stop - start
+    n = written
     novelty = frames.novelty.report()
     warnings = novelty.pop("warnings", []) + export_warnings(project, (start, stop), frames.stats, size, fmt)
+    if damaged is not None:
+        warnings.append(
+            f"{clip}: frames from {damaged} on cannot be decoded (damaged file); the export ends there"
+        )
     return {
         "output": str(Path(cfg.output).resolve()),
         "format": fmt.name,

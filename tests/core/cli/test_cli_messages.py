@@ -4,6 +4,7 @@ line for an argument error, and a `warning:` for an export that succeeded but no
 
 from __future__ import annotations
 
+import json
 import shutil
 
 from render_core.media.probe import probe
@@ -51,3 +52,30 @@ def test_an_odd_size_is_padded_with_a_warning(cli, tiny_project, tmp_path):
     ]
     info = probe(out)
     assert (info.width, info.height) == (66, 50)
+
+
+def test_an_argument_error_with_json_still_ends_with_one_json_object(cli, tiny_project):
+    r = cli("render", tiny_project, "--json")
+    assert r.returncode == 2 and json.loads(r.stdout.strip().splitlines()[-1])["status"] == "error"
+
+
+def test_a_render_that_stops_at_damage_warns_and_counts_what_it_wrote(
+    cli, tiny_project, tmp_path, monkeypatch
+):
+    from render_core.errors import InputError
+    from render_core.media.decode import VideoReader
+
+    real = VideoReader._advance_to
+
+    def damaged_after_5(self, index):
+        if index >= 5 and self.path.endswith("clip.mp4"):
+            raise InputError(self.path, f"frame {index} cannot be decoded (the file is damaged there)")
+        return real(self, index)
+
+    monkeypatch.setattr(VideoReader, "_advance_to", damaged_after_5)
+    out = tmp_path / "o.mp4"
+    r = cli("render", tiny_project, "-o", out, "--json")
+    assert r.returncode == 0, r.stderr
+    warnings = [line for line in whole_lines(r.stderr) if line.startswith("warning:")]
+    assert len(warnings) == 1 and "frames from 5 on cannot be decoded" in warnings[0], r.stderr
+    assert json.loads(r.stdout.strip().splitlines()[-1])["frames"] == 5 == probe(out).frame_count
