@@ -166,3 +166,35 @@ def pattern_frame(i: int, w: int, h: int) -> np.ndarray:
     bar = (i * 9) % max(1, w - 8)
     img[:, bar : bar + 8] = 255
     return img
+
+
+def make_still(path: str | Path, size: tuple[int, int] = (160, 120)) -> Path:
+    """One test-pattern picture as an image file; the format follows the suffix (.jpg, .png).
+
+    At 160x120 and above a JPEG still is one packet the image demuxer cannot seek back to,
+    which is what a reader must survive.
+    """
+    path = Path(path)
+    w, h = size
+    run_ffmpeg("-f", "lavfi", "-i", f"testsrc2=size={w}x{h}:rate=1:duration=1", "-frames:v", "1", str(path))
+    return path
+
+
+def make_two_faces(
+    src: str | Path, dst: str | Path, frames: int = 10, large_left: bool = True, scale: float = 0.7
+) -> Path:
+    """`src`'s first frames twice on one 308x144 grey canvas: at its own size (176x144) on one
+    side, at `scale` on the other (`large_left`: the large one on the left), so a clip shows two
+    faces of clearly different sizes side by side. At 0.7 MediaPipe detects both; at 0.4 only
+    the large one."""
+    dst = Path(dst)
+    big, small = ("0:0", "184:10") if large_left else ("132:0", "0:10")
+    graph = (
+        f"[0:v]split[a][b];[b]scale=iw*{scale}:-2[small];"
+        f"color=gray:s=308x144:d=10[bg];[bg][a]overlay={big}:shortest=1[l];[l][small]overlay={small}"
+    )
+    run_ffmpeg(
+        "-i", str(src), "-filter_complex", graph, "-frames:v", str(frames), "-an",
+        "-c:v", "libx264", "-preset", "veryfast", "-pix_fmt", "yuv420p", str(dst),
+    )  # fmt: skip
+    return dst

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import json
+from typing import NoReturn
 
 from render_core.cli.runner import run_command
 
@@ -26,6 +28,14 @@ COMMAND_MODULES = [
 ]
 
 
+class OneLineParser(argparse.ArgumentParser):
+    """Argument errors as the README's contract has every bad input: one `error:` line on
+    stderr naming the command and the problem, exit 2 (the usage is one `--help` away)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"error: {self.prog}: {message} (see {self.prog} --help)\n")
+
+
 def _add_common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true", help="print one JSON summary as the last line")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -33,7 +43,7 @@ def _add_common(p: argparse.ArgumentParser) -> None:
 
 
 def build_parser(modules: list[str] | None = None) -> tuple[argparse.ArgumentParser, dict]:
-    parser = argparse.ArgumentParser(prog="main.py", description="Neural video editing studio.")
+    parser = OneLineParser(prog="main.py", description="Neural video editing studio.")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     loaded = {}
     for name in modules or COMMAND_MODULES:
@@ -52,7 +62,12 @@ def build_parser(modules: list[str] | None = None) -> tuple[argparse.ArgumentPar
 
 def main(argv: list[str]) -> int:
     parser, commands = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as e:  # `--json` promises a JSON object last, argument errors included
+        if e.code == 2 and "--json" in argv:
+            print(json.dumps({"status": "error", "error": "invalid arguments (see the error line)"}))
+        raise
     if args.command is None:
         parser.print_help()
         return 0

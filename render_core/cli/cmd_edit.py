@@ -57,63 +57,102 @@ def find_layer(timeline, kind: str, wanted: str | None):
     return layers[-1] if layers else None
 
 
-def layer_settings(project, args, kind: str) -> dict:
+def driving_clip_id(project, args, kind: str, layer):
+    """(project, clip id) of the layer's driving clip: `--driving` (a clip id or a file, added
+    to the project), else the one the layer being edited already has."""
+    from render_core.cli.args import existing_file
     from render_core.cli.cmd_project import add_clip
 
-    if kind not in ("reenact_face", "transfer_body"):
-        return {}
-    if not args.driving:
-        raise InputError(None, f"a {kind} layer needs --driving CLIP")
-    ids = {c.id for c in project.clips}
-    clip_id = args.driving if args.driving in ids else None
-    if clip_id is None:
-        from render_core.cli.args import existing_file
-
+    if args.driving:
+        if args.driving in {c.id for c in project.clips}:
+            return project, args.driving
         project, ref = add_clip(project, existing_file(args.driving), driving=True)
-        clip_id = ref.id
-    settings: dict = {"driving_clip": clip_id}
-    if kind == "reenact_face":
-        if args.channels:
-            settings["channels"] = [c.strip() for c in args.channels.split(",")]
-        if args.neutral:
-            settings["target_neutral_frame"], settings["driving_neutral_frame"] = args.neutral
-    return {"project": project, "settings": settings}
+        return project, ref.id
+    if layer is not None and layer.settings.get("driving_clip"):
+        return project, str(layer.settings["driving_clip"])
+    raise InputError(None, f"a {kind} layer needs --driving CLIP")
+
+
+def layer_settings(project, args, kind: str, layer) -> tuple[object, dict]:
+    """(project, settings) of a driven layer: the edited layer's settings with what was given
+    on top (re-editing only `--neutral` keeps its channels), checked like the studio's
+    inspector: known channels, neutral frames inside their clips."""
+    from render_core.edits.settings import ReenactSettings
+
+    if kind not in ("reenact_face", "transfer_body"):
+        return project, {}
+    project, clip_id = driving_clip_id(project, args, kind, layer)
+    settings = dict(layer.settings) if layer is not None else {}
+    settings["driving_clip"] = clip_id
+    if kind != "reenact_face":
+        return project, settings
+    if args.channels:
+        settings["channels"] = [c.strip() for c in args.channels.split(",")]
+    if args.neutral:
+        for frame, clip in zip(args.neutral, (project.target_clip, clip_id), strict=True):
+            n = frame_count(project, clip)
+            if not 0 <= frame < n:
+                raise InputError(
+                    project.clip_path(clip), f"--neutral frame {frame} is outside the clip (0..{n - 1})"
+                )
+        settings["target_neutral_frame"], settings["driving_neutral_frame"] = args.neutral
+    try:
+        ReenactSettings.from_json(settings)  # unknown channels are refused here
+    except InputError as e:
+        raise InputError(args.project, e.problem) from None
+    return project, settings
+
+
+def frame_count(project, clip_id: str) -> int:
+    from render_core.media.probe import probe
+
+    ref = project.clip(clip_id)
+    return (ref.info or probe(project.clip_path(clip_id))).frame_count
 
 
 def run(args, ctx: JobContext) -> dict:
     from render_core.edits.layer import EditLayer
-    from render_core.edits.params import PARAMS, validate
+    from render_core.edits.params import PARAMS, to_json, validate
     from render_core.project.io import load_project, save_project
 
     project = load_project(args.project)
     kind, cls = args.kind, PARAMS[args.kind]
-    n = project.target().info.frame_count if project.target().info else 10**9
+    n = frame_count(project, project.target_clip)
     if not 0 <= args.at < n:
-        raise InputError(None, f"--at {args.at} is outside the clip (0..{n - 1})")
-    extra = layer_settings(project, args, kind)
-    project = extra.get("project", project)
+        raise InputError(args.project, f"--at {args.at} is outside the clip (0..{n - 1})")
     layer = None if args.new_layer else find_layer(project.timeline, kind, args.layer)
-    base = layer.value_at(args.at) if layer is not None and layer.covers(args.at) else None
+    if layer is not None and not layer.covers(args.at):
+        name = layer.name or layer.id
+        raise InputError(
+            args.project,
+            f"--at {args.at} is outside layer '{name}' (frames {layer.start}..{layer.end}); a keyframe "
+            "there would never play: add one inside, or a new layer with --new-layer --range A:B",
+        )
+    project, settings = layer_settings(project, args, kind, layer)
+    base = layer.value_at(args.at) if layer is not None else None
     params = validate(cls, parse_assignments(args.set), base=base)
     if layer is None:
         start, stop = args.range or (0, n)
+        stop = min(stop or n, n)
+        if not start <= args.at < stop:
+            raise InputError(
+                args.project, f"--at {args.at} is outside the new layer's --range {start}:{stop}"
+            )
         layer = EditLayer(
             kind,
             start,
-            min(stop or n, n) - 1,
-            settings=extra.get("settings", {}),
+            stop - 1,
+            settings=settings,
             **({"interpolation": args.interp} if args.interp else {}),
         )
         timeline = project.timeline.add_layer(layer)
     else:
         changes = {"interpolation": args.interp} if args.interp else {}
-        if extra.get("settings"):
-            changes["settings"] = extra["settings"]
+        if settings:
+            changes["settings"] = settings
         timeline = project.timeline.update_layer(layer.id, **changes) if changes else project.timeline
     timeline = timeline.set_keyframe(layer.id, args.at, params)
     project = save_project(project.with_timeline(timeline), project.folder)
-    from render_core.edits.params import to_json
-
     return {
         "layer": layer.id,
         "kind": kind,

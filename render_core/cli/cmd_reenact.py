@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
-from render_core.cli.args import add_format_argument, existing_file, frame_range
+from render_core.cli.args import add_driven_export_arguments, existing_file
 from render_core.jobs import JobContext
 
 NAME = "reenact"
@@ -20,22 +20,10 @@ HELP = "make the project's target perform a driving clip's expressions, head mot
 
 
 def add_arguments(p) -> None:
-    p.add_argument("--project", required=True, help="project folder (its target is reenacted)")
-    p.add_argument("--driving", required=True, help="the driving face video (added to the project)")
-    p.add_argument("-o", "--output", required=True, help="output video file (or folder, with --format png)")
+    add_driven_export_arguments(p, "the driving face video")
     p.add_argument("--channels", default="expression,head_pose,gaze", help="comma separated channels")
     p.add_argument("--strength", type=float, default=1.0, help="0..1 blend toward the driving motion")
-    p.add_argument(
-        "--audio",
-        choices=["driving", "target", "none"],
-        default="driving",
-        help="whose audio to keep (default: the driving clip's, which the reenacted mouth follows)",
-    )
     p.add_argument("--renderer", help="'warp' or a model id (default: the newest portrait model, else warp)")
-    p.add_argument("--frames", type=frame_range, help="only frames A:B")
-    p.add_argument("--preset", help="x264 preset (ultrafast..veryslow)")
-    p.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
-    add_format_argument(p)
 
 
 def default_renderer(project) -> str:
@@ -49,20 +37,22 @@ def run(args, ctx: JobContext) -> dict:
     from render_core.edits.params import ReenactFaceParams, validate
     from render_core.edits.settings import ReenactSettings, last_driven_frame
     from render_core.project.io import load_project, save_project
-    from render_core.render.pipeline import RenderConfig, check_output, render_clip
+    from render_core.render.pipeline import check_driving_subject, check_export, render_clip
     from render_core.render.sources import track_for_render
 
     project = load_project(args.project)
     project, ref = add_clip(project, existing_file(args.driving), driving=True)
-    check_output(project, args.output, args.format)  # before the tracking, not after it
+    channels = ReenactSettings(ref.id, tuple(c.strip() for c in args.channels.split(","))).channels
+    params = validate(ReenactFaceParams, {"strength": args.strength})
+    cfg = reenact_config(project, ref, args)
+    check_export(project, cfg)  # before the tracking, not after it
     target = project.target()
     n = target.info.frame_count
     folder = Path(project.folder)
     tgt = track_for_render(project.clip_path(target.id), folder, ctx.sub(0.0, 0.1))
     drv = track_for_render(project.clip_path(ref.id), folder, ctx.sub(0.1, 0.2))
-    channels = tuple(c.strip() for c in args.channels.split(","))
+    check_driving_subject("reenact_face", drv, args.driving)  # before the layer is saved
     settings = ReenactSettings(ref.id, channels, tgt.neutral_frame, drv.neutral_frame)
-    params = validate(ReenactFaceParams, {"strength": args.strength})
     by_time = float(ref.info.fps) / float(target.info.fps)  # how the project reads the layer
     layer = EditLayer(
         "reenact_face",
@@ -74,24 +64,6 @@ def run(args, ctx: JobContext) -> dict:
         name=f"reenact {Path(args.driving).stem}",
     )
     project = save_project(project.with_timeline(project.timeline.add_layer(layer)), folder)
-    # The driving motion lasts as long as the driving clip: on its own frame rate with its audio,
-    # else read by time at the target's rate (`edits.settings`).
-    rate = 1.0 if args.audio == "driving" else float(ref.info.fps) / float(target.info.fps)
-    stop = min(n, math.ceil(ref.info.frame_count / rate))
-    start, end = args.frames or (0, stop)
-    cfg = RenderConfig(
-        format=args.format,
-        output=args.output,
-        frames=(start, min(end or stop, stop)),
-        renderer=args.renderer or default_renderer(project),
-        preset=args.preset,
-        audio=args.audio != "none",
-        audio_clip=project.target_clip if args.audio == "target" else ref.id,
-        # The mouth follows the driving clip frame by frame: with its audio, play the frames at
-        # its rate too, so sound and lips stay in sync when the two clips' rates differ.
-        timebase=ref.id if args.audio == "driving" else None,
-        device=args.device,
-    )
     summary = render_clip(project, cfg, ctx.sub(0.2, 1.0))
     return {
         **summary,
@@ -100,3 +72,28 @@ def run(args, ctx: JobContext) -> dict:
         "audio": args.audio,
         "neutral_frames": [settings.target_neutral_frame, settings.driving_neutral_frame],
     }
+
+
+def reenact_config(project, ref, args):
+    """The export: as long as the driving performance, on the driving clip's frame rate when its
+    audio is kept (so sound and lips stay in sync when the clips' rates differ), else read by
+    time at the target's rate (`edits.settings`)."""
+    from render_core.render.pipeline import RenderConfig
+    from render_core.render.timebase import checked_range
+
+    target = project.target()
+    rate = 1.0 if args.audio == "driving" else float(ref.info.fps) / float(target.info.fps)
+    stop = min(target.info.frame_count, math.ceil(ref.info.frame_count / rate))
+    return RenderConfig(
+        format=args.format,
+        output=args.output,
+        frames=checked_range(args.frames or (0, None), stop, project.folder),
+        renderer=args.renderer or default_renderer(project),
+        height=args.height,
+        crf=args.crf,
+        preset=args.preset,
+        audio=args.audio != "none",
+        audio_clip=project.target_clip if args.audio == "target" else ref.id,
+        timebase=ref.id if args.audio == "driving" else None,
+        device=args.device,
+    )

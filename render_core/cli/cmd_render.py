@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from render_core.cli.args import add_format_argument, frame_range
+from render_core.cli.args import add_encoding_arguments, frame_range
 from render_core.errors import InputError
 from render_core.jobs import JobContext
 
@@ -24,13 +24,9 @@ def add_arguments(p) -> None:
         "--frames", type=frame_range, help="only frames A:B (default: the project's in/out marks; 0: = all)"
     )
     p.add_argument("--renderer", help="'warp' or a model id of the project (default: the project's)")
-    p.add_argument("--height", type=int, help="output height in px (default: the source's)")
-    p.add_argument("--crf", type=int, help="x264 quality (lower = better; default: project setting)")
-    p.add_argument("--preset", help="x264 preset (ultrafast..veryslow)")
     p.add_argument("--no-audio", action="store_true", help="leave the audio out")
     p.add_argument("--no-cache", action="store_true", help="re-render every edited frame")
-    p.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
-    add_format_argument(p)
+    add_encoding_arguments(p)
 
 
 def outputs_for(projects: list[str], output: str, format_name: str | None = None) -> list[Path]:
@@ -45,17 +41,40 @@ def outputs_for(projects: list[str], output: str, format_name: str | None = None
     if folder.suffix:
         raise InputError(folder, "several projects need an output folder, not a file name")
     suffix = FORMATS[format_name or "h264"].suffix
-    return [folder / f"{Path(p).stem}{suffix}" for p in projects]
+    return [folder / f"{name}{suffix}" for name in batch_names(projects)]
+
+
+def batch_names(projects: list[str]) -> list[str]:
+    """One distinct output name per project: its name, or `<parent folder>-<name>` where two
+    projects share a name (`a/good.rfproj`, `b/good.rfproj`), numbered if that still clashes.
+    Never two renders into one file, the second silently replacing the first."""
+    from render_core.project.io import project_folder
+
+    folders = [project_folder(p).resolve() for p in projects]
+    seen: dict[Path, str] = {}
+    for given, folder in zip(projects, folders, strict=True):
+        if folder in seen:
+            raise InputError(given, f"is given twice (also as {seen[folder]})")
+        seen[folder] = given
+    stems = [f.stem for f in folders]
+    names = [f"{f.parent.name}-{f.stem}" if stems.count(f.stem) > 1 else f.stem for f in folders]
+    out: list[str] = []
+    for name in names:
+        k, unique = 2, name
+        while unique in out:
+            unique, k = f"{name}-{k}", k + 1
+        out.append(unique)
+    return out
 
 
 def run(args, ctx: JobContext) -> dict:
     from render_core.project.io import load_project
-    from render_core.render.pipeline import RenderConfig, marked_frames, render_clip
+    from render_core.render.pipeline import RenderConfig, check_export, marked_frames, render_clip
 
     outs = outputs_for(args.projects, args.output, args.format)
     projects = [load_project(p) for p in args.projects]  # fail early, before any long render
-    results = []
-    for i, (project, out) in enumerate(zip(projects, outs, strict=True)):
+    cfgs = []
+    for project, out in zip(projects, outs, strict=True):
         cfg = RenderConfig(
             format=args.format,
             output=str(out),
@@ -68,5 +87,9 @@ def run(args, ctx: JobContext) -> dict:
             use_cache=not args.no_cache,
             device=args.device,
         )
+        check_export(project, cfg)  # every item, before the first long render
+        cfgs.append(cfg)
+    results = []
+    for i, (project, cfg) in enumerate(zip(projects, cfgs, strict=True)):
         results.append(render_clip(project, cfg, ctx.sub(i / len(projects), (i + 1) / len(projects))))
     return results[0] if len(results) == 1 else {"renders": results, "count": len(results)}

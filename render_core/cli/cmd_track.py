@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from render_core.cli.args import existing_file, frame_range
+from render_core.cli.args import existing_file, frame_range, non_negative_int
 from render_core.jobs import JobContext
 
 NAME = "track"
@@ -14,7 +14,12 @@ def add_arguments(p) -> None:
     p.add_argument("--project", help="project folder (tracks go to <project>/cache/tracks)")
     p.add_argument("--no-face", action="store_true", help="skip face tracking")
     p.add_argument("--no-body", action="store_true", help="skip body tracking")
-    p.add_argument("--face", type=int, default=0, help="which face to follow, 0 = largest")
+    p.add_argument(
+        "--face",
+        type=non_negative_int,
+        default=0,
+        help="which face to follow by size: 0 = largest, 1 = next...",
+    )
     p.add_argument("--frames", type=frame_range, help="only frames A:B (for quick checks)")
 
 

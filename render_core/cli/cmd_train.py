@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from render_core.cli.args import existing_file
+from render_core.cli.args import existing_file, positive_float, positive_int
 from render_core.families.registry import FAMILY_PACKAGES
 from render_core.jobs import JobContext
 
@@ -19,13 +19,15 @@ def add_arguments(p) -> None:
     p.add_argument("--tracks", help="tracks .npz for the clip (default: track it / use the project cache)")
     p.add_argument("--preset", default="cpu-preview", help="cpu-preview (default), gpu-quality")
     budget = p.add_mutually_exclusive_group()
-    budget.add_argument("--minutes", type=float, help="wall-clock budget of this run")
-    budget.add_argument("--steps", type=int, help="total step target (a resumed run continues toward it)")
+    budget.add_argument("--minutes", type=positive_float, help="wall-clock budget of this run (> 0)")
+    budget.add_argument(
+        "--steps", type=positive_int, help="total step target (a resumed run continues toward it)"
+    )
     p.add_argument("--resume", action="store_true", help="continue from the checkpoint in --out")
     p.add_argument("--device", default="auto", help="auto, cpu, cuda")
     p.add_argument("--out", help="checkpoint directory (default under the project)")
-    p.add_argument("--max-frames", type=int, help="use only the first N frames of the clip")
-    p.add_argument("--resolution", type=int, help="override the preset's resolution")
+    p.add_argument("--max-frames", type=positive_int, help="use only the first N frames of the clip")
+    p.add_argument("--resolution", type=positive_int, help="override the preset's resolution")
     p.add_argument(
         "--set",
         nargs="+",
@@ -41,6 +43,7 @@ def run(args, ctx: JobContext) -> dict:
     from render_core.families.train import train_model
     from render_core.project.document import ModelRef
     from render_core.project.io import load_project, save_project
+    from render_core.training.run_checks import check_resume
     from render_core.training.trainer import TrainConfig
 
     overrides = parse_overrides(args.family, args.preset, args.set) if args.set else {}
@@ -53,6 +56,7 @@ def run(args, ctx: JobContext) -> dict:
     folder = project.folder if project else None
     model_id = f"{args.family}-{args.preset}"
     out = Path(args.out) if args.out else (folder or clip.parent) / "models" / model_id
+    check_resume(out, args.resume)  # the rest is checked where the job starts (`run_checks`)
     cfg = TrainConfig(
         family=args.family,
         clips=[clip],

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from render_core.cli.args import add_format_argument, existing_file, frame_range
+from render_core.cli.args import add_driven_export_arguments, existing_file
 from render_core.errors import InputError
 from render_core.jobs import JobContext
 
@@ -21,21 +21,8 @@ HELP = "motion transfer: the project's target person performs a driving clip's d
 
 
 def add_arguments(p) -> None:
-    p.add_argument("--project", required=True, help="project folder whose target has a trained body model")
-    p.add_argument("--driving", required=True, help="the dance video to transfer (added to the project)")
-    p.add_argument("-o", "--output", required=True, help="output video file (or folder, with --format png)")
-    p.add_argument(
-        "--audio",
-        choices=["driving", "target", "none"],
-        default="driving",
-        help="whose audio to keep (default: the driving clip's)",
-    )
+    add_driven_export_arguments(p, "the dance video to transfer")
     p.add_argument("--model", help="body model id of the project (default: the newest body model)")
-    p.add_argument("--frames", type=frame_range, help="only output frames A:B (driving clip frames)")
-    p.add_argument("--crf", type=int, help="x264 quality (lower = better; default: project setting)")
-    p.add_argument("--preset", help="x264 preset (ultrafast..veryslow)")
-    p.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
-    add_format_argument(p)
 
 
 def body_model(project, wanted: str | None):
@@ -81,24 +68,28 @@ def transfer_layer(project, driving_id: str, length: int):
 
 def run(args, ctx: JobContext) -> dict:
     from render_core.cli.cmd_project import add_clip
-    from render_core.media.probe import probe
     from render_core.project.io import load_project, save_project
-    from render_core.render.pipeline import RenderConfig, check_output, render_clip
+    from render_core.render.pipeline import (
+        RenderConfig,
+        check_driving_subject,
+        check_export,
+        check_output,
+        render_clip,
+    )
+    from render_core.render.sources import track_for_render
 
     project = load_project(args.project)
+    check_output(project, args.output, args.format)  # before any work, not after it
     model = body_model(project, args.model)
     project, ref = add_clip(project, existing_file(args.driving), driving=True)
-    check_output(project, args.output, args.format)  # before the tracking, not after it
     if ref.id == project.target_clip:
         raise InputError(args.driving, "the driving clip is the project's target clip")
-    info = ref.info or probe(project.clip_path(ref.id))
-    project, layer = transfer_layer(project, ref.id, info.frame_count)
-    project = save_project(project, project.folder)
     cfg = RenderConfig(
         format=args.format,
         output=str(args.output),
         frames=args.frames or (0, None),
         renderer=model.id,
+        height=args.height,
         crf=args.crf,
         preset=args.preset,
         audio=args.audio != "none",
@@ -106,5 +97,10 @@ def run(args, ctx: JobContext) -> dict:
         timebase=ref.id,
         device=args.device,
     )
-    summary = render_clip(project, cfg, ctx)
+    check_export(project, cfg)
+    drv = track_for_render(project.clip_path(ref.id), project.folder, ctx.sub(0.0, 0.1))
+    check_driving_subject("transfer_body", drv, args.driving)  # before the layer is saved
+    project, layer = transfer_layer(project, ref.id, ref.info.frame_count)
+    project = save_project(project, project.folder)
+    summary = render_clip(project, cfg, ctx.sub(0.1, 1.0))
     return {**summary, "model": model.id, "driving_clip": ref.id, "layer": layer.id, "audio": args.audio}

@@ -13,7 +13,7 @@ import traceback
 from collections.abc import Callable
 from typing import Any
 
-from render_core.errors import InputError
+from render_core.errors import InputError, file_system_error
 from render_core.jobs import Cancelled, JobContext, Progress
 
 EXIT_OK, EXIT_BUG, EXIT_BAD_INPUT, EXIT_CANCELLED = 0, 1, 2, 130
@@ -48,8 +48,13 @@ class ProgressBar:
         self._bar.refresh()
 
     def close(self) -> None:
+        """Clear the bar; in a pipe or a log, where `\r` does not erase the bar's text, end its
+        line too, so an `error:` or `warning:` line that follows starts a line of its own."""
         if self._bar is not None:
             self._bar.close()
+            self._bar = None
+            if not sys.stderr.isatty():
+                print(file=sys.stderr)
 
 
 def _print_summary(summary: dict, as_json: bool, quiet: bool) -> None:
@@ -95,24 +100,38 @@ def run_command(name: str, command: Command, args: Any) -> int:
             print(json.dumps({"status": "cancelled"}))
         return EXIT_CANCELLED
     except InputError as e:
-        bar.close()
-        print(f"error: {e.one_line()}", file=sys.stderr)
-        if as_json:
-            print(json.dumps({"status": "error", "error": e.one_line()}))
-        return EXIT_BAD_INPUT
-    except Exception as e:  # a bug: keep the traceback, but short on the terminal
-        bar.close()
-        print(f"internal error in {name}: {e.__class__.__name__}: {e}", file=sys.stderr)
-        if getattr(args, "debug", False):
-            traceback.print_exc()
-        else:
-            print("(run again with --debug for the traceback)", file=sys.stderr)
-        if as_json:
-            print(json.dumps({"status": "internal_error", "error": f"{e.__class__.__name__}: {e}"}))
-        return EXIT_BUG
+        return _bad_input(e, bar, as_json)
+    except OSError as e:  # a read-only mount, a full disk...: the user's to fix, unless unknown
+        if (err := file_system_error(e)) is not None:
+            return _bad_input(err, bar, as_json)
+        return _bug(name, e, bar, args)
+    except Exception as e:
+        return _bug(name, e, bar, args)
     finally:
         signal.signal(signal.SIGINT, previous)
     bar.close()
     summary = {"status": "ok", **summary}
     _print_summary(summary, as_json, quiet)
     return EXIT_OK
+
+
+def _bad_input(e: InputError, bar: ProgressBar, as_json: bool) -> int:
+    """One `error:` line naming the file (and the JSON error object when asked): exit 2."""
+    bar.close()
+    print(f"error: {e.one_line()}", file=sys.stderr)
+    if as_json:
+        print(json.dumps({"status": "error", "error": e.one_line()}))
+    return EXIT_BAD_INPUT
+
+
+def _bug(name: str, e: Exception, bar: ProgressBar, args: Any) -> int:
+    """A bug: keep the traceback (with --debug), but short on the terminal: exit 1."""
+    bar.close()
+    print(f"internal error in {name}: {e.__class__.__name__}: {e}", file=sys.stderr)
+    if getattr(args, "debug", False):
+        traceback.print_exception(e)
+    else:
+        print("(run again with --debug for the traceback)", file=sys.stderr)
+    if getattr(args, "json", False):
+        print(json.dumps({"status": "internal_error", "error": f"{e.__class__.__name__}: {e}"}))
+    return EXIT_BUG

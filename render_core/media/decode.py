@@ -133,7 +133,23 @@ class VideoReader:
             if first is not None and first[0] <= index:
                 self._pending = first
                 return
+        self._rewind()
+        first = self._pull()
+        if first is not None and first[0] <= index:
+            self._pending = first
+            return
         self._decoded, self._next = None, -1
+
+    def _rewind(self) -> None:
+        """Decode again from the file's start by reopening it: some demuxers cannot seek back
+        to their first packet (a JPEG still: the seek lands past its only image)."""
+        self.seek_count += 1
+        self._container.close()
+        self._container = open_input(self.path)
+        self._stream = video_stream(self._container, self.path)
+        self._stream.thread_type = "AUTO"
+        self._decoded = self._decode_packets()
+        self._pending, self._next = None, 0
 
     def _pull(self) -> tuple[int, av.VideoFrame] | None:
         """Next decoded (index, frame), or None at the end of what the file can deliver."""

@@ -65,6 +65,39 @@ FORMATS: dict[str, OutputFormat] = {
 }
 
 
+X264_PRESETS = (
+    "ultrafast",
+    "superfast",
+    "veryfast",
+    "faster",
+    "fast",
+    "medium",
+    "slow",
+    "slower",
+    "veryslow",
+    "placebo",
+)
+CRF_RANGE = (0, 51)  # x264's 8-bit quality scale: 0 lossless .. 51 worst
+MAX_HEIGHT = 4320  # 8K: H.264 level 6.2's largest frame
+
+
+def check_encoder_options(
+    crf: int | None, preset: str | None, height: int | None, source: str | Path | None
+) -> None:
+    """InputError naming `source` for an x264 quality, preset or output height the encoder
+    cannot use (None = the default, always fine); asked before any frame is rendered."""
+    if crf is not None and not CRF_RANGE[0] <= crf <= CRF_RANGE[1]:
+        raise InputError(
+            source, f"--crf {crf} is out of range ({CRF_RANGE[0]}..{CRF_RANGE[1]}; lower is better)"
+        )
+    if preset is not None and preset not in X264_PRESETS:
+        raise InputError(
+            source, f"--preset {preset!r} is not an x264 preset (choose from {', '.join(X264_PRESETS)})"
+        )
+    if height is not None and not 2 <= height <= MAX_HEIGHT:
+        raise InputError(source, f"--height {height} is out of range (2..{MAX_HEIGHT} px)")
+
+
 def format_for(output: str | Path, name: str | None = None) -> OutputFormat:
     """The format of an export to `output`: `name` when given, else the one its extension
     implies (.mov -> ProRes, anything else -> H.264). InputError naming the file when the two

@@ -21,7 +21,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from render_core.errors import InputError
+from render_core.errors import InputError, file_system_error
 from render_core.media.encode import FrameWriter
 from render_core.media.frames import checked_frame
 
@@ -75,7 +75,10 @@ class ImageSequenceWriter(FrameWriter):
         """Append one frame: (height, width, 3) RGB, uint8 or float [0, 1]."""
         image = checked_frame(frame, self.width, self.height)
         name = self.file_name(self.first_number + self.frames_written)
-        (self._tmp / name).write_bytes(encode_png(image, self.metadata))
+        try:
+            (self._tmp / name).write_bytes(encode_png(image, self.metadata))
+        except OSError as exc:  # disk full, drive gone: name the output, not its temporary
+            raise (file_system_error(exc, self.path) or exc) from None
         self.frames_written += 1
 
     def close(self) -> None:

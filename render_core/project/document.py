@@ -149,10 +149,10 @@ class Project:
         try:
             return Project(
                 name=str(d["name"]),
-                clips=tuple(ClipRef.from_json(c) for c in d.get("clips", [])),
+                clips=tuple(ClipRef.from_json(c) for c in _objects(d, "clips")),
                 target_clip=d.get("target_clip"),
-                driving_clips=tuple(d.get("driving_clips", [])),
-                models=tuple(ModelRef.from_json(m) for m in d.get("models", [])),
+                driving_clips=tuple(_list(d, "driving_clips")),
+                models=tuple(ModelRef.from_json(m) for m in _objects(d, "models")),
                 renderer=str(d.get("renderer", "warp")),
                 timeline=EditTimeline.from_json(d.get("timeline", {"layers": []})),
                 export=ExportSettings.from_json(d.get("export", {})),
@@ -161,5 +161,23 @@ class Project:
             )
         except InputError:
             raise
-        except (KeyError, TypeError, ValueError) as e:
+        except (KeyError, TypeError, ValueError, AttributeError) as e:
             raise InputError(None, f"malformed project document ({e.__class__.__name__}: {e})") from None
+
+
+def _list(d: dict[str, Any], key: str) -> list:
+    """`d[key]` (default empty), refused unless it is a list: a string would iterate by letter."""
+    value = d.get(key, [])
+    if not isinstance(value, list):
+        raise InputError(
+            None, f"malformed project document ('{key}' must be a list, not {type(value).__name__})"
+        )
+    return value
+
+
+def _objects(d: dict[str, Any], key: str) -> list[dict]:
+    """`_list(d, key)` whose items are all JSON objects."""
+    items = _list(d, key)
+    if not all(isinstance(item, dict) for item in items):
+        raise InputError(None, f"malformed project document ('{key}' must hold objects)")
+    return items

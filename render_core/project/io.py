@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import contextlib
 import json
-from collections.abc import Callable
+import shutil
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
 
-from render_core.errors import InputError
-from render_core.io_atomic import write_text_atomic
+from render_core.errors import InputError, file_system_error
+from render_core.io_atomic import check_writable, write_text_atomic
 from render_core.media.clip_info import ClipInfo
 from render_core.project.document import DOCUMENT_NAME, PROJECT_SUFFIX, SCHEMA_VERSION, ClipRef, Project
 from render_core.project.migrations import migrate
@@ -38,8 +39,11 @@ def autosave_path(path: str | Path) -> Path:
     return doc.with_name(f"{doc.stem}.autosave.json")
 
 
+LAYOUT = ("cache/tracks", "cache/renders", "cache", "models")  # a project folder's sub-folders
+
+
 def ensure_layout(folder: Path) -> None:
-    for sub in ("cache/tracks", "cache/renders", "models"):
+    for sub in LAYOUT:
         (folder / sub).mkdir(parents=True, exist_ok=True)
 
 
@@ -61,9 +65,12 @@ def save_project(project: Project, path: str | Path) -> Project:
     """Write atomically and drop the now-stale autosave. Returns the project as saved (its
     folder set, relative paths rebased when saved somewhere new). Creates the folder layout."""
     doc = project_file(path)
-    ensure_layout(doc.parent)
-    saved = rebased(project, doc.parent.resolve())
-    write_text_atomic(doc, dumps(saved))
+    try:
+        ensure_layout(doc.parent)
+        saved = rebased(project, doc.parent.resolve())
+        write_text_atomic(doc, dumps(saved))
+    except OSError as exc:  # read-only, disk full: the previous document is intact
+        raise (file_system_error(exc, doc) or exc) from None
     with contextlib.suppress(FileNotFoundError):
         autosave_path(doc).unlink()
     return saved
@@ -99,6 +106,23 @@ def missing_clips(project: Project) -> list[str]:
     return [f"{c.path} (clip {c.id})" for c in project.clips if not project.clip_path(c.id).exists()]
 
 
+def check_clip_identity(project: Project) -> None:
+    """InputError naming the first clip file whose content no longer matches the hash stored
+    when it was added (replaced by another video, re-encoded, trimmed): its tracks, frame
+    count and edits belong to the old file. Asked before an export, not at load, so the studio
+    can still open the project to relink it. Three MiB read per clip (`media.hashing`)."""
+    from render_core.media.hashing import content_hash
+
+    for clip in project.clips:
+        path = project.clip_path(clip.id)
+        if clip.content_hash and path.is_file() and content_hash(path) != clip.content_hash:
+            raise InputError(
+                path,
+                f"has changed since it was added to the project as {clip.id} (its tracks and edits "
+                "belong to the old file): put the original back, or start a project on the new one",
+            )
+
+
 def load_project(path: str | Path, check_clips: bool = True) -> Project:
     """Read, migrate and validate a project. check_clips: InputError listing missing clip files
     (the studio passes False to offer relinking instead)."""
@@ -128,6 +152,27 @@ def new_project(
     if not clip_path.is_file():
         raise InputError(clip_path, "no such clip")
     info = (probe or _default_probe)(clip_path)
+    check_writable(folder, folder=True)
     project = Project(name=name or folder.stem, folder=folder.resolve())
     ref = ClipRef("clip1", project.relative(clip_path), info.content_hash, info)
-    return save_project(project.with_clip(ref), folder)
+    with removed_on_failure(folder):
+        return save_project(project.with_clip(ref), folder)
+
+
+@contextlib.contextmanager
+def removed_on_failure(folder: Path) -> Iterator[None]:
+    """Remove what a failed project creation made (the layout skeleton, a temporary document),
+    so a disk that fills up halfway leaves no half project behind. Only what did not exist
+    before is removed: a folder the user made stays, with whatever it held."""
+    made = [] if folder.exists() else [folder]
+    made += [folder / sub for sub in LAYOUT if not (folder / sub).exists()]
+    try:
+        yield
+    except BaseException:
+        if folder in made:
+            shutil.rmtree(folder, ignore_errors=True)
+        else:
+            for sub in sorted(made, key=lambda d: len(d.parts), reverse=True):
+                with contextlib.suppress(OSError):
+                    sub.rmdir()  # empty folders only
+        raise

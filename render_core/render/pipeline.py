@@ -19,13 +19,15 @@ import cv2
 from render_core import __version__
 from render_core.edits.timeline import EditTimeline
 from render_core.errors import InputError
+from render_core.io_atomic import check_writable
 from render_core.jobs import JobContext
-from render_core.media.formats import OutputFormat, format_for
+from render_core.media.formats import OutputFormat, check_encoder_options, format_for
 from render_core.media.image_sequence import check_replaceable
+from render_core.project.io import check_clip_identity
 from render_core.render.cache import RenderCache
 from render_core.render.frame_renderer import FrameRenderer
 from render_core.render.sources import HeldClipTracks
-from render_core.render.timebase import audio_window, output_timebase
+from render_core.render.timebase import audio_window, checked_range, output_length, output_timebase
 
 
 @dataclass(frozen=True)
@@ -96,7 +98,8 @@ def marked_frames(project) -> tuple[int, int | None]:
 def check_output(project, output: str | Path, format_name: str | None = None) -> OutputFormat:
     """The output's format, after refusing an output that does not fit it or that would replace
     one of the project's clips: the finished file is renamed over its path at the end, and the
-    footage would be gone. (A missing folder is made.)"""
+    footage would be gone; or that cannot be written (read-only, a folder, under a file). (A
+    missing folder is made when the export starts.)"""
     fmt = format_for(output, format_name)
     if fmt.is_sequence:
         check_replaceable(Path(output))
@@ -105,6 +108,7 @@ def check_output(project, output: str | Path, format_name: str | None = None) ->
         if out == project.clip_path(clip.id).resolve():
             problem = f"is the project's clip {clip.id}; exporting there would replace the footage"
             raise InputError(output, problem)
+    check_writable(output, folder=fmt.is_sequence)
     return fmt
 
 
@@ -136,6 +140,51 @@ def unrendered_warnings(timeline: EditTimeline, renderer) -> list[str]:
     ]
 
 
+def check_driving_subject(kind: str, tracks, clip: str | Path) -> None:
+    """InputError naming `clip` when a driving clip lacks what a `kind` layer follows: a face
+    for reenactment, a person seen head to ankles (global pose normalization scales the dance
+    by it) for motion transfer. Otherwise every frame would export "edited" with nothing."""
+    t = tracks.tracks
+    if kind == "reenact_face" and (t.face is None or not t.face.valid.any()):
+        raise InputError(clip, "no face is found in any frame: there is no face motion to reenact")
+    if kind == "transfer_body":
+        if t.body is None or not t.body.valid.any():
+            raise InputError(clip, "no person is found in any frame: there is no dance to transfer")
+        whole_body(tracks, clip)
+
+
+def whole_body(tracks, clip: str | Path) -> None:
+    """InputError naming `clip` unless some frame shows the body from head to ankles."""
+    try:
+        tracks.pose_stats  # noqa: B018 (computed and cached here, checked before the render)
+    except ValueError:
+        raise InputError(
+            clip,
+            "no frame shows the whole body (head to ankles), which motion transfer needs to scale the dance",
+        ) from None
+
+
+def check_sources(project, sources) -> None:
+    """Every enabled driving layer's clip has its subject; a transfer's target shows a whole body."""
+    for layer in project.timeline.layers:
+        clip = layer.settings.get("driving_clip")
+        if layer.enabled and clip in sources.driving:
+            check_driving_subject(layer.kind, sources.driving[clip], project.clip_path(clip))
+            if layer.kind == "transfer_body":
+                whole_body(sources.target, project.clip_path(project.target_clip))
+
+
+def check_export(project, cfg: RenderConfig) -> OutputFormat:
+    """Everything an export can be refused for, before any work starts (a batch checks every
+    item first): the output, the driving clips, the frame range and the encoder options."""
+    fmt = check_output(project, cfg.output, cfg.format)
+    check_clip_identity(project)
+    check_driving(project)
+    checked_range(cfg.frames, output_length(project, cfg), project.folder)
+    check_encoder_options(cfg.crf, cfg.preset, cfg.height, project.folder)
+    return fmt
+
+
 def render_clip(project, cfg: RenderConfig, ctx: JobContext) -> dict:
     """Export the project's target clip with its edits. Returns a summary dict."""
     from render_core.media.decode import VideoReader
@@ -144,9 +193,9 @@ def render_clip(project, cfg: RenderConfig, ctx: JobContext) -> dict:
     from render_core.render.registry import make_renderer, renderer_id
     from render_core.render.sources import load_sources
 
-    fmt = check_output(project, cfg.output, cfg.format)
-    check_driving(project)
+    fmt = check_export(project, cfg)
     sources = load_sources(project, ctx.sub(0.0, 0.15))
+    check_sources(project, sources)
     name = cfg.renderer or project.renderer
     renderer = make_renderer(project, name, cfg.device)
     ex = project.export
@@ -163,7 +212,7 @@ def render_clip(project, cfg: RenderConfig, ctx: JobContext) -> dict:
         tb = output_timebase(project, cfg, info, len(reader))
         if cfg.timebase is not None:
             sources = replace(sources, target=HeldClipTracks.of(sources.target))
-        start, stop = cfg.frames[0], min(cfg.frames[1] or tb.length, tb.length)
+        start, stop = checked_range(cfg.frames, tb.length, project.folder)
         scale = 1.0 if not height else height / info.height
         size = (max(2, round(info.width * scale)), max(2, round(info.height * scale)))
         key = renderer_id(project, name)
@@ -192,6 +241,7 @@ def render_clip(project, cfg: RenderConfig, ctx: JobContext) -> dict:
                 metadata=metadata,
                 fmt=fmt,
                 colour=reader.colour,
+                frame_times=tb.frame_times(start, stop),
             )
         with writer:
             for t, frame in background_plates(reader, start, stop, None if scale == 1.0 else size):
@@ -200,14 +250,18 @@ def render_clip(project, cfg: RenderConfig, ctx: JobContext) -> dict:
                 work.step(t - start + 1, stop - start, f"frame {t}")
             for out in frames.flush():
                 writer.write(out)
+        damaged, written = reader.damaged_from, writer.frames_written
     if cache is not None:
         cache.evict()
     seconds = time.perf_counter() - t0
-    n = stop - start
+    n = written
     notes = frames.notes.report()
-    notes["warnings"] = unrendered_warnings(project.timeline, renderer) + notes.get("warnings", [])
-    if not notes["warnings"]:
-        del notes["warnings"]
+    warnings = unrendered_warnings(project.timeline, renderer) + notes.pop("warnings", [])
+    warnings += export_warnings(project, (start, stop), frames.stats, size, fmt)
+    if damaged is not None:
+        warnings.append(
+            f"{clip}: frames from {damaged} on cannot be decoded (damaged file); the export ends there"
+        )
     return {
         "output": str(Path(cfg.output).resolve()),
         "format": fmt.name,
@@ -217,4 +271,23 @@ def render_clip(project, cfg: RenderConfig, ctx: JobContext) -> dict:
         **notes,
         "seconds": round(seconds, 2),
         "fps": round(n / seconds, 2) if seconds > 0 else None,
+        **({"warnings": warnings} if warnings else {}),
     }
+
+
+def export_warnings(project, frames: tuple[int, int], stats: dict, size: tuple[int, int], fmt) -> list[str]:
+    """What the user should know about an export that did succeed: frames the edits asked for
+    that came out unedited (no face or person tracked there), and a size padded to even."""
+    out = []
+    wanted = sum(project.timeline.is_edited(t) for t in range(*frames))
+    if stats.get("edited", 0) < wanted:
+        out.append(
+            f"{wanted - stats.get('edited', 0)} of {wanted} frames with edits came out unedited: the "
+            "target clip shows no face or person there for the edits to move (see `track CLIP`)"
+        )
+    w, h = size
+    if not fmt.is_sequence and (w % 2 or h % 2):
+        out.append(
+            f"{w}x{h} is padded to {w + w % 2}x{h + h % 2} (edge repeated): {fmt.label} needs even sizes"
+        )
+    return out

@@ -11,6 +11,8 @@ from fractions import Fraction
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from render_core.errors import InputError
+
 if TYPE_CHECKING:
     from render_core.render.pipeline import RenderConfig
 
@@ -24,6 +26,17 @@ class OutputTimebase:
     fps: Fraction
     audio: Path | None
     timestamps: tuple[float, ...]
+    # the timing clip's own frame times (s) when it is variable-rate, else () (CFR at `fps`)
+    vfr_times: tuple[float, ...] = ()
+
+    def frame_times(self, start: int, stop: int) -> tuple[float, ...] | None:
+        """Output times (s from the export's first frame) of frames [start, stop) on a VFR
+        timebase: each frame where its source frame was, so picture and copied audio stay in
+        sync; None for a constant rate (frame index / fps)."""
+        if not self.vfr_times or stop > len(self.vfr_times):
+            return None
+        t0 = self.vfr_times[start]
+        return tuple(self.vfr_times[t] - t0 for t in range(start, stop))
 
 
 def output_timebase(project, cfg: RenderConfig, target_info, target_frames: int) -> OutputTimebase:
@@ -38,7 +51,30 @@ def output_timebase(project, cfg: RenderConfig, target_info, target_frames: int)
     audio_id = cfg.audio_clip or cfg.timebase or project.target_clip
     a = info_of(audio_id)
     path = project.clip_path(audio_id) if a.has_audio else None
-    return OutputTimebase(length, Fraction(base.fps), path, tuple(a.timestamps))
+    vfr = tuple(base.timestamps) if base.is_vfr and len(base.timestamps) == length else ()
+    return OutputTimebase(length, Fraction(base.fps), path, tuple(a.timestamps), vfr)
+
+
+def checked_range(frames: tuple[int, int | None], length: int, path: str | Path | None) -> tuple[int, int]:
+    """`frames` ([start, stop), stop None = to the end) clipped to an output of `length` frames;
+    InputError naming `path` when nothing is left to encode, asked before any work starts."""
+    start, stop = frames
+    end = length if stop is None else min(stop, length)
+    if start < 0 or start >= end:
+        asked = f"{start}:{'' if stop is None else stop}"
+        raise InputError(
+            path, f"frames {asked} hold nothing to export: the output has {length} frames (0:{length})"
+        )
+    return start, end
+
+
+def output_length(project, cfg: RenderConfig) -> int:
+    """Frames of the output before any decoding: the target's, or the timebase clip's."""
+    from render_core.media.probe import probe
+
+    clip_id = cfg.timebase or project.target_clip
+    info = project.clip(clip_id).info or probe(project.clip_path(clip_id))
+    return info.frame_count
 
 
 def audio_window(
@@ -49,10 +85,11 @@ def audio_window(
     begins that many seconds into the output; audio from: the clip time before which nothing is
     copied (None: from the audio start on).
 
-    The writer is CFR, so output frame t sounds at (t - start) / fps. `sync` = (output frame,
-    audio-clip frame) that play together, and the audio is silent before them (a driving clip's
-    speech begins with its layer); None pairs `start` with the audio clip's own frame `start`
-    (the original sound, or a timebase clip's). `audio_times`: the clip's frame times (s).
+    Output frame t sounds at (t - start) / fps, or at its source time on a VFR timebase.
+    `sync` = (output frame, audio-clip frame) that play together, and the audio is silent
+    before them (a driving clip's speech begins with its layer); None pairs `start` with the
+    audio clip's own frame `start` (the original sound, or a timebase clip's).
+    `audio_times`: the clip's frame times (s).
     """
     if sync is None:
         return _clip_time(audio_times, start), None

@@ -24,9 +24,11 @@ IRIS_RIGHT = 468  # subject's right iris centre
 
 @dataclass(frozen=True)
 class FaceTrackerConfig:
-    """max_faces: faces MediaPipe looks for; face_index: which one to follow (0 = largest,
-    1 = second largest...) when tracking (re)starts; detect_size: longest side (px) of the
-    image MediaPipe sees (0 = full size)."""
+    """max_faces: faces MediaPipe looks for (at least face_index + 2: ranking faces by size
+    needs one more than the chosen rank, else MediaPipe's most confident face counts as the
+    largest); face_index: which one to follow (0 = largest, 1 = second largest...) when
+    tracking (re)starts; detect_size: longest side (px) of the image MediaPipe sees (0 = full
+    size)."""
 
     max_faces: int = 1
     face_index: int = 0
@@ -84,6 +86,7 @@ class FaceTracker(MediaPipeSolution):
         super().__init__()
         self.cfg = cfg or FaceTrackerConfig()
         self._prev_box: np.ndarray | None = None
+        self.most_faces = 0  # the most faces seen in one frame: is face_index there at all?
 
     def _build(self):
         import mediapipe as mp
@@ -91,7 +94,7 @@ class FaceTracker(MediaPipeSolution):
         c = self.cfg
         return mp.solutions.face_mesh.FaceMesh(
             static_image_mode=False,
-            max_num_faces=max(c.max_faces, c.face_index + 1),
+            max_num_faces=max(c.max_faces, c.face_index + 2),
             refine_landmarks=True,
             min_detection_confidence=c.min_detection_confidence,
             min_tracking_confidence=c.min_tracking_confidence,
@@ -115,6 +118,7 @@ class FaceTracker(MediaPipeSolution):
             a = np.array([(p.x, p.y, p.z) for p in f.landmark], np.float32)
             if a.shape[0] == FACE_POINTS:
                 cands.append(a * np.array([w, h, w], np.float32))
+        self.most_faces = max(self.most_faces, len(cands))
         i = choose_face(cands, self._prev_box, self.cfg.face_index)
         if i is None:
             self._prev_box = None

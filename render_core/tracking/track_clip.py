@@ -30,9 +30,9 @@ from render_core.tracking.head_pose import HeadPoseConfig
 from render_core.tracking.one_euro import OneEuroFilter, OneEuroParams
 from render_core.tracking.tracks import BODY_JOINTS, FACE_POINTS, BodyTrack, Tracks
 
-TRACKER_CODE_VERSION = (
-    "3"  # 2: head-crop face fallback on full-body shots; 3: raw landmarks kept  # bump on output changes
-)
+# bump on output changes. 2: head-crop face fallback on full-body shots; 3: raw landmarks kept;
+# 4: faces ranked by size among one more than the chosen rank, head crops only for face 0
+TRACKER_CODE_VERSION = "4"
 
 
 @dataclass(frozen=True)
@@ -115,6 +115,18 @@ def _summary(tracks: Tracks, path: Path, cached: bool) -> dict:
         "no_body_ranges": m["no_body_ranges"],
         "path": str(path),
         "cached": cached,
+    } | _damage_warning(m)
+
+
+def _damage_warning(meta: dict) -> dict:
+    """A `warnings` entry when the clip could not be decoded to its end: the summary succeeds,
+    but the user should know the frames from there on carry no tracks."""
+    d = meta.get("damaged_from")
+    if d is None:
+        return {}
+    clip = meta.get("clip", {}).get("path", "the clip")
+    return {
+        "warnings": [f"{clip}: frames from {d} on cannot be decoded (damaged file); they were not tracked"]
     }
 
 
@@ -133,9 +145,12 @@ def track_clip(cfg: TrackConfig, ctx: JobContext) -> TrackResult:
         start, stop = _frame_span(cfg, len(reader))
         t0 = time.perf_counter()
         face_lm, raw_lm, body_j, masks = _track_frames(cfg, reader, start, stop, ctx)
+        damaged_from = reader.damaged_from
     elapsed = time.perf_counter() - t0
     tracks = _assemble(cfg, info, face_lm, raw_lm, body_j, masks, start)
     tracks.meta.update(fps_tracking=round((stop - start) / max(elapsed, 1e-9), 2), path=str(out))
+    if damaged_from is not None:
+        tracks.meta["damaged_from"] = int(damaged_from)
     tracks.save(out)
     return TrackResult(tracks, out, False, _summary(tracks, out, False))
 
@@ -155,7 +170,8 @@ def _track_frames(
     face_cfg = FaceTrackerConfig(cfg.max_faces, cfg.face_index, detect_size=0)
     face_tr = FaceTracker(face_cfg) if cfg.face else None
     body_tr = BodyTracker(BodyTrackerConfig(detect_size=0)) if cfg.body else None
-    head_tr = HeadCropFaceMesh() if cfg.face and cfg.body else None
+    # The body tracker follows the main person: its head crop stands in for face 0 only.
+    head_tr = HeadCropFaceMesh() if cfg.face and cfg.body and cfg.face_index == 0 else None
     try:
         size = detect_dims(info.width, info.height, cfg.detect_size)
         for k, (i, frame) in enumerate(reader.frames(start, stop, size=size)):
@@ -175,12 +191,25 @@ def _track_frames(
                 if lm is not None:
                     face_lm[k] = lm
             ctx.step(k + 1, n, f"tracking frame {i}")
+        if face_tr is not None:
+            check_face_index(cfg, face_tr.most_faces)
     finally:
         for tr in (face_tr, body_tr, head_tr):
             if tr is not None:
                 tr.close()
     masks += [b""] * (n - len(masks)) if cfg.body else []
     return face_lm, raw_lm, body_j, masks
+
+
+def check_face_index(cfg: TrackConfig, most_faces: int) -> None:
+    """InputError naming the clip when the chosen face (by size rank) was never there: the
+    tracks would silently follow nobody, or whoever the body tracker follows."""
+    if cfg.face_index > 0 and cfg.face_index >= most_faces:
+        raise InputError(
+            cfg.clip,
+            f"--face {cfg.face_index} asks for face {cfg.face_index + 1} by size, but the face tracker "
+            f"finds at most {most_faces} face(s) in a frame of this clip (0 = the largest)",
+        )
 
 
 def _assemble(cfg: TrackConfig, info, face_lm, raw_lm, body_j, masks: list[bytes], start: int) -> Tracks:

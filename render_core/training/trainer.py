@@ -26,6 +26,7 @@ from render_core.training import checkpoint as ckpt
 from render_core.training.device import select_device
 from render_core.training.family import Family, RunState
 from render_core.training.presets import config_from_json, get_preset
+from render_core.training.run_checks import check_run
 from render_core.training.weight_average import (
     add_averages,
     averaged_name,
@@ -170,7 +171,8 @@ def _schedule_lr(family, pcfg: Any, s: RunState) -> None:
 
 def run_training(cfg: TrainConfig, family: Family, ctx: JobContext) -> TrainResult:
     """Train (or resume) `family`'s model on `cfg.clips`; returns the final checkpoint.
-    Callers name the family (`families.registry.train_model`), so the loop knows none."""
+    Callers name the family (`families.train.train_model`), so the loop knows none."""
+    check_run(cfg)
     pcfg = _preset_config(cfg, family)
     torch.manual_seed(pcfg.seed)
     dev = select_device(cfg.device, amp=pcfg.autocast)

@@ -40,7 +40,9 @@ class PortraitFamily(Family):
         from render_core.media.hashing import content_hash
 
         clip = Path(run.clips[0])
-        tracks = training_tracks(run, 0, ctx.sub(0.0, 0.5), face=True, body=False)
+        # with the body too, as `track` and the render do: its head crop finds the small face of
+        # a full-body shot, and the tracks cache is shared with them
+        tracks = training_tracks(run, 0, ctx.sub(0.0, 0.5), face=True, body=True)
         return load_portrait_data(
             clip,
             tracks,

@@ -39,3 +39,17 @@ def audio_packets(path: str | Path) -> list[tuple[float, bytes]]:
     with av.open(str(path)) as c:
         s = c.streams.audio[0]
         return [(float(p.pts * s.time_base), bytes(p)) for p in c.demux(s) if p.size]
+
+
+def vfr_chirp_clip(out: str | Path, frames: int = 40, size: tuple[int, int] = (64, 48)) -> Path:
+    """`corpus.make_vfr`'s variable-rate video (stream-copied, its frame times kept) with a chirp
+    soundtrack as long as the video."""
+    out = Path(out)
+    video = corpus.make_vfr(out.with_name(out.stem + "-video.mp4"), frames=frames, size=size)
+    seconds = sum(corpus.vfr_durations(frames)) / 1000
+    corpus.run_ffmpeg(
+        "-i", str(video), "-f", "lavfi", "-i", f"{CHIRP}:d={seconds}", "-map", "0:v", "-map", "1:a",
+        "-c:v", "copy", "-c:a", "aac", str(out),
+    )  # fmt: skip
+    video.unlink()
+    return out

@@ -98,3 +98,15 @@ def test_real_footage_decode_and_seek():
         seq = dict(reader.frames(start=100, stop=140))
         for i in (139, 100, 121):
             assert np.array_equal(reader.read(i), seq[i])
+
+
+@pytest.mark.parametrize("suffix", [".jpg", ".png"])
+def test_a_still_image_reads_as_a_one_frame_clip(tmp_path, suffix):
+    """A JPEG still is one packet its demuxer cannot seek back to: it reads like the PNG."""
+    still = corpus.make_still(tmp_path / f"still{suffix}")
+    with VideoReader(still) as reader:
+        assert len(reader) == 1
+        first = reader.read(0)
+        assert [i for i, _ in reader.frames()] == [0]
+        assert np.array_equal(reader.read(0), first)
+    assert first.shape == (120, 160, 3) and first.std() > 20  # the pattern, not a blank frame
