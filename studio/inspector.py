@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 from render_core.edits.keyframes import Interpolation
 from render_core.edits.layer import EditLayer
 from render_core.edits.params import PARAMS
-from render_core.edits.settings import DRIVEN_KINDS, last_driven_frame
+from render_core.edits.settings import DRIVEN_KINDS
 from studio import commands as C
 from studio.jobs import JobRunner, Kind
 from studio.param_panel import ParamPanel
@@ -299,16 +299,13 @@ class Inspector(QWidget):
         return job
 
     def _set_driving(self, layer_id: str, path: Path, info) -> None:
-        from render_core.project.document import ClipRef
+        from render_core.project.driven import clip_ref, performance_end
 
-        project = self.state.project
-        existing = [c for c in project.clips if c.content_hash == info.content_hash]
-        ref = existing[0] if existing else ClipRef(f"drive{len(project.clips) + 1}", project.relative(path),
-                                                   info.content_hash, info)  # fmt: skip
+        ref = clip_ref(self.state.project, path, info)
         layer = self.state.timeline.layer(layer_id)
         settings = dict(layer.settings)
-        rate = float(info.fps) / self.state.fps  # driving clips are read by time
-        ends = last_driven_frame(layer.start, int(settings.get("offset", 0)), info.frame_count, rate)
+        offset = int(settings.get("offset", 0))  # driving clips are read by time
+        ends = performance_end(layer.start, offset, info, self.state.fps, self.state.frame_count)
         end = ends if layer.start <= ends < layer.end else None  # the performance ends there
         self.state.undo_stack.push(C.SetDrivingClip(self.state, layer_id, ref, settings, end))
 

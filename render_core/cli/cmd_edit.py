@@ -61,7 +61,7 @@ def driving_clip_id(project, args, kind: str, layer):
     """(project, clip id) of the layer's driving clip: `--driving` (a clip id or a file, added
     to the project), else the one the layer being edited already has."""
     from render_core.cli.args import existing_file
-    from render_core.cli.cmd_project import add_clip
+    from render_core.project.driven import add_clip
 
     if args.driving:
         if args.driving in {c.id for c in project.clips}:

@@ -51,21 +51,8 @@ def describe(project) -> dict:
     }
 
 
-def add_clip(project, clip: Path, driving: bool):
-    from render_core.media.probe import probe
-    from render_core.project.document import ClipRef
-
-    info = probe(clip)
-    for c in project.clips:
-        if c.content_hash == info.content_hash:
-            ref = c
-            break
-    else:
-        ref = ClipRef(f"clip{len(project.clips) + 1}", project.relative(clip), info.content_hash, info)
-    return project.with_clip(ref, driving=driving), ref
-
-
 def run(args, ctx: JobContext) -> dict:
+    from render_core.project.driven import add_clip
     from render_core.project.io import load_project, new_project, save_project
 
     if args.action == "new":

@@ -27,15 +27,17 @@ def add_arguments(p) -> None:
 
 
 def default_renderer(project) -> str:
-    portraits = [m.id for m in project.models if m.family == "portrait"]
-    return portraits[-1] if portraits else "warp"
+    """The newest portrait model, else the warp renderer."""
+    from render_core.project.driven import newest_model
+
+    model = newest_model(project, "portrait")
+    return model.id if model is not None else "warp"
 
 
 def run(args, ctx: JobContext) -> dict:
-    from render_core.cli.cmd_project import add_clip
-    from render_core.edits.layer import EditLayer
     from render_core.edits.params import ReenactFaceParams, validate
-    from render_core.edits.settings import ReenactSettings, last_driven_frame
+    from render_core.edits.settings import ReenactSettings
+    from render_core.project.driven import add_clip, driven_layer, performance_end, with_driven_layer
     from render_core.project.io import load_project, save_project
     from render_core.render.pipeline import check_driving_subject, check_export, render_clip
     from render_core.render.sources import track_for_render
@@ -53,17 +55,12 @@ def run(args, ctx: JobContext) -> dict:
     drv = track_for_render(project.clip_path(ref.id), folder, ctx.sub(0.1, 0.2))
     check_driving_subject("reenact_face", drv, args.driving)  # before the layer is saved
     settings = ReenactSettings(ref.id, channels, tgt.neutral_frame, drv.neutral_frame)
-    by_time = float(ref.info.fps) / float(target.info.fps)  # how the project reads the layer
-    layer = EditLayer(
-        "reenact_face",
-        0,
-        max(0, min(n - 1, last_driven_frame(0, 0, ref.info.frame_count, by_time))),  # the performance
-        {0: params},
-        interpolation="hold",
-        settings=settings.to_json(),
-        name=f"reenact {Path(args.driving).stem}",
-    )
-    project = save_project(project.with_timeline(project.timeline.add_layer(layer)), folder)
+    end = max(
+        0, performance_end(0, 0, ref.info, float(target.info.fps), n)
+    )  # read by time, as the project does
+    name = f"reenact {Path(args.driving).stem}"
+    layer = driven_layer("reenact_face", 0, end, params, settings.to_json(), name)
+    project = save_project(with_driven_layer(project, layer), folder)
     summary = render_clip(project, cfg, ctx.sub(0.2, 1.0))
     return {
         **summary,

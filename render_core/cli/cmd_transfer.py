@@ -10,8 +10,6 @@ when the dance is longer). The driving clip's audio is muxed by default.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from render_core.cli.args import add_driven_export_arguments, existing_file
 from render_core.errors import InputError
 from render_core.jobs import JobContext
@@ -27,47 +25,28 @@ def add_arguments(p) -> None:
 
 def body_model(project, wanted: str | None):
     """The ModelRef to render with: `wanted`, else the body model whose checkpoint is newest."""
-    bodies = [m for m in project.models if m.family == "body"]
-    if wanted is not None:
-        for m in bodies:
-            if m.id == wanted:
-                return m
-        raise InputError(project.folder, f"no body model {wanted!r} (have: {[m.id for m in bodies]})")
-    if not bodies:
+    from render_core.project.driven import newest_model
+
+    model = newest_model(project, "body", wanted)
+    if model is None:
         raise InputError(project.folder, "the project has no body model: run `train body --project P` first")
-
-    def stamp(m) -> float:
-        meta = Path(m.path) if Path(m.path).is_absolute() else Path(project.folder or ".") / m.path
-        meta = meta / "model.json"
-        return meta.stat().st_mtime if meta.exists() else float("-inf")
-
-    return max(enumerate(bodies), key=lambda im: (stamp(im[1]), im[0]))[1]
+    return model
 
 
 def transfer_layer(project, driving_id: str, length: int):
     """The project with one transfer_body layer for `driving_id` over [0, length) at strength 1
     (replacing an earlier transfer layer of the same driving clip), and that layer."""
-    from render_core.edits.layer import EditLayer
     from render_core.edits.params import TransferBodyParams
+    from render_core.project.driven import driven_layer, with_driven_layer
 
-    layer = EditLayer(
-        "transfer_body",
-        0,
-        length - 1,
-        {0: TransferBodyParams(strength=1.0)},
-        interpolation="hold",
-        name=f"transfer {driving_id}",
-        settings={"driving_clip": driving_id},
-    )
-    timeline = project.timeline
-    for old in [ly for ly in timeline.layers if ly.kind == "transfer_body"]:
-        if old.settings.get("driving_clip") == driving_id:
-            timeline = timeline.remove_layer(old.id)
-    return project.with_timeline(timeline.add_layer(layer)), layer
+    settings = {"driving_clip": driving_id}
+    params = TransferBodyParams(strength=1.0)
+    layer = driven_layer("transfer_body", 0, length - 1, params, settings, f"transfer {driving_id}")
+    return with_driven_layer(project, layer), layer
 
 
 def run(args, ctx: JobContext) -> dict:
-    from render_core.cli.cmd_project import add_clip
+    from render_core.project.driven import add_clip
     from render_core.project.io import load_project, save_project
     from render_core.render.pipeline import (
         RenderConfig,
@@ -100,7 +79,7 @@ def run(args, ctx: JobContext) -> dict:
     check_export(project, cfg)
     drv = track_for_render(project.clip_path(ref.id), project.folder, ctx.sub(0.0, 0.1))
     check_driving_subject("transfer_body", drv, args.driving)  # before the layer is saved
-    project, layer = transfer_layer(project, ref.id, ref.info.frame_count)
+    project, layer = transfer_layer(project, ref.id, ref.info.frame_count)  # the dance's timebase
     project = save_project(project, project.folder)
     summary = render_clip(project, cfg, ctx.sub(0.1, 1.0))
     return {**summary, "model": model.id, "driving_clip": ref.id, "layer": layer.id, "audio": args.audio}

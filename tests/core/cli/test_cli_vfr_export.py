@@ -74,8 +74,8 @@ def test_render_keeps_each_vfr_frame_at_its_source_time_with_audio_in_sync(cli, 
 
 def test_a_vfr_driving_clip_sets_the_output_times(tmp_path, vfr_master, tiny_clip_master):
     """Reenact and transfer export on the driving clip's timebase: a VFR driver's times hold."""
-    from render_core.cli.cmd_project import add_clip
     from render_core.jobs import JobContext
+    from render_core.project.driven import add_clip
     from render_core.project.io import new_project, save_project
     from render_core.render.pipeline import RenderConfig, render_clip
 

@@ -35,7 +35,7 @@ def run_main(*args: str) -> subprocess.CompletedProcess:
 def test_timebase_clip_sets_length_fps_audio_and_holds_the_last_plate(tmp_path):
     """A 1 s target under a 2 s driving timebase: 50 frames at 25 fps with the driving audio;
     the frames past the target's end repeat its last frame."""
-    from render_core.cli.cmd_project import add_clip
+    from render_core.project.driven import add_clip
     from render_core.render.pipeline import RenderConfig, render_clip
     from render_core.render.timebase import output_timebase
 
