@@ -132,23 +132,12 @@ class PreviewPipeline:
         try:
             while end is None or p < end or queued:
                 with self._lock:
-                    more = end is None or p < end
-                    if more and not queued:
-                        p = max(p, catch_up(p))
-                        p = p if end is None else min(end - 1, p)
-                    if more:
+                    if end is None or p < end:
+                        p = _next_position(p, end, bool(queued), catch_up)
                         t = frame_at_position(start, p, loop)
                         original = self._read(snapshot, t, scale)
                         queued.append((p, t, original))
-                        if fr is None and snapshot.tracks is not None and snapshot.timeline.is_edited(t):
-                            fr = self._frame_renderer(snapshot, scale)  # the model loads once, here
-                            fr.abandon()  # a new sequence: the renderer primes itself at t
-                        if fr is None:
-                            out = [original]
-                        elif self._waits_for_driving(snapshot, t):
-                            out = fr.flush() + [original]  # unedited until the tracks arrive, in order
-                        else:
-                            out = fr.push(t, original)
+                        fr, out = self._push(snapshot, fr, t, original, scale)
                         p += 1
                     else:
                         out = fr.flush()
@@ -160,8 +149,29 @@ class PreviewPipeline:
                 with self._lock:
                     fr.abandon()
 
+    def _push(self, snapshot, fr, t: int, original: np.ndarray, scale: float):
+        """(frame renderer, frames out of it now) after queueing frame t: the renderer is made
+        at the first edited frame (the model loads once, there); frames pass through unedited
+        before it, and while a driving clip's tracks are still loading."""
+        if fr is None and snapshot.tracks is not None and snapshot.timeline.is_edited(t):
+            fr = self._frame_renderer(snapshot, scale)
+            fr.abandon()  # a new sequence: the renderer primes itself at t
+        if fr is None:
+            return fr, [original]
+        if self._waits_for_driving(snapshot, t):
+            return fr, fr.flush() + [original]  # unedited until the tracks arrive, in order
+        return fr, fr.push(t, original)
+
     def _read(self, snapshot, frame: int, scale: float) -> np.ndarray:
         return self.frames.read(snapshot.clip_path, frame, snapshot.info, scale)
+
+
+def _next_position(p: int, end: int | None, queued: bool, catch_up: Callable[[int], int]) -> int:
+    """The position to read next: where nothing is queued (a batch boundary) playback that fell
+    behind the clock may skip ahead (`catch_up`), never past the last position."""
+    if not queued:
+        p = max(p, catch_up(p))
+    return p if end is None else min(end - 1, p)
 
 
 def make_render_preview(frames: FrameSource, device: str = "auto") -> PreviewPipeline:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 import cv2
 
@@ -185,94 +186,122 @@ def check_export(project, cfg: RenderConfig) -> OutputFormat:
     return fmt
 
 
-def render_clip(project, cfg: RenderConfig, ctx: JobContext) -> dict:
-    """Export the project's target clip with its edits. Returns a summary dict."""
-    from render_core.media.decode import VideoReader
+@dataclass(frozen=True)
+class ExportPlan:
+    """What an export settled before its first frame: the output's timebase, frame range [start,
+    stop), scale and size of the output frames against the source's, and encoder settings."""
+
+    fmt: OutputFormat
+    renderer: str
+    timebase: Any
+    start: int
+    stop: int
+    scale: float
+    size: tuple[int, int]
+    crf: int
+    preset: str
+    audio: bool
+
+
+def plan_export(project, cfg: RenderConfig, fmt: OutputFormat, info, frame_count: int) -> ExportPlan:
+    """The export's plan for a target clip with `info` that decodes `frame_count` frames."""
+    ex = project.export
+    tb = output_timebase(project, cfg, info, frame_count)
+    start, stop = checked_range(cfg.frames, tb.length, project.folder)
+    height = cfg.height or ex.height
+    scale = 1.0 if not height else height / info.height
+    size = (max(2, round(info.width * scale)), max(2, round(info.height * scale)))
+    crf, preset = cfg.crf if cfg.crf is not None else ex.crf, cfg.preset or ex.preset
+    audio = bool((ex.audio if cfg.audio is None else cfg.audio) and fmt.has_audio)
+    return ExportPlan(fmt, cfg.renderer or project.renderer, tb, start, stop, scale, size, crf, preset, audio)
+
+
+def open_writer(project, cfg: RenderConfig, plan: ExportPlan, colour):
+    """The output's writer (`*.part` until it closes): a PNG sequence or an encoded video with the
+    audio window the config asks for, tagged as synthetically edited."""
     from render_core.media.encode import VideoWriter
     from render_core.media.image_sequence import ImageSequenceWriter
-    from render_core.render.registry import make_renderer, renderer_id
-    from render_core.render.sources import load_sources
 
-    fmt = check_export(project, cfg)
-    sources = load_sources(project, ctx.sub(0.0, 0.15))
-    check_sources(project, sources)
-    name = cfg.renderer or project.renderer
-    renderer = make_renderer(project, name, cfg.device)
-    ex = project.export
-    crf, preset = cfg.crf if cfg.crf is not None else ex.crf, cfg.preset or ex.preset
-    use_audio = (ex.audio if cfg.audio is None else cfg.audio) and fmt.has_audio
-    height = cfg.height or ex.height
-    cache = None
-    if cfg.use_cache and project.folder:
-        cache = RenderCache(Path(project.folder) / "cache" / "renders")
+    tb, (w, h), start = plan.timebase, plan.size, plan.start
+    metadata = export_metadata(project, project.timeline, plan.renderer)
+    if plan.fmt.is_sequence:
+        return ImageSequenceWriter(cfg.output, tb.fps, w, h, start, metadata)
+    audio_start, audio_from = audio_window(tb.fps, tb.timestamps, start, cfg.audio_sync)
+    audio_until = None
+    if cfg.audio_stop is not None:
+        audio_until = audio_start + (cfg.audio_stop - start) / float(tb.fps)
+    return VideoWriter(
+        cfg.output, tb.fps, w, h, crf=plan.crf, preset=plan.preset,
+        audio_source=str(tb.audio) if plan.audio and tb.audio is not None else None,
+        audio_start=audio_start, audio_from=audio_from, audio_until=audio_until, metadata=metadata,
+        fmt=plan.fmt, colour=colour, frame_times=tb.frame_times(start, plan.stop),
+    )  # fmt: skip
+
+
+def stream_frames(reader, frames: FrameRenderer, writer, plan: ExportPlan, work: JobContext) -> None:
+    """Decode, render and write the planned range, one frame (or one renderer batch) at a time."""
+    start, stop = plan.start, plan.stop
+    for t, frame in background_plates(reader, start, stop, None if plan.scale == 1.0 else plan.size):
+        for out in frames.push(t, frame):
+            writer.write(out)
+        work.step(t - start + 1, stop - start, f"frame {t}")
+    for out in frames.flush():
+        writer.write(out)
+
+
+def export_summary(project, cfg: RenderConfig, plan: ExportPlan, frames: FrameRenderer, written: int,
+                   seconds: float, damaged: int | None) -> dict:  # fmt: skip
+    """The summary an export reports: counts, speed, the renderer's notes and every warning."""
     clip = project.clip_path(project.target().id)
-    t0, work = time.perf_counter(), ctx.sub(0.15, 1.0)
-    with VideoReader(clip) as reader:
-        info = reader.info
-        tb = output_timebase(project, cfg, info, len(reader))
-        if cfg.timebase is not None:
-            sources = replace(sources, target=HeldClipTracks.of(sources.target))
-        start, stop = checked_range(cfg.frames, tb.length, project.folder)
-        scale = 1.0 if not height else height / info.height
-        size = (max(2, round(info.width * scale)), max(2, round(info.height * scale)))
-        key = renderer_id(project, name)
-        frames = FrameRenderer(
-            sources, project.timeline, renderer, float(tb.fps), key, cache, scale, cfg.stabilize
-        )
-        audio_start, audio_from = audio_window(tb.fps, tb.timestamps, start, cfg.audio_sync)
-        audio_until = None
-        if cfg.audio_stop is not None:
-            audio_until = audio_start + (cfg.audio_stop - start) / float(tb.fps)
-        metadata = export_metadata(project, project.timeline, name)
-        if fmt.is_sequence:
-            writer = ImageSequenceWriter(cfg.output, tb.fps, size[0], size[1], start, metadata)
-        else:
-            writer = VideoWriter(
-                cfg.output,
-                tb.fps,
-                size[0],
-                size[1],
-                crf=crf,
-                preset=preset,
-                audio_source=str(tb.audio) if use_audio and tb.audio is not None else None,
-                audio_start=audio_start,
-                audio_from=audio_from,
-                audio_until=audio_until,
-                metadata=metadata,
-                fmt=fmt,
-                colour=reader.colour,
-                frame_times=tb.frame_times(start, stop),
-            )
-        with writer:
-            for t, frame in background_plates(reader, start, stop, None if scale == 1.0 else size):
-                for out in frames.push(t, frame):
-                    writer.write(out)
-                work.step(t - start + 1, stop - start, f"frame {t}")
-            for out in frames.flush():
-                writer.write(out)
-        damaged, written = reader.damaged_from, writer.frames_written
-    if cache is not None:
-        cache.evict()
-    seconds = time.perf_counter() - t0
-    n = written
     notes = frames.notes.report()
-    warnings = unrendered_warnings(project.timeline, renderer) + notes.pop("warnings", [])
-    warnings += export_warnings(project, (start, stop), frames.stats, size, fmt)
+    warnings = unrendered_warnings(project.timeline, frames.renderer) + notes.pop("warnings", [])
+    warnings += export_warnings(project, (plan.start, plan.stop), frames.stats, plan.size, plan.fmt)
     if damaged is not None:
         warnings.append(
             f"{clip}: frames from {damaged} on cannot be decoded (damaged file); the export ends there"
         )
     return {
         "output": str(Path(cfg.output).resolve()),
-        "format": fmt.name,
-        "frames": n,
-        "renderer": name,
+        "format": plan.fmt.name,
+        "frames": written,
+        "renderer": plan.renderer,
         **frames.stats,
         **notes,
         "seconds": round(seconds, 2),
-        "fps": round(n / seconds, 2) if seconds > 0 else None,
+        "fps": round(written / seconds, 2) if seconds > 0 else None,
         **({"warnings": warnings} if warnings else {}),
     }
+
+
+def render_clip(project, cfg: RenderConfig, ctx: JobContext) -> dict:
+    """Export the project's target clip with its edits. Returns a summary dict."""
+    from render_core.media.decode import VideoReader
+    from render_core.render.registry import make_renderer, renderer_id
+    from render_core.render.sources import load_sources
+
+    fmt = check_export(project, cfg)
+    sources = load_sources(project, ctx.sub(0.0, 0.15))
+    check_sources(project, sources)
+    cache = (
+        RenderCache(Path(project.folder) / "cache" / "renders") if cfg.use_cache and project.folder else None
+    )
+    t0, work = time.perf_counter(), ctx.sub(0.15, 1.0)
+    with VideoReader(project.clip_path(project.target().id)) as reader:
+        plan = plan_export(project, cfg, fmt, reader.info, len(reader))
+        if cfg.timebase is not None:  # the target's frames are plates under another clip's timing
+            sources = replace(sources, target=HeldClipTracks.of(sources.target))
+        renderer = make_renderer(project, plan.renderer, cfg.device)
+        key = renderer_id(project, plan.renderer)
+        fps = float(plan.timebase.fps)
+        frames = FrameRenderer(
+            sources, project.timeline, renderer, fps, key, cache, plan.scale, cfg.stabilize
+        )
+        with open_writer(project, cfg, plan, reader.colour) as writer:
+            stream_frames(reader, frames, writer, plan, work)
+        damaged, written = reader.damaged_from, writer.frames_written
+    if cache is not None:
+        cache.evict()
+    return export_summary(project, cfg, plan, frames, written, time.perf_counter() - t0, damaged)
 
 
 def export_warnings(project, frames: tuple[int, int], stats: dict, size: tuple[int, int], fmt) -> list[str]:
