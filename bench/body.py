@@ -7,7 +7,7 @@ ratio to the machine's measured fp32 matmul GFLOP/s (target >= 0.5); the same ra
 whole training step (`train_ratio`: both generator passes and the
 discriminators, forward and backward, counted by torch's FLOP counter).
 Quality (optional, `minutes` kwarg or BENCH_BODY_MINUTES): a full training on
-B_musepose_ubcfashion_91BjuE6irxS.mp4 and its held-out report against the issue's targets.
+B_musepose_ubcfashion_91BjuE6irxS.mp4 and its held-out report against its targets.
 
 Run: `python main.py bench body` or `.venv/bin/python -m bench.body [--minutes M] [--preset P]`.
 """

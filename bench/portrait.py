@@ -10,7 +10,7 @@ ahead), per frame.
 Run: `python main.py bench portrait` (both presets on the best device), or
 `.venv/bin/python -m bench.portrait [--preset cpu-preview] [--device auto] [--json]`.
 Quality (optional: `--minutes M` or BENCH_PORTRAIT_MINUTES): a full training per shared talking
-head (A_liveportrait_d18.mp4 first, the issue's target; `--clips all` or BENCH_PORTRAIT_CLIPS=all
+head (A_liveportrait_d18.mp4 first, the target clip; `--clips all` or BENCH_PORTRAIT_CLIPS=all
 for every A_* clip) and its held-out report: PSNR/SSIM of the model and of the landmark-warp
 baseline on the same held-out crops, E_warp of the generated and the real held-out sequence.
 """
@@ -67,7 +67,7 @@ class _SyntheticData:
 
 def conditioning_ms(size: int, reps: int = 20) -> float:
     """Median ms to render one frame's three conditioning maps (shaded, correspondence, gaze)
-    of a frontal face filling the crop at `size` px (the issue's budget: 5 ms at 256 px)."""
+    of a frontal face filling the crop at `size` px (budget: 5 ms at 256 px)."""
     from render_core.families.portrait.maps import FaceMapRenderer, correspondence_colors
     from render_core.geometry.canonical_face import IRIS_LEFT, IRIS_RIGHT, canonical_face
 

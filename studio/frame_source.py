@@ -22,8 +22,8 @@ class FrameSource:
 
     def read(self, clip_path: str, index: int, info=None, scale: float = 1.0) -> np.ndarray:
         """Frame `index` as uint8 RGB (H, W, 3), area-scaled by `scale` <= 1 (the sizes of
-        `downscale`). Scaling inside the decoder's colour conversion: at 1080p -> 540p that
-        costs 4.8 ms where converting the full frame costs 12.6 ms before any resize."""
+        `downscale`). Scaling inside the decoder's colour conversion costs less than converting
+        the full frame before any resize (docs/performance.md)."""
         with self._lock:
             if self._reader is None or self._reader.path != str(clip_path):
                 self._close()

@@ -44,9 +44,9 @@ def body_at(tracks: Tracks | None, t: int):
 
 def _lines(points: np.ndarray, edges: np.ndarray) -> list[QLineF]:
     """The edges as QLineF for `QPainter.drawLines`, made by mapping the constructor over plain
-    float columns: 1.3 ms for the face mesh's 2,556 edges, against 4.3 ms converting each
-    coordinate (the GUI thread pays this for every frame shown during playback). A QPolygonF of
-    point pairs is quicker to build but three times slower to draw."""
+    float columns: about 3x faster than converting each coordinate (the GUI thread pays this
+    for every frame shown during playback). A QPolygonF of point pairs is quicker to build but
+    slower to draw (docs/performance.md)."""
     columns = np.concatenate([points[edges[:, 0], :2], points[edges[:, 1], :2]], axis=1).T.tolist()
     return list(map(QLineF, *columns))
 

@@ -73,10 +73,9 @@ def export_colour(source: ColourTags | None, height: int) -> ColourTags:
 
 
 # swscale flags. Its fast YCbCr -> RGB path interpolates 4:2:0 / 4:2:2 chroma coarsely and
-# rounds down: measured on a 1080p frame, 1.24 levels mean error, -1.2 levels bias (darker and
-# greener in colour; -2.2 when downscaling to 540p). With full chroma interpolation and accurate
-# rounding: 0.36 (0.42 at 540p), unbiased, for 12.6 instead of 3.0 ms a 1080p frame (4.8 vs
-# 3.5 ms at 540p). Encoding RGB -> YCbCr is exact with the defaults.
+# rounds down (about a level darker and greener); full chroma interpolation and accurate
+# rounding are unbiased, at about 4x the time (measurements: docs/performance.md). Encoding
+# RGB -> YCbCr is exact with the defaults.
 BILINEAR, AREA, FULL_CHROMA, ACCURATE_ROUNDING = 0x2, 0x20, 0x2000, 0x40000
 EXACT = FULL_CHROMA | ACCURATE_ROUNDING
 

@@ -1,10 +1,9 @@
 """Decoded av frame -> uint8 RGB array, with optional downscale and display rotation.
 
 Colour conversion and scaling happen in one swscale pass (PyAV reformat), which handles every
-pixel format and odd sizes. Measured on the 720p clip: swscale rgb24 ~570 fps vs
-yuv420p + cv2.cvtColor ~615 fps; the small gain is not worth a second path whose chroma
-upsampling differs (mean 1 level, up to 19 at sharp colour edges). Those rates are swscale's
-fast path; the exact conversion users see costs ~4x at full size (`media.colour`).
+pixel format and odd sizes. yuv420p + cv2.cvtColor is slightly faster, not enough to be worth a
+second path whose chroma upsampling differs; the exact conversion users see is slower than
+swscale's fast path (`media.colour`; measurements: docs/performance.md).
 Convention: output (H, W, 3) uint8 RGB after rotating `rotation` degrees clockwise;
 `size=(w, h)` is the output size after rotation.
 """

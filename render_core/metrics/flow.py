@@ -40,9 +40,8 @@ def to_gray_u8(img: np.ndarray) -> np.ndarray:
 class DISFlow:
     """Dense Inverse Search optical flow (Kroeger et al. 2016) with an OpenCV preset.
 
-    Measured on the shared 2-core machine: FAST ~1.2 ms at 256^2 and 5-8 ms at 512^2, MEDIUM
-    ~10 ms and ~36 ms; FAST for interactive use, MEDIUM for metrics and export (median error
-    on a shifted real texture 0.04 px vs 0.08 px). One instance per thread.
+    FAST for interactive use, MEDIUM (several times slower, half the error) for metrics and
+    export (measurements: docs/performance.md). One instance per thread.
     """
 
     def __init__(self, preset: str = "medium") -> None:

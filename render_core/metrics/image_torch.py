@@ -50,8 +50,8 @@ def _reduce(x: torch.Tensor, reduction: str) -> torch.Tensor:
 def _blur_valid(x: torch.Tensor) -> torch.Tensor:
     """Separable Gaussian per channel, 'valid' region: (N, C, H, W) -> (N, C, H - 10, W - 10).
 
-    Why banded matmuls: on CPU torch they are 5-10x faster than a depthwise conv2d at
-    256-1024 px (measured); beyond that their O(side) cost per pixel loses to the conv.
+    Why banded matmuls: on CPU torch they are several times faster than a depthwise conv2d at
+    256-1024 px (docs/performance.md); beyond that their O(side) cost per pixel loses to the conv.
     """
     h, w = x.shape[-2:]
     if max(h, w) <= _MATMUL_MAX_SIDE:

@@ -19,8 +19,8 @@ class InstanceNorm(nn.InstanceNorm2d):
 
     Why: torch's instance norm repeats its affine parameters for every sample and copies a
     channels-last input to NCHW on every call (oneDNN's packed convolutions hand over
-    channels-last), while group norm has its own kernel for either layout. Measured on the 2-core
-    AMD, per layer: 3-10x faster forward, 1.4-3x forward + backward."""
+    channels-last), while group norm has its own kernel for either layout (several times faster
+    per layer; measurements: docs/performance.md)."""
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if x.dim() != 4:

@@ -1,9 +1,8 @@
 """Inference on the CPU with convolution weights packed once into oneDNN's blocked layout.
 
 Why: an eager convolution reorders its weight into oneDNN's layout on every call. For one frame
-at a time those reorders are a sixth of the time (measured on the 2-core AMD, float32, medians
-of interleaved rounds: portrait cpu-preview 24-25 -> 21-22 ms, body 31-34 -> 27-30 ms; at 8
-frames per pass no difference). `pack_for_cpu` swaps each
+at a time those reorders are about a sixth of the time (at 8 frames per pass, no difference;
+measurements: docs/performance.md). `pack_for_cpu` swaps each
 Conv2d / ConvTranspose2d of an eval-mode model for a layer that packs its weight once per input
 shape and then runs oneDNN's prepacked convolution: the kernels torch.compile's freezing pass
 uses, without a compiler. The first call per shape is checked against torch's own result; a
@@ -13,11 +12,9 @@ renders, only slower.
 Instance norms are swapped too (`InferenceInstanceNorm`): oneDNN hands each packed convolution's
 output over channels-last, and torch's instance norm copied its input back to NCHW, so every norm
 layer cost a full reorder. One frame is normalized by batch norm, which reads channels-last as it
-comes and beat group norm (`blocks.InstanceNorm`, the training path) on those inputs. Medians of
-7 interleaved rounds, 2-core AMD, torch's norm -> group norm -> batch norm: portrait
-cpu-preview one frame 24.6 -> 21.3 -> 19.7 ms, body generator 34.5 -> 31.2 -> 26.7 ms; 8 frames
-per pass (group norm: a batch norm per frame, concatenated, was no faster) 16.4 -> 13.0 ms per
-frame.
+comes and beat group norm (`blocks.InstanceNorm`, the training path) on those inputs; several
+frames per pass use group norm (a batch norm per frame, concatenated, was no faster).
+Measurements: docs/performance.md.
 
 Inference only: packed weights are a snapshot of the weights at the first call.
 """

@@ -1,10 +1,9 @@
 """Convolutions that compute tiny feature maps on the CPU as one matrix product.
 
 Why: oneDNN's convolution kernels carry a fixed cost per call (weight reorders, primitive set-up)
-that dwarfs the arithmetic of a U-Net's innermost levels. Measured on the 2-core CPU here
-(batch 2, forward + backward): a 4x4 stride-2 conv of 256 -> 256 channels on a 2x2 map took
-10.6 ms through oneDNN and 1.3 ms as unfold + matmul (im2col); the transposed conv from a 1x1
-map 7.4 against 1.5 ms; from 8x8 maps on the two paths tie. Maps of at most
+that dwarfs the arithmetic of a U-Net's innermost levels: on 1x1 and 2x2 maps unfold + matmul
+(im2col) is several times faster, from 8x8 maps the two paths tie (measurements:
+docs/performance.md). Maps of at most
 `TINY_MAP_PIXELS` input pixels take the matmul path; bigger maps, other devices and other
 padding modes keep torch's convolution. Parameters and results are those of nn.Conv2d /
 nn.ConvTranspose2d, so checkpoints load either way.

@@ -2,8 +2,8 @@
 
 An adaptive low-pass: the cutoff rises with speed, so slow jitter is removed strongly while fast
 motion passes with little lag. Every element of the array has its own state, so one filter
-smooths (478, 3) landmarks or (33, 4) joints in a few numpy ops per frame (~0.03 ms for 478x3,
-where the PyPI package takes ~4.7 ms and mishandles arrays).
+smooths (478, 3) landmarks or (33, 4) joints in a few numpy ops per frame (far faster than the
+PyPI package, which also mishandles arrays; docs/performance.md).
 
 Convention: frames arrive in order at a fixed rate `freq` (Hz). A `None` frame (invalid) resets
 the state, so smoothing never bridges a gap; NaN elements reset only themselves.

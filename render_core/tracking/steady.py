@@ -6,10 +6,7 @@ is also a free augmentation of the conditioning during training. When rendering,
 only makes the generated face flicker, and the whole clip's tracks are known before a frame is
 rendered, so the renderer (and the held-out report, which scores what the renderer would
 output) conditions on the detected landmarks smoothed with a centred Gaussian: no lag, less
-jitter. Re-scoring the same trained models (10 min cpu-preview, held-out in-frame):
-d18 seeds 0-3: PSNR 32.32 / 30.58 / 31.35 / 31.97 dB (was 32.21 / 30.49 / 31.29 / 31.81),
-E_warp 0.54 / 1.52 / 0.99 / 0.85x the real video's (was 0.80 / 1.86 / 1.38 / 1.29x);
-d19 seeds 0-1: PSNR 30.01 / 31.22 (unchanged), E_warp 0.53 / 0.59x (was 0.63 / 0.77x).
+jitter (same PSNR, lower E_warp; measurements: docs/performance.md).
 
 Smoothing never reaches across a frame without a detection: each run of consecutive valid
 frames is smoothed on its own (a clip's start and end, and any gap in the detections, are run
@@ -25,9 +22,9 @@ import math
 
 import numpy as np
 
-# Frames (d18 held-out E_warp at sigma 1 / 2, seed 0: 0.69 / 0.52x). Training stays on the raw
-# detections: training on steadied ones measured 3-4 dB worse on d19 (held-out 27.66 / 26.99
-# vs 30.01 / 31.22 dB, seeds 0 / 1), whose jitter the model then never learned to absorb.
+# Frames (2 was steadier than 1). Training stays on the raw detections: trained on steadied
+# ones, a model never learns to absorb the jitter and scored 3-4 dB worse held-out on d19
+# (measurements: docs/performance.md).
 STEADY_SIGMA = 2.0
 
 

@@ -33,8 +33,8 @@ class FaceTrack:
     neutral: (478, 3) float32 head-space landmarks of the subject's neutral face.
     raw_landmarks: (T, 478, 3) float32 px as detected, before temporal smoothing, or None
     (tracked without smoothing, or tracks from before they were kept). Neural families condition
-    on these: the smoothed ones lag the pixels (measured on d18: a portrait model trained on the
-    smoothed landmarks scored 0.55 dB lower held-out and its E_warp rose from 0.84x to 1.23x).
+    on these: the smoothed ones lag the pixels, and a model trained on them scored lower and
+    flickered more (measurements: docs/performance.md).
     """
 
     landmarks: np.ndarray

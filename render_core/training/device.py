@@ -3,11 +3,9 @@ bfloat16 (no loss scaler needed) on CUDA where supported and on CPUs with AMX ti
 float32. With autocast, models and inputs use the channels-last memory format (oneDNN's and
 cuDNN's fast layout for bfloat16 convolutions).
 
-Measured on the 2-core Xeon here (AMX): bf16 matmul 542 vs 100 GFLOP/s fp32 on one thread; a
-portrait cpu-preview training step 1.5x faster with bf16 autocast + channels-last. On the 2-core
-AMD EPYC with AVX512-BF16 but no AMX, bf16 was slower: portrait cpu-preview training step 102.7
-vs 83.2 ms, rendered frame 17.4 vs 6.1 ms (autocast's casts per layer outweigh the 1.7x matmul
-rate on these small networks), so AVX512-BF16 alone does not turn autocast on."""
+With AMX, bf16 autocast makes training steps faster; with AVX512-BF16 but no AMX it made them
+slower (autocast's casts per layer outweigh the faster matmul on these small networks), so
+AVX512-BF16 alone does not turn autocast on. Measurements: docs/performance.md."""
 
 from __future__ import annotations
 
@@ -50,10 +48,9 @@ def cpu_threads() -> int:
     """Torch CPU threads for a job starting now: the cores not already busy, at least 1;
     `RENDER_CPU_THREADS` overrides.
 
-    Why: with more OpenMP threads than free cores, torch's threads spin-wait on each other.
-    Measured on the 2-core machine under a load of ~3: a body training step took 16.8 s with
-    2 threads and 0.34 s with 1; on an idle machine 2 threads are the faster choice (a portrait
-    step: 159 vs 273 ms). Busy cores come from the CPU time used in the last 0.2 s where the
+    Why: with more OpenMP threads than free cores, torch's threads spin-wait on each other (a
+    step can take 50x longer); on an idle machine all cores are the faster choice
+    (measurements: docs/performance.md). Busy cores come from the CPU time used in the last 0.2 s where the
     system reports it (/proc/stat), else the 1-minute load average, which lags: right after
     another job ended it still reads busy and would halve a training run's speed."""
     if os.environ.get("RENDER_CPU_THREADS"):

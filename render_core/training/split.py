@@ -2,13 +2,10 @@
 nor are the frames of a short guard band just before them.
 
 Why the guard band: neighbouring frames of a video are near-copies, so without it the held-out
-report measured, on its first frames, how well a method copies the last training frame. On the
-dance clip B_musepose (10 min, seed 0) the nearest-pose baseline picked training frame 309 for
-held-out frames 310-314 and scored 51.1 / 46.2 / 43.3 dB on the first three, 35.88 dB mean,
-against the model's 35.72, while from the 12th held-out frame on the model led (33-37.6 vs
-32-36 dB) and its mean squared error over the held-out part was lower (person pixels 2.82e-3
-vs 3.56e-3). With the training frames before 305 only, the baseline read 34.40 dB. The gap
-costs each model `HELDOUT_GAP_S` of training footage and makes the report one of unseen frames.
+report measured, on its first frames, how well a method copies the last training frame (a
+nearest-pose baseline pasting its neighbour scored far above the model there). The gap costs
+each model `HELDOUT_GAP_S` of training footage and makes the report one of unseen frames.
+Measurements: docs/performance.md.
 """
 
 from __future__ import annotations

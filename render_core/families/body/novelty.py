@@ -26,11 +26,9 @@ CORE_JOINTS = (0, 11, 12, 13, 14, 15, 16, 23, 24, 25, 26, 27, 28)
 # Poses the bank keeps are at least this far apart (torso lengths): a near-duplicate adds
 # nothing, and a novelty read against the thinned bank is at most this much too high.
 BANK_SPACING = 0.02
-# A pose farther than this from every training pose counts as unseen. Measured on transfers of
-# B_tfjs_pose_1 onto 5 models of B_musepose (10 min cpu-preview): the target's own held-out
-# poses sit 0.006-0.008 from its training poses, the dance's 0.22-0.52. Re-tracked, the outputs'
-# joints were a median 10-16 px from the asked-for joints on frames under 0.3 away, 24-28 px at
-# 0.3-0.4, and 47-74 px at 0.4-0.5 (the unmoved target's own pose: 36 / 50 / 84-93 px).
+# A pose farther than this from every training pose counts as unseen: on transfers of a dance
+# onto body models, outputs past it followed the asked-for joints clearly worse (calibration:
+# docs/performance.md).
 UNSEEN_POSE = 0.4
 # The body renderer's per-frame note: the asked-for pose's distance to the nearest training pose.
 POSE_NOVELTY = NoteSpec(

@@ -66,7 +66,7 @@ def figure_mask(pose: np.ndarray, torso_px: float) -> np.ndarray:
 def grow_mask(mask: np.ndarray, radius_px: float, box: tuple[int, int, int, int] | None = None) -> np.ndarray:
     """(H, W) float32 [0, 1] mask dilated by `radius_px` (its soft edge moves outward whole),
     only inside `box` (x0, y0, x1, y1; zeros elsewhere) when given. A square kernel: separable,
-    so 1080p costs ~4-8 ms where an elliptical one took 27-100 ms per frame."""
+    so several times faster than an elliptical one at 1080p (docs/performance.md)."""
     r = int(round(radius_px))
     if r < 1:
         return mask

@@ -96,9 +96,9 @@ def raw_params(landmarks: np.ndarray, margin: float = 1.9) -> CropParams:
 
 
 # The zoom dead zone of a crop with slack: |ln(face side / crop side)| past which the crop
-# rezooms. Why this wide: at a fixed distance the face's landmark extent changes by up to 17%
-# as the head nods and turns (d18: 515-596 px), which must not zoom a still crop; an approach
-# to the camera by more than ~28% does.
+# rezooms. Why this wide: at a fixed distance the face's landmark extent changes as the head
+# nods and turns, which must not zoom a still crop; an approach to the camera does
+# (measurements: docs/performance.md).
 ZOOM_SLACK = 0.25
 
 
@@ -141,8 +141,8 @@ class CropSmoother:
             return CropParams(*map(float, s))
         r = raw_params(landmarks, self.margin)
         # A held crop (alpha 0) stays upright: rolling it with the head would rotate the
-        # background it holds still (tfjs, a head swaying +-0.7 rad: each catch-up left the crop
-        # tilted for the frames after it).
+        # background it holds still (each catch-up left the crop tilted for the frames after it;
+        # docs/presets.md).
         v = np.array([r.cx, r.cy, r.side, r.roll if self.alpha > 0 else 0.0])
         a = self.weight(v)
         self._state = v if self._state is None else (1 - a) * self._state + a * v

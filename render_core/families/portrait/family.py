@@ -72,7 +72,7 @@ class PortraitFamily(Family):
         adversarial = s.progress >= cfg.gan_start
         with s.dev.autocast():
             # The whole crop, replicated border past the frame edge included: leaving the border
-            # out of L1 and D (real pixels standing in) scored 0.3 dB lower in-frame on d18.
+            # out of L1 and D (real pixels standing in) scored lower (docs/performance.md).
             fake = g(x)
         losses = {}
         if adversarial:

@@ -9,8 +9,8 @@ own temporal state (the window), so `temporal = True`.
 `render_batch` renders consecutive requests with one generator pass: a frame's window holds
 only conditioning (never earlier outputs), so the windows of the next frames can be built
 before any of them is generated. Staging runs in request order (crop smoother, window), so a
-batch gives the same frames as rendering one request at a time. Measured on the 2-core CPU
-(cpu-preview, 128 px, fp32): 12.7 ms per frame at batch 1, 6.9 at batch 8.
+batch gives the same frames as rendering one request at a time, about twice as fast per frame
+at batch 8 (measurements: docs/performance.md).
 
 Convention: FrameRequest images float32 RGB [0, 1] (H, W, 3); landmarks (478, 3) px.
 """

@@ -20,8 +20,7 @@ def window_indices(t: int, n_w: int, start: int = 0) -> list[int]:
 def stack_window(maps: list[np.ndarray]) -> np.ndarray:
     """list of N_w (S, S, C) maps, oldest first -> (C * N_w, S, S), a view of channels-last
     memory: the layout oneDNN convolves, so the renderer hands the network its input without
-    a reorder (on the 2-core EPYC, 1 thread: 2.3 ms of a 10-14 ms portrait frame went to
-    reordering the NCHW window)."""
+    a reorder (reordering an NCHW window cost a sixth to a quarter of a frame; docs/performance.md)."""
     return np.concatenate(maps, axis=-1).transpose(2, 0, 1)
 
 
