@@ -75,8 +75,7 @@ DEFAULT_PRESET = "cpu-preview"
 
 def all_preset_names() -> list[str]:
     """Every family's preset names, in first-seen order (what the training dialog offers)."""
-    from render_core.training.families import family_names
-    from render_core.training.presets import preset_names
+    from render_core.families.registry import family_names, preset_names
 
     return list(dict.fromkeys(p for f in family_names() for p in preset_names(f)))
 

@@ -33,7 +33,7 @@ from render_core.paths import user_cache_dir
 from studio.jobs import Job, Kind
 from studio.loss_chart import LossChart
 from studio.preview import to_qimage
-from studio.train_choices import family_help, preset_help, suggested_family
+from studio.train_choices import family_help, preset_help
 
 
 class EventRelay(QObject):
@@ -54,7 +54,7 @@ class TrainDialog(QDialog):
 
     def __init__(self, session, settings, parent=None) -> None:
         super().__init__(parent)
-        from render_core.families.registry import family_names
+        from render_core.families.registry import family_names, get_spec, suggested_family
 
         self.session, self.settings = session, settings
         self.setWindowTitle("Train a personal model")
@@ -85,11 +85,11 @@ class TrainDialog(QDialog):
         self.frames = QSpinBox()
         self.frames.setRange(0, 1_000_000)
         self.frames.setSpecialValueText("all frames")
-        self.unseen_poses = QCheckBox("for dances with poses the clip never shows")
-        self.unseen_poses.setToolTip(
-            "Shifts each training pair at random inside the crop: motion transfers follow unseen driving"
-            " poses closer, held-out frames of the clip come out less sharp (body models only)."
-        )
+        # each family's named options (preset overrides), offered where the chosen family has them
+        self.option_boxes: dict[str, QCheckBox] = {}
+        for option in (o for name in names for o in get_spec(name).options):
+            self.option_boxes[option.label] = box = QCheckBox(option.label)
+            box.setToolTip(option.help)
         self.device = QComboBox()
         self.device.addItems(["auto", "cpu", "cuda"])
         self.device.setCurrentText(str(settings.value("device", "auto")))
@@ -108,10 +108,11 @@ class TrainDialog(QDialog):
             ("Steps", self.steps),
             ("Minutes", self.minutes),
             ("Frames", self.frames),
-            ("Body poses", self.unseen_poses),
             ("Device", self.device),
         ):
             form.addRow(label, w)
+        for box in self.option_boxes.values():
+            form.addRow("Option", box)
         self.plot = LossChart("loss")
         self.rate_label, self.metrics_label = QLabel("-"), QLabel("held-out metrics: -")
         self.sample = QLabel()
@@ -136,9 +137,11 @@ class TrainDialog(QDialog):
         self.resize(720, 760)
 
     def _fill_presets(self, family: str) -> None:
-        from render_core.families.registry import preset_names
+        from render_core.families.registry import get_spec, preset_names
 
-        self.unseen_poses.setEnabled(family == "body")
+        offered = {o.label for o in get_spec(family).options} if family else set()
+        for label, box in self.option_boxes.items():
+            box.setEnabled(label in offered)
         self.preset.clear()
         names = preset_names(family) if family else []
         self.preset.addItems(names)
@@ -164,13 +167,14 @@ class TrainDialog(QDialog):
         return models_dir(self.session) / f"{self.family.currentText()}-{self.preset.currentText()}"
 
     def config(self, resume: bool):
-        from render_core.families.body.config import UNSEEN_POSE_SHIFT
+        from render_core.families.registry import get_spec
         from render_core.training.trainer import TrainConfig
 
         st = self.session.state
         overrides = dict(self.overrides)
-        if self.family.currentText() == "body" and self.unseen_poses.isChecked():
-            overrides["shift_augment"] = UNSEEN_POSE_SHIFT
+        for option in get_spec(self.family.currentText()).options:
+            if self.option_boxes[option.label].isChecked():
+                overrides.update(option.overrides)
         return TrainConfig(
             family=self.family.currentText(), clips=[Path(self.clip.text())], out_dir=self.out_dir(),
             preset=self.preset.currentText(), project_dir=st.project_path,

@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from render_core.contract import Renderer
 from render_core.errors import InputError
@@ -27,13 +29,22 @@ FAMILY_PACKAGES = {
 
 
 @dataclass(frozen=True)
+class FamilyOption:
+    """A named preset override a user can tick (label), what it sets, and what it trades (help)."""
+
+    label: str
+    overrides: Mapping[str, Any]
+    help: str = ""
+
+
+@dataclass(frozen=True)
 class FamilySpec:
     """name: the family's id (checkpoints and projects store it); title / summary: what the
     studio shows; trains_on: the tracked part its training needs ("face" / "body"), which also
     picks the default family for a clip; edit_kinds: what its renderer draws; presets: preset
     name -> config; trainer / renderer: "module:attribute" of its `training.family.Family`
     subclass and of its `load_renderer(checkpoint_dir, device)`; options: named preset
-    overrides a user can tick in the studio (label -> {field: value})."""
+    overrides a user can tick in the studio."""
 
     name: str
     title: str
@@ -43,7 +54,7 @@ class FamilySpec:
     presets: Mapping[str, Any]
     trainer: str
     renderer: str
-    options: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    options: tuple[FamilyOption, ...] = ()
 
 
 _SPECS: dict[str, FamilySpec] = {}
@@ -107,9 +118,30 @@ def load_renderer(family: str, checkpoint_dir: str | Path, device: str = "auto")
     return _attribute(get_spec(family).renderer)(checkpoint_dir, device)
 
 
-def family_for_tracks(has_face: bool, has_body: bool) -> str | None:
-    """The family a clip's tracks suggest: a full body trains the body family, a face alone the
-    portrait family (what the studio's training dialog starts on)."""
-    names = family_names()
-    wanted = "body" if has_body else "face" if has_face else None
-    return next((n for n in names if get_spec(n).trains_on == wanted), None)
+LEG_JOINTS = (25, 26, 27, 28)  # knees and ankles (MediaPipe pose)
+MIN_VISIBILITY = 0.5
+
+
+def legs_in_view(tracks) -> float:
+    """Fraction of the body-tracked frames whose knees and ankles are visible (0 without a body)."""
+    body = tracks.body if tracks is not None else None
+    if body is None or not body.valid.any():
+        return 0.0
+    vis = body.joints[body.valid][:, list(LEG_JOINTS), 3]
+    return float(np.mean(np.all(vis >= MIN_VISIBILITY, axis=1)))
+
+
+def suggested_family(tracks, names: list[str] | None = None) -> str:
+    """The family a clip's tracks suit (what the studio's training dialog starts on): one that
+    trains on a body when the clip shows the whole person (legs in view on most frames), one
+    that trains on a face when it shows a face, else the first of `names`."""
+    names = family_names() if names is None else names
+    face = tracks.face if tracks is not None else None
+    wanted = ["body"] if legs_in_view(tracks) >= 0.5 else []
+    if face is None or face.valid.any():
+        wanted.append("face")
+    for part in wanted:
+        for n in names:
+            if get_spec(n).trains_on == part:
+                return n
+    return names[0] if names else ""

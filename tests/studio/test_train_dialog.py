@@ -63,10 +63,11 @@ def test_unseen_poses_option_shifts_body_training_only(opened):
 
     dialogs.show_train(opened)
     dlg = opened.train_dialog
+    unseen_poses = dlg.option_boxes["for dances with poses the clip never shows"]
     dlg.family.setCurrentText("body")
-    assert dlg.unseen_poses.isEnabled()
+    assert unseen_poses.isEnabled()
     assert "shift_augment" not in dlg.config(False).overrides
-    dlg.unseen_poses.setChecked(True)
+    unseen_poses.setChecked(True)
     assert dlg.config(False).overrides["shift_augment"] == UNSEEN_POSE_SHIFT > 0
     dlg.family.setCurrentText("portrait")
-    assert not dlg.unseen_poses.isEnabled() and "shift_augment" not in dlg.config(False).overrides
+    assert not unseen_poses.isEnabled() and "shift_augment" not in dlg.config(False).overrides

@@ -6,7 +6,6 @@ checkpoint to resume."""
 from __future__ import annotations
 
 import json
-from types import SimpleNamespace
 
 import numpy as np
 from PySide6.QtGui import QColor
@@ -88,18 +87,6 @@ def test_dialog_proposes_portrait_for_a_talking_head_and_explains(opened, tmp_pa
     dlg.preset.setCurrentText("cpu-preview")
     dlg.preset.setCurrentText("gpu-quality")
     assert dlg.resume_button.isEnabled()
-
-
-def test_suggested_family_follows_what_the_tracks_show():
-    from studio.train_choices import suggested_family
-
-    joints = np.zeros((4, 33, 4), np.float32)
-    body = SimpleNamespace(joints=joints, valid=np.ones(4, bool))
-    face = SimpleNamespace(valid=np.ones(4, bool))
-    tracks = SimpleNamespace(body=body, face=face)
-    assert suggested_family(tracks, ["body", "portrait"]) == "portrait"  # legs out of view
-    joints[:, 25:29, 3] = 1.0
-    assert suggested_family(tracks, ["body", "portrait"]) == "body"
 
 
 def test_preferences_offer_the_real_preset_names(window, settings):

@@ -8,7 +8,7 @@ SPEC = register(
     FamilySpec(
         name="portrait",
         title="Portrait (face)",
-        summary="Face edits and reenactment: expression, head pose and gaze of a talking head.",
+        summary="A talking head: learns the face, for expression, head pose and gaze edits and reenactment.",
         trains_on="face",
         edit_kinds=EDIT_KINDS,
         presets=PRESETS,

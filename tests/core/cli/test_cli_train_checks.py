@@ -40,8 +40,9 @@ def test_resume_without_a_checkpoint_is_an_error_not_a_fresh_start(cli, tiny_pro
 def test_the_training_job_checks_its_config_too(tmp_path, tiny_clip_master):
     """The studio starts `train_model` directly: the same checks at its entry."""
     from render_core.errors import InputError
+    from render_core.families.train import train_model
     from render_core.jobs import JobContext
-    from render_core.training.trainer import TrainConfig, train_model
+    from render_core.training.trainer import TrainConfig
 
     base = dict(family="portrait", clips=[tiny_clip_master], out_dir=tmp_path / "m")
     for bad, words in [
