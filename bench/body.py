@@ -86,16 +86,16 @@ def speed(preset: str = "cpu-preview", device: str = "auto", reps: int = 5, amp:
     s = RunState(cfg, data, models, opts, dev, np.random.default_rng(0))
     # Main-stage steps with the GAN terms (G on both frames, the discriminators, forward and
     # backward) and, where the preset has one, the L1 warm-up's steps (G alone) before them.
-    s.extras["progress"] = cfg.gan_start * cfg.face_start
+    s.progress = cfg.gan_start * cfg.face_start
     main_s, step_flops = _timed(lambda: fam.train_step(s, 0), reps, sync), train_step_flops(fam, s)
     warmup = {"ms_per_warmup_step": None, "warmup_gflop_per_step": None, "warmup_ratio": None}
     if cfg.gan_start > 0:
-        s.extras["progress"] = 0.0
+        s.progress = 0.0
         warm_s, warm_flops = _timed(lambda: fam.train_step(s, 0), reps, sync), train_step_flops(fam, s)
         warmup = {"ms_per_warmup_step": round(warm_s * 1e3, 1),
                   "warmup_gflop_per_step": round(warm_flops / 1e9, 2),
                   "warmup_ratio": warm_flops / warm_s / 1e9}  # fmt: skip
-    s.extras["progress"] = 1.0
+    s.progress = 1.0
     face_s = _timed(lambda: fam.train_step(s, 0), reps, sync)
     average_ms = None
     if cfg.ema_decay > 0:  # the trainer updates the generator's weight average after each step

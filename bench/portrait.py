@@ -85,11 +85,11 @@ def bench(preset: str, device: str, reps: int, amp: bool = True) -> dict:
     data = _SyntheticData(cfg)
     models, opts = fam.build(cfg, data, dev)
     s = RunState(cfg, data, models, opts, dev, np.random.default_rng(0))
-    s.extras["progress"] = cfg.gan_start  # a step with the adversarial term
+    s.progress = cfg.gan_start  # a step with the adversarial term
     step_s, step_flops = _timed(lambda: fam.train_step(s, 0), reps, sync), train_step_flops(fam, s)
     warm = None
     if cfg.gan_start > 0:
-        s.extras["progress"] = 0.0
+        s.progress = 0.0
         warm = _timed(lambda: fam.train_step(s, 0), reps, sync), train_step_flops(fam, s)
     g = PortraitUNet(net_config(cfg)).to(dev.device, memory_format=dev.memory_format).eval()
     # Inputs laid out as the renderer hands them over: channels-last on the CPU.

@@ -155,7 +155,7 @@ def test_shift_augment_applies_only_before_shift_until(clip_and_tracks, monkeypa
     real = bf.shift_batch
     monkeypatch.setattr(bf, "shift_batch", lambda b, sh: calls.append(sh) or real(b, sh))
     for progress in (0.1, 0.4, 0.6):
-        s.extras["progress"] = progress
+        s.progress = progress
         assert np.isfinite(fam.train_step(s, 0)["l1"])
     assert len(calls) == 2 and all(np.abs(c).max() <= round(0.1 * cfg.width) for c in calls)
 
@@ -193,11 +193,11 @@ def test_the_face_stage_trains_on_the_averaged_generator(clip_and_tracks):
     models, opts = fam.build(cfg, data, dev)
     add_averages(models, fam.averaged)
     s = RunState(cfg, data, models, opts, dev, np.random.default_rng(0))
-    s.extras["progress"] = 0.1
+    s.progress = 0.1
     fam.train_step(s, 0)
     update_averages(models, fam.averaged, cfg.ema_decay)
     avg = {k: v.clone() for k, v in models["G_avg"].state_dict().items()}
     assert any(not torch.equal(models["G"].state_dict()[k], avg[k]) for k in avg)
-    s.extras["progress"] = 0.6
+    s.progress = 0.6
     fam.train_step(s, 1)  # the face stage: G frozen at its average
     assert all(torch.equal(models["G"].state_dict()[k], avg[k]) for k in avg)
