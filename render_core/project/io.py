@@ -17,6 +17,8 @@ from pathlib import Path
 from render_core.errors import InputError, file_system_error
 from render_core.io_atomic import check_writable, write_text_atomic
 from render_core.media.clip_info import ClipInfo
+from render_core.media.hashing import content_hash
+from render_core.media.probe import probe
 from render_core.project.document import DOCUMENT_NAME, PROJECT_SUFFIX, SCHEMA_VERSION, ClipRef, Project
 from render_core.project.migrations import migrate
 
@@ -111,7 +113,6 @@ def check_clip_identity(project: Project) -> None:
     when it was added (replaced by another video, re-encoded, trimmed): its tracks, frame
     count and edits belong to the old file. Asked before an export, not at load, so the studio
     can still open the project to relink it. Three MiB read per clip (`media.hashing`)."""
-    from render_core.media.hashing import content_hash
 
     for clip in project.clips:
         path = project.clip_path(clip.id)
@@ -134,8 +135,6 @@ def load_project(path: str | Path, check_clips: bool = True) -> Project:
 
 
 def _default_probe(path: Path) -> ClipInfo:
-    from render_core.media.probe import probe
-
     return probe(path)
 
 

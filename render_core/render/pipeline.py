@@ -18,16 +18,21 @@ from typing import Any
 import cv2
 
 from render_core import __version__
+from render_core.edits.settings import undriven_layers
 from render_core.edits.timeline import EditTimeline
 from render_core.errors import InputError
 from render_core.io_atomic import check_writable
 from render_core.jobs import JobContext
+from render_core.media.decode import VideoReader
+from render_core.media.encode import VideoWriter
 from render_core.media.formats import OutputFormat, check_encoder_options, format_for
-from render_core.media.image_sequence import check_replaceable
+from render_core.media.image_sequence import ImageSequenceWriter, check_replaceable
 from render_core.project.io import check_clip_identity
 from render_core.render.cache import RenderCache
+from render_core.render.frame_edits import unrendered_kinds
 from render_core.render.frame_renderer import FrameRenderer
-from render_core.render.sources import HeldClipTracks
+from render_core.render.registry import make_renderer, renderer_id
+from render_core.render.sources import HeldClipTracks, load_sources
 from render_core.render.timebase import audio_window, checked_range, output_length, output_timebase
 
 
@@ -116,7 +121,6 @@ def check_output(project, output: str | Path, format_name: str | None = None) ->
 def check_driving(project) -> None:
     """Refuse an export with a reenact / transfer layer that has keyframes but no driving clip:
     its frames would come out unedited, without a word (the preview shows them so too)."""
-    from render_core.edits.settings import undriven_layers
 
     missing = undriven_layers(project.timeline.layers)
     if missing:
@@ -131,7 +135,6 @@ def check_driving(project) -> None:
 def unrendered_warnings(timeline: EditTimeline, renderer) -> list[str]:
     """One line per edit kind on the timeline that `renderer` does not draw (a viewpoint layer
     under a face or body renderer): those frames are exported without that edit."""
-    from render_core.render.frame_edits import unrendered_kinds
 
     return [
         f"{kind} layers are not rendered by the '{renderer.name}' renderer"
@@ -219,8 +222,6 @@ def plan_export(project, cfg: RenderConfig, fmt: OutputFormat, info, frame_count
 def open_writer(project, cfg: RenderConfig, plan: ExportPlan, colour):
     """The output's writer (`*.part` until it closes): a PNG sequence or an encoded video with the
     audio window the config asks for, tagged as synthetically edited."""
-    from render_core.media.encode import VideoWriter
-    from render_core.media.image_sequence import ImageSequenceWriter
 
     tb, (w, h), start = plan.timebase, plan.size, plan.start
     metadata = export_metadata(project, project.timeline, plan.renderer)
@@ -275,9 +276,6 @@ def export_summary(project, cfg: RenderConfig, plan: ExportPlan, frames: FrameRe
 
 def render_clip(project, cfg: RenderConfig, ctx: JobContext) -> dict:
     """Export the project's target clip with its edits. Returns a summary dict."""
-    from render_core.media.decode import VideoReader
-    from render_core.render.registry import make_renderer, renderer_id
-    from render_core.render.sources import load_sources
 
     fmt = check_export(project, cfg)
     sources = load_sources(project, ctx.sub(0.0, 0.15))

@@ -12,6 +12,7 @@ from pathlib import Path
 from render_core.contract import Renderer
 from render_core.errors import InputError
 from render_core.families.registry import family_names, load_renderer
+from render_core.render.warp_renderer import WarpRenderer
 
 
 def available_renderers(project) -> list[str]:
@@ -42,8 +43,6 @@ def make_renderer(project, name: str | None = None, device: str = "auto") -> Ren
     """Build the renderer `name` (default: the project's choice)."""
     name = name or project.renderer
     if name == "warp":
-        from render_core.render.warp_renderer import WarpRenderer
-
         return WarpRenderer()
     m = _model(project, name)
     if m.family not in family_names():

@@ -14,9 +14,15 @@ from pathlib import Path
 
 import numpy as np
 
+from render_core.families.portrait.crop import CropParams, crop_sequence
+from render_core.geometry.pose_normalization import NormalizationStats, median_smooth
 from render_core.jobs import JobContext
 from render_core.states import BodyState, FaceState
+from render_core.tracking.expression import head_space_sequence, neutral_index
+from render_core.tracking.face import iris_centres
+from render_core.tracking.head_pose import fit_head_pose
 from render_core.tracking.steady import centred_rows
+from render_core.tracking.track_clip import TrackConfig, track_clip
 from render_core.tracking.tracks import Tracks
 
 STEADY_BLOCK = 64  # track rows steadied at a time
@@ -69,8 +75,6 @@ class ClipTracks:
         performance's timing. Why: the tracked landmarks and pose come from a causal filter that
         trails the video by about a frame, so a reenactment driven by them would trail the
         driving clip's sound. Falls back to `face` where the raw detections were not kept."""
-        from render_core.tracking.face import iris_centres
-        from render_core.tracking.head_pose import fit_head_pose
 
         s = self.face(t, scale)
         if s is None or s.steady_landmarks is None:
@@ -86,7 +90,6 @@ class ClipTracks:
         there is none. `detected`: from the landmarks as detected (else the smoothed ones).
         Why: the smoother remembers ~1/alpha frames, so a crop restarted where an edit (or a
         preview jump) begins sits elsewhere than the one the model learned that frame in."""
-        from render_core.families.portrait.crop import CropParams, crop_sequence
 
         f, t = self.tracks.face, t - self.start
         if f is None or not 0 <= t < len(f):
@@ -126,7 +129,6 @@ class ClipTracks:
     def median_joints(self) -> np.ndarray | None:
         """The body track after the paper's 7-frame temporal median (transfer-time smoothing of
         a driving dancer's keypoints), (T, 33, 4) px; None without a body track."""
-        from render_core.geometry.pose_normalization import median_smooth
 
         b = self.tracks.body
         return None if b is None else median_smooth(b.joints, b.valid)
@@ -145,7 +147,6 @@ class ClipTracks:
     @cached_property
     def pose_stats(self):
         """Global pose normalization statistics of this clip's body track (None without one)."""
-        from render_core.geometry.pose_normalization import NormalizationStats
 
         b = self.tracks.body
         return None if b is None or not b.valid.any() else NormalizationStats.from_joints(b.joints, b.valid)
@@ -154,7 +155,6 @@ class ClipTracks:
     def neutral_frame(self) -> int:
         """The clip frame the tracker picked as the subject's neutral face (the rest pose that
         relative motion is measured from); 0 without a face track."""
-        from render_core.tracking.expression import head_space_sequence, neutral_index
 
         f = self.tracks.face
         if f is None or not f.valid.any():
@@ -206,7 +206,6 @@ class EditSources:
 
 def track_for_render(clip: Path, project_dir: Path | None, ctx: JobContext) -> ClipTracks:
     """Tracks of a clip (from the cache when present), with the frame size they refer to."""
-    from render_core.tracking.track_clip import TrackConfig, track_clip
 
     res = track_clip(TrackConfig(clip=str(clip), project_dir=str(project_dir) if project_dir else None), ctx)
     meta = res.tracks.meta

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from render_core.errors import InputError
+from render_core.media.probe import probe
 
 if TYPE_CHECKING:
     from render_core.render.pipeline import RenderConfig
@@ -41,7 +42,6 @@ class OutputTimebase:
 
 def output_timebase(project, cfg: RenderConfig, target_info, target_frames: int) -> OutputTimebase:
     """The target's own timing, or that of `cfg.timebase` (a clip id; e.g. the driving dancer)."""
-    from render_core.media.probe import probe
 
     def info_of(clip_id: str):
         return target_info if clip_id == project.target_clip else probe(project.clip_path(clip_id))
@@ -70,7 +70,6 @@ def checked_range(frames: tuple[int, int | None], length: int, path: str | Path 
 
 def output_length(project, cfg: RenderConfig) -> int:
     """Frames of the output before any decoding: the target's, or the timebase clip's."""
-    from render_core.media.probe import probe
 
     clip_id = cfg.timebase or project.target_clip
     info = project.clip(clip_id).info or probe(project.clip_path(clip_id))
