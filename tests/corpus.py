@@ -181,16 +181,23 @@ def make_still(path: str | Path, size: tuple[int, int] = (160, 120)) -> Path:
 
 
 def make_two_faces(
-    src: str | Path, dst: str | Path, frames: int = 10, large_left: bool = True, scale: float = 0.7
+    src: str | Path,
+    dst: str | Path,
+    frames: int = 10,
+    large_left: bool = True,
+    scale: float = 0.7,
+    noisy_large: bool = False,
 ) -> Path:
     """`src`'s first frames twice on one 308x144 grey canvas: at its own size (176x144) on one
     side, at `scale` on the other (`large_left`: the large one on the left), so a clip shows two
     faces of clearly different sizes side by side. At 0.7 MediaPipe detects both; at 0.4 only
-    the large one."""
+    the large one. `noisy_large`: grain on the large copy, which makes the small face the one
+    MediaPipe is surest of (what it returns first)."""
     dst = Path(dst)
     big, small = ("0:0", "184:10") if large_left else ("132:0", "0:10")
+    grain = ",noise=alls=40:allf=t" if noisy_large else ""
     graph = (
-        f"[0:v]split[a][b];[b]scale=iw*{scale}:-2[small];"
+        f"[0:v]split[a0][b];[b]scale=iw*{scale}:-2[small];[a0]null{grain}[a];"
         f"color=gray:s=308x144:d=10[bg];[bg][a]overlay={big}:shortest=1[l];[l][small]overlay={small}"
     )
     run_ffmpeg(

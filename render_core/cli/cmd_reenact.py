@@ -39,7 +39,8 @@ def run(args, ctx: JobContext) -> dict:
     from render_core.edits.settings import ReenactSettings
     from render_core.project.driven import add_clip, driven_layer, performance_end, with_driven_layer
     from render_core.project.io import load_project, save_project
-    from render_core.render.pipeline import check_driving_subject, check_export, render_clip
+    from render_core.render.export_checks import check_driving_subject, check_export
+    from render_core.render.pipeline import render_clip
     from render_core.render.sources import track_for_render
 
     project = load_project(args.project)

@@ -69,7 +69,8 @@ def batch_names(projects: list[str]) -> list[str]:
 
 def run(args, ctx: JobContext) -> dict:
     from render_core.project.io import load_project
-    from render_core.render.pipeline import RenderConfig, check_export, marked_frames, render_clip
+    from render_core.render.export_checks import check_export
+    from render_core.render.pipeline import RenderConfig, marked_frames, render_clip
 
     outs = outputs_for(args.projects, args.output, args.format)
     projects = [load_project(p) for p in args.projects]  # fail early, before any long render

@@ -48,13 +48,8 @@ def transfer_layer(project, driving_id: str, length: int):
 def run(args, ctx: JobContext) -> dict:
     from render_core.project.driven import add_clip
     from render_core.project.io import load_project, save_project
-    from render_core.render.pipeline import (
-        RenderConfig,
-        check_driving_subject,
-        check_export,
-        check_output,
-        render_clip,
-    )
+    from render_core.render.export_checks import check_driving_subject, check_export, check_output
+    from render_core.render.pipeline import RenderConfig, render_clip
     from render_core.render.sources import track_for_render
 
     project = load_project(args.project)

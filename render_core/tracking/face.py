@@ -60,20 +60,39 @@ def box_iou(a: np.ndarray, b: np.ndarray) -> float:
     return float(inter / union) if union > 0 else 0.0
 
 
+RANK_SWITCH = 1.5  # area ratio that tells two faces apart by size
+MISS_MEMORY = 15  # frames a followed face may go undetected before its box is forgotten
+
+
+def _area(box: np.ndarray) -> float:
+    return float((box[2] - box[0]) * (box[3] - box[1]))
+
+
 def choose_face(candidates: list[np.ndarray], prev_box: np.ndarray | None, face_index: int) -> int | None:
-    """Index into candidates of the followed face: best overlap with the previous box when one
-    overlaps (IoU >= 0.3), else the `face_index`-th largest. None when there is no such face."""
+    """Index into candidates of the followed face: the `face_index`-th largest, kept by overlap
+    with the previous box (IoU >= 0.3) from frame to frame so similar sizes do not swap people.
+    Faces count as different by size when their areas differ RANK_SWITCH-fold: then the face at
+    the asked rank takes over from an overlapping one (the detector may find the right face
+    late), and a frame whose only candidate at that rank is clearly smaller than the followed
+    face is a miss (None), not the other person. None too when there is no face at that rank."""
     if not candidates:
         return None
     boxes = [box_of(c) for c in candidates]
-    if prev_box is not None:
-        ious = [box_iou(b, prev_box) for b in boxes]
-        best = int(np.argmax(ious))
-        if ious[best] >= 0.3:
-            return best
-    areas = [(b[2] - b[0]) * (b[3] - b[1]) for b in boxes]
+    areas = [_area(b) for b in boxes]
     order = np.argsort(areas)[::-1]
-    return int(order[face_index]) if face_index < len(order) else None
+    ranked = int(order[face_index]) if face_index < len(order) else None
+    if prev_box is None:
+        return ranked
+    ious = [box_iou(b, prev_box) for b in boxes]
+    best = int(np.argmax(ious))
+    if ious[best] >= 0.3:
+        if ranked is None or ranked == best:
+            return best
+        small, large = sorted((areas[best], areas[ranked]))
+        return best if large < RANK_SWITCH * max(small, 1e-9) else ranked
+    if ranked is not None and areas[ranked] * RANK_SWITCH < _area(prev_box):
+        return None  # the followed face is missing here; the one visible is another, smaller one
+    return ranked
 
 
 class FaceTracker(MediaPipeSolution):
@@ -86,6 +105,7 @@ class FaceTracker(MediaPipeSolution):
         super().__init__()
         self.cfg = cfg or FaceTrackerConfig()
         self._prev_box: np.ndarray | None = None
+        self._missed = 0  # frames since the followed face was last found
         self.most_faces = 0  # the most faces seen in one frame: is face_index there at all?
 
     def _build(self):
@@ -102,7 +122,12 @@ class FaceTracker(MediaPipeSolution):
 
     def reset(self) -> None:
         super().reset()
-        self._prev_box = None
+        self._prev_box, self._missed = None, 0
+
+    def agrees(self, landmarks: np.ndarray) -> bool:
+        """Whether landmarks found another way (the body's head crop) are of the face being
+        followed: no face followed yet, or their box overlaps its last box (IoU >= 0.3)."""
+        return self._prev_box is None or box_iou(box_of(landmarks), self._prev_box) >= 0.3
 
     def process(self, frame: np.ndarray, full_size: tuple[int, int] | None = None) -> np.ndarray | None:
         """frame: uint8 RGB (H, W, 3) -> (478, 3) float32 px landmarks of the followed face, or None.
@@ -121,9 +146,11 @@ class FaceTracker(MediaPipeSolution):
         self.most_faces = max(self.most_faces, len(cands))
         i = choose_face(cands, self._prev_box, self.cfg.face_index)
         if i is None:
-            self._prev_box = None
+            self._missed += 1
+            if self._missed > MISS_MEMORY:
+                self._prev_box = None
             return None
-        self._prev_box = box_of(cands[i])
+        self._prev_box, self._missed = box_of(cands[i]), 0
         return cands[i]
 
 

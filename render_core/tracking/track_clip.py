@@ -31,7 +31,8 @@ from render_core.tracking.one_euro import OneEuroFilter, OneEuroParams
 from render_core.tracking.tracks import BODY_JOINTS, FACE_POINTS, BodyTrack, Tracks
 
 # bump on output changes. 2: head-crop face fallback on full-body shots; 3: raw landmarks kept;
-# 4: faces ranked by size among one more than the chosen rank, head crops only for face 0
+# 4: faces ranked by size (the asked rank takes over from a clearly different face, misses stay
+# misses), head crops only for face 0 and only over the followed face
 TRACKER_CODE_VERSION = "4"
 
 
@@ -185,6 +186,8 @@ def _track_frames(
                 lm = face_tr.process(frame, full)
                 if lm is None and head_tr is not None and joints is not None:
                     lm = head_tr.process(frame, joints, full)  # a face too small to detect
+                    if lm is not None and not face_tr.agrees(lm):
+                        lm = None  # the body tracker follows another person than the face
                 if lm is not None and raw_lm is not None:
                     raw_lm[k] = lm
                 lm = smoother(lm) if cfg.smooth else lm

@@ -72,12 +72,15 @@ def test_output_under_a_file_is_refused_up_front(cli, tiny_project, tmp_path):
 def test_output_that_is_an_existing_folder_is_refused_before_rendering(
     cli, tiny_project, tmp_path, monkeypatch
 ):
-    import render_core.render.pipeline as pipeline
+    import render_core.render.sources as sources
+
+    def no_work(*args, **kwargs):
+        raise AssertionError("the tracking started before the output was checked")
 
     folder = tmp_path / "o.mp4"
     folder.mkdir()
     (folder / "keep.txt").write_text("mine")
-    monkeypatch.setattr(pipeline, "load_sources", None, raising=False)  # no work may start
+    monkeypatch.setattr(sources, "load_sources", no_work)
     r = cli("render", tiny_project, "-o", folder, "--quiet")
     assert "existing folder" in one_error_naming(r, str(folder))
     assert (folder / "keep.txt").read_text() == "mine"

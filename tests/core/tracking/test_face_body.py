@@ -15,8 +15,17 @@ def test_choose_face_largest_then_follow_overlap():
     big, small = _box_pts(0, 0, 100, 100), _box_pts(200, 0, 240, 40)
     assert choose_face([small, big], None, 0) == 1
     assert choose_face([small, big], None, 1) == 0
-    assert choose_face([big, small], np.array([195.0, 0, 240, 40]), 0) == 1  # follows the small one
     assert choose_face([big], None, 1) is None and choose_face([], None, 0) is None
+
+
+def test_choose_face_follows_overlap_among_similar_sizes_and_the_rank_among_different_ones():
+    left, right = _box_pts(0, 0, 100, 100), _box_pts(200, 0, 290, 90)  # 0.81x the area
+    assert choose_face([left, right], np.array([195.0, 0, 290, 90]), 0) == 1  # keeps following
+    big, small = _box_pts(0, 0, 100, 100), _box_pts(200, 0, 240, 40)  # 6x apart
+    assert choose_face([big, small], np.array([195.0, 0, 240, 40]), 0) == 0  # the largest takes over
+    # The followed large face is missing in this frame: the small one is a miss, not face 0.
+    assert choose_face([small], np.array([0.0, 0, 100, 100]), 0) is None
+    assert choose_face([small], np.array([195.0, 0, 240, 40]), 0) == 0
 
 
 def test_face_landmarks_in_full_frame_pixels(small_talking_head):
