@@ -13,7 +13,7 @@ import traceback
 from collections.abc import Callable
 from enum import Enum
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
 
 from render_core.errors import InputError
 from render_core.jobs import Cancelled, JobContext, Progress
@@ -32,13 +32,31 @@ _POOL_THREADS = {Kind.HEAVY: 1, Kind.PREVIEW: 1, Kind.PLAYBACK: 1, Kind.IO: 2}
 
 
 class JobSignals(QObject):
-    """Created in the GUI thread; emitted from the worker; delivered queued to GUI slots."""
+    """Created in the GUI thread. Progress is emitted from the worker (queued to GUI slots); the
+    outcome goes to the GUI thread first (`_outcome`, connected at creation) and is emitted
+    there, to the slots connected by then. A job that ends before its caller has connected
+    (a fast open on a busy machine) is therefore still heard: a signal emitted from the worker
+    reaches only the slots connected at the moment of the emit."""
 
     progress = Signal(float, str)
     finished = Signal(object)
-    failed = Signal(str, str)  # one line, details (traceback)
+    failed = Signal(str, str)  # one line, details
     cancelled = Signal()
     ended = Signal()  # after any of finished / failed / cancelled
+    _outcome = Signal(str, object)  # ("finished" | "failed" | "cancelled", payload), worker -> GUI
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._outcome.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
+
+    def _deliver(self, kind: str, payload: object) -> None:
+        if kind == "finished":
+            self.finished.emit(payload)
+        elif kind == "failed":
+            self.failed.emit(*payload)
+        else:
+            self.cancelled.emit()
+        self.ended.emit()
 
 
 def describe_error(exc: BaseException) -> tuple[str, str]:
@@ -81,19 +99,18 @@ class Job(QRunnable):
         self.ctx.cancel()
 
     def run(self) -> None:
+        outcome: tuple[str, object] = ("cancelled", None)
         try:
             if self.ctx.cancelled:
                 raise Cancelled()
-            result = self.fn(self.ctx)
+            outcome = ("finished", self.fn(self.ctx))
         except Cancelled:
-            self.signals.cancelled.emit()
+            pass
         except Exception as exc:  # a job failure is reported to the user, never swallowed
-            self.signals.failed.emit(*describe_error(exc))
-        else:
-            self.signals.finished.emit(result)
+            outcome = ("failed", describe_error(exc))
         finally:
             self.done = True
-            self.signals.ended.emit()
+            self.signals._outcome.emit(*outcome)
 
 
 class JobRunner(QObject):

@@ -5,6 +5,7 @@ preview, and save a PNG of the whole window as the screen shows it (docs, visual
 from __future__ import annotations
 
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -38,11 +39,14 @@ def _edit(win, frame: int) -> None:
 
 
 def capture(out: Path, clip: Path, frame: int = 40) -> Path:
+    from PySide6.QtCore import QSettings
+
     from studio.app import make_app
     from studio.main_window import MainWindow
 
     app = make_app([])
-    win = MainWindow()
+    scratch = tempfile.mkdtemp(prefix="studio-screenshot-")  # the overlays it turns on are not remembered
+    win = MainWindow(settings=QSettings(str(Path(scratch) / "studio.ini"), QSettings.Format.IniFormat))
     win.resize(1440, 900)
     win.show()
     win.open_path(clip)

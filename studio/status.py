@@ -62,15 +62,14 @@ class JobStatusBar(QStatusBar):
             self.showMessage(f"Cancelling {self._current.name}...", 3000)
 
     def show_tracked(self, result) -> None:
-        """'Tracking done' beside the job area, and in the bar for a while; None clears it (a new
-        clip is being tracked)."""
+        """'Tracking done' beside the job area, where it stays; None clears it (a new clip is
+        being tracked)."""
         if result is None:
             self.tracks_label.setText("")
             return
         s = result.summary
         text = f"Tracking done: face {s['face_valid']}/{s['frames']}, body {s['body_valid']}/{s['frames']}"
         self.tracks_label.setText(text + (" (cached)" if result.cached else ""))
-        self.showMessage(text, 10000)
 
     def show_warning(self, line: str) -> None:
         """A one-line warning in the bar (it stays until the next message) and a non-modal box."""

@@ -3,8 +3,7 @@ per edit layer with keyframe diamonds (a driving performance's audio drawn in it
 to seek, drag a diamond to move it, Delete removes it; drag a
 layer bar's end to trim it, its middle to move it (keyframes and a driving performance with it).
 
-Zoom and scroll like an editor's: Ctrl+wheel zooms about the mouse, the wheel scrolls, the
-view follows the playhead; `zoom_by`, `scroll_by` and `zoom_to_fit` are the View menu's.
+Zoom and scroll like an editor's (`studio.timeline_zoom`).
 
 Convention: x maps the visible frames [first, first + visible) linearly over the widget width
 after the name column; frame f is drawn at the centre of its cell.
@@ -14,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QKeyEvent, QMouseEvent, QPainter, QPen, QPolygonF, QWheelEvent
+from PySide6.QtGui import QColor, QKeyEvent, QMouseEvent, QPainter, QPen, QPolygonF
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from render_core.edits.settings import DRIVEN_KINDS
@@ -22,6 +21,7 @@ from studio import commands as C
 from studio.state import AppState
 from studio.timeline_audio import paint_clip_audio, paint_driving_audio
 from studio.timeline_rows import GAP_ROW_H, NAME_W, RULER_H, paint_gaps, paint_marks, paint_ruler
+from studio.timeline_zoom import TimelineZoom
 
 AUDIO_ROW_H = 18
 LAYERS_TOP = RULER_H + GAP_ROW_H + AUDIO_ROW_H
@@ -37,10 +37,7 @@ KEY_SELECTED = QColor(255, 255, 255)
 PLAYHEAD = QColor(255, 80, 80)
 
 
-MIN_VISIBLE_FRAMES = 8  # the deepest zoom shows this many frames
-
-
-class TimelineWidget(QWidget):
+class TimelineWidget(TimelineZoom, QWidget):
     keyframe_selected = Signal(object, object)  # layer id, frame (or None, None)
     view_changed = Signal()  # zoom or scroll changed
 
@@ -52,8 +49,6 @@ class TimelineWidget(QWidget):
         self._drag_bar: tuple | None = None  # (layer as pressed, part, pressed frame, gesture)
         self._scrubbing = False
         self.waveforms = None  # studio.waveforms.WaveformStore, set by the main window
-        self.zoom = 1.0  # 1: the whole clip fits
-        self.first = 0.0  # the first visible frame (fractional while zoomed)
         self.setMouseTracking(True)  # the cursor shows what a press on a bar would grab
         self.setMinimumHeight(LAYERS_TOP + 3 * ROW_H)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
@@ -77,64 +72,6 @@ class TimelineWidget(QWidget):
     def _key_exists(self, layer_id: str, frame: int) -> bool:
         ids = {ly.id: ly for ly in self.state.timeline.layers}
         return layer_id in ids and frame in ids[layer_id].keyframes
-
-    # -- view: zoom and scroll ----------------------------------------------------------
-    def visible_frames(self) -> float:
-        return max(1, self.state.frame_count) / self.zoom
-
-    def px_per_frame(self) -> float:
-        return max(1, self.width() - NAME_W) / self.visible_frames()
-
-    def visible_range(self) -> tuple[int, int]:
-        """(first, last) frames at least partly in view."""
-        last = min(self.state.frame_count, int(np.ceil(self.first + self.visible_frames()))) - 1
-        return int(self.first), max(int(self.first), last)
-
-    def _set_view(self, zoom: float, first: float) -> None:
-        n = max(1, self.state.frame_count)
-        self.zoom = min(max(zoom, 1.0), max(1.0, n / MIN_VISIBLE_FRAMES))
-        self.first = min(max(first, 0.0), n - self.visible_frames())
-        self.update()
-        self.view_changed.emit()
-
-    def zoom_by(self, factor: float, anchor_x: float | None = None) -> None:
-        """Zoom keeping the frame under `anchor_x` (widget px; default the playhead if in view,
-        else the middle) where it is."""
-        if anchor_x is None:
-            x = self.frame_to_x(self.state.frame)
-            anchor_x = x if NAME_W <= x <= self.width() else NAME_W + (self.width() - NAME_W) / 2
-        at = (anchor_x - NAME_W) / self.px_per_frame() + self.first  # fractional frame
-        zoom = self.zoom * factor
-        n = max(1, self.state.frame_count)
-        zoom = min(max(zoom, 1.0), max(1.0, n / MIN_VISIBLE_FRAMES))
-        self._set_view(zoom, at - (anchor_x - NAME_W) / (max(1, self.width() - NAME_W) * zoom / n))
-
-    def scroll_by(self, frames: float) -> None:
-        self._set_view(self.zoom, self.first + frames)
-
-    def scroll_to(self, first: float) -> None:
-        self._set_view(self.zoom, first)
-
-    def zoom_to_fit(self) -> None:
-        self._set_view(1.0, 0.0)
-
-    def _follow_playhead(self, frame: int) -> None:
-        """Page the view when the playhead leaves it (playback, stepping, jumps)."""
-        first, last = self.visible_range()
-        if self.zoom > 1.0 and not first <= frame <= last:
-            self.scroll_to(frame - 0.1 * self.visible_frames())
-        self.update()
-
-    def wheelEvent(self, e: QWheelEvent) -> None:
-        """Ctrl+wheel zooms about the mouse; the wheel (either direction) scrolls."""
-        dy = e.angleDelta().y() or e.angleDelta().x()
-        if not self.state.is_open or dy == 0:
-            return
-        if e.modifiers() & Qt.KeyboardModifier.ControlModifier:
-            self.zoom_by(1.25 ** (dy / 120), e.position().x())
-        else:
-            self.scroll_by(-dy / 120 * 0.1 * self.visible_frames())
-        e.accept()
 
     # -- mapping -------------------------------------------------------------------------
     def frame_to_x(self, frame: float) -> float:

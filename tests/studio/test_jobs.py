@@ -136,3 +136,16 @@ def test_studio_without_a_display_says_so_in_one_line():
         [sys.executable, str(REPO / "main.py")], cwd=REPO, env=env, capture_output=True, text=True, timeout=60
     )
     assert r.returncode == 2 and r.stderr.count("\n") == 1 and "no display" in r.stderr
+
+
+def test_a_job_that_ends_before_its_caller_connects_is_still_heard(qtbot, runner):
+    job = runner.submit(lambda ctx: 42, "instant", Kind.IO)
+    deadline = time.monotonic() + 5
+    while not job.done and time.monotonic() < deadline:
+        time.sleep(0.005)  # the worker finishes while the GUI thread is not yet listening
+    assert job.done
+    results, ended = [], []
+    job.signals.finished.connect(results.append)
+    job.signals.ended.connect(lambda: ended.append(True))
+    qtbot.waitUntil(lambda: ended == [True], timeout=5000)
+    assert results == [42]
