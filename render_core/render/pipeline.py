@@ -191,13 +191,17 @@ def render_clip(project, cfg: RenderConfig, ctx: JobContext) -> dict:
         cache.evict()
     seconds = time.perf_counter() - t0
     n = stop - start
+    novelty = frames.novelty.report()
+    renderer_report = getattr(renderer, "report", dict)()
+    warnings = novelty.get("warnings", []) + renderer_report.get("warnings", [])
     return {
         "output": str(Path(cfg.output).resolve()),
         "format": fmt.name,
         "frames": n,
         "renderer": name,
         **frames.stats,
-        **frames.novelty.report(),
+        **novelty,
+        **({"warnings": warnings} if warnings else {}),
         "seconds": round(seconds, 2),
         "fps": round(n / seconds, 2) if seconds > 0 else None,
     }

@@ -48,8 +48,9 @@ def make_renderer(project, name: str | None = None, device: str = "auto") -> Ren
     name = name or project.renderer
     if name == "warp":
         from render_core.render.warp_renderer import WarpRenderer
+        from render_core.warp.clip_frames import ClipFrames
 
-        return WarpRenderer()
+        return WarpRenderer(frames=ClipFrames(project.clip_path(project.target().id)))
     m = _model(project, name)
     if m.family not in MODEL_LOADERS:
         raise InputError(project.folder, f"model {m.id!r} has family {m.family!r}, which has no renderer")

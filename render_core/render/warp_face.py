@@ -6,7 +6,9 @@ pixel then maps back to the source through its triangle's affine matrix and one 
 resamples the frame. The anchor ring makes the displacement fall off linearly to zero outside the
 face, so the background never tears. Two local corrections follow: the iris disc is moved with
 the iris centre inside the eye opening (gaze), and a mouth opening wider than in the source is
-filled with a dark interior instead of stretched lips (mouth_interior.fill_mouth).
+filled from a donor frame of the clip (`warp.mouth_retrieval`: the person's own teeth), or with
+a dark interior where no donor is given (mouth_interior.fill_mouth); an eye the edit closes is
+filled likewise from a donor frame with that eye state (`warp.eyelids`), or shaded as skin.
 
 Convention: frame (H, W, 3) float32 RGB [0, 1]; landmarks (478, 3) px (x right, y down, z relative
 depth, smaller = nearer); iris (2, 2) px centres [subject's left, subject's right].
@@ -21,6 +23,9 @@ import numpy as np
 
 from render_core.geometry import face_topology as ft
 from render_core.render.mouth_interior import fill_mouth
+from render_core.warp.donor import Donor
+from render_core.warp.eyelids import close_eye
+from render_core.warp.mouth_retrieval import opening_grew, paste_mouth
 
 
 @dataclass(frozen=True)
@@ -167,12 +172,15 @@ def warp_face(
     src_iris: np.ndarray | None = None,
     dst_iris: np.ndarray | None = None,
     config: FaceWarpConfig = FaceWarpConfig(),
+    mouth_donor: Donor | None = None,
+    eye_donors: tuple[Donor | None, Donor | None] = (None, None),
 ) -> tuple[np.ndarray, np.ndarray]:
     """Warp the face so its landmarks move from src to dst.
 
     frame: (H, W, 3) float32 RGB [0, 1]. src/dst_landmarks: (478, 3) px. src/dst_iris: (2, 2) px
-    [left, right] iris centres (default: landmarks 473 and 468). Returns (image (H, W, 3) float32,
-    mask (H, W) float32 [0, 1] where pixels changed, feathered).
+    [left, right] iris centres (default: landmarks 473 and 468). mouth_donor / eye_donors: clip
+    frames lending an opened mouth its interior and closed eyes [left, right] their lids.
+    Returns (image (H, W, 3) float32, mask (H, W) float32 [0, 1] where pixels changed, feathered).
     """
     src = np.asarray(src_landmarks, np.float32)
     dst = np.asarray(dst_landmarks, np.float32)
@@ -199,8 +207,13 @@ def warp_face(
     gx, gy = box.grid
     patch = cv2.remap(frame, maps[0], maps[1], cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
     changed = np.clip(np.hypot(maps[0] - gx, maps[1] - gy) / config.mask_px, 0.0, 1.0)
+    origin = (box.x0, box.y0)
     if config.mouth_fill:
-        patch, changed = fill_mouth(frame, patch, changed, (box.x0, box.y0), src[:, :2], dst[:, :2])
+        grew = mouth_donor is not None and opening_grew(src[:, :2], dst[:, :2])
+        if not (grew and paste_mouth(patch, changed, origin, dst[:, :2], mouth_donor)):
+            patch, changed = fill_mouth(frame, patch, changed, origin, src[:, :2], dst[:, :2])
+    for side in (0, 1):
+        close_eye(patch, changed, origin, src[:, :2], dst[:, :2], side, eye_donors[side])
     out[box.y0 : box.y1, box.x0 : box.x1] = patch
     grown = cv2.dilate(changed, np.ones((5, 5), np.uint8))
     mask[box.y0 : box.y1, box.x0 : box.x1] = cv2.GaussianBlur(grown, (0, 0), config.feather_px)
