@@ -29,7 +29,9 @@ def lid_gap(xy: np.ndarray, side: int) -> float:
     return gap / max(float(np.linalg.norm(xy[corners[0]] - xy[corners[1]])), 1e-6)
 
 
-def _ellipse(xy: np.ndarray, side: int, shape: tuple[int, int], origin: tuple[int, int], grow: float) -> np.ndarray:
+def _ellipse(
+    xy: np.ndarray, side: int, shape: tuple[int, int], origin: tuple[int, int], grow: float
+) -> np.ndarray:
     """(h, w) float32 feathered ellipse over the eye and its lids (axes along the corner line)."""
     _, _, corners = _SIDES[side]
     a, b = xy[corners[0]], xy[corners[1]]
@@ -64,7 +66,11 @@ def _shade_lids(sub: np.ndarray, src_xy: np.ndarray, dst_xy: np.ndarray, side: i
     # skin: a band one third of an eye width above the edited upper lid
     lid = dst_xy[list(upper)]
     up = dst_xy[list(upper)].mean(axis=0) - (dst_xy[corners[0]] + dst_xy[corners[1]]) / 2.0
-    up = up / max(float(np.linalg.norm(up)), 1e-6) if float(np.linalg.norm(up)) > 0.5 else np.array([0.0, -1.0])
+    up = (
+        up / max(float(np.linalg.norm(up)), 1e-6)
+        if float(np.linalg.norm(up)) > 0.5
+        else np.array([0.0, -1.0])
+    )
     band = poly(np.concatenate([lid + 0.18 * width * up, (lid + 0.4 * width * up)[::-1]]))
     if band.sum() < 4 or covered.sum() < 1:
         return np.zeros(shape, np.float32)

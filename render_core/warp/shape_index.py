@@ -104,7 +104,9 @@ class ShapeIndex:
         ok = self.opening > OPEN_MOUTH
         if not ok.any():
             return None
-        rms = np.sqrt(((self.mouth[ok] - mouth_descriptor(head)) ** 2).reshape(ok.sum(), -1, 2).sum(-1).mean(-1))
+        rms = np.sqrt(
+            ((self.mouth[ok] - mouth_descriptor(head)) ** 2).reshape(ok.sum(), -1, 2).sum(-1).mean(-1)
+        )
         cost = rms + POSE_COST_CM_PER_DEG * _angles_deg(self.rotations[ok], rot)
         return int(self.frames[ok][int(np.argmin(cost))])
 
