@@ -72,7 +72,8 @@ def _reenacted(
     t_n = sources.target.face(s.target_neutral_frame, scale)
     if d_t is None or d_n is None or t_n is None:
         return face  # the driving face is missing at this frame: keep the target's own
-    return reenact_face(FacePair(face, t_n), FacePair(d_t, d_n), strength, s.channels)
+    ranges = (sources.target.expression_range, drv.expression_range)
+    return reenact_face(FacePair(face, t_n), FacePair(d_t, d_n), strength, s.channels, ranges)
 
 
 def _transferred(

@@ -116,7 +116,7 @@ class ShapeIndex:
         if not len(self.eyes):
             return None
         e = self.eyes[:, side]
-        reach = 0.35 * float(np.median(e))  # a donor farther than this from the asked opening is no help
+        reach = 0.5 * float(np.median(e))  # a donor farther than this from the asked opening is no help
         ok = np.abs(e - opening) < reach
         if not ok.any():
             return None
