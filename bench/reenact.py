@@ -58,11 +58,14 @@ def sharpness(image: np.ndarray) -> float:
 
 
 def _renderers(path: Path):
-    from render_core.render.warp_renderer import WarpRenderer
+    """The clip's frames, today's warp (bilinear, no donors) and the new one."""
+    from render_core.render.warp_face import FaceWarpConfig
+    from render_core.render.warp_renderer import WarpRenderer, WarpRendererConfig
     from render_core.warp.clip_frames import ClipFrames
 
     frames = ClipFrames(path, capacity=4)
-    return frames, WarpRenderer(), WarpRenderer(frames=frames)
+    today = WarpRenderer(WarpRendererConfig(face=FaceWarpConfig(interpolation=cv2.INTER_LINEAR)))
+    return frames, today, WarpRenderer(frames=frames)
 
 
 def _render(renderer, req) -> np.ndarray:
@@ -71,33 +74,40 @@ def _render(renderer, req) -> np.ndarray:
     return (m * out.image + (1 - m) * req.frame).astype(np.float32)
 
 
-def _reenacted(tgt, drv, t: int, dt: int, retarget: bool):
+def _reenacted(tgt, drv, t: int, dt: int, retarget: bool, stabilizer):
+    """(tracked, reenacted) target face at t driven by the driver's frame dt, stabilized as
+    the export stabilizes it; None where a face is missing."""
     from render_core.edits.reenact import FacePair, reenact_face
+    from render_core.render.frame_edits import EditedFrame
 
     face = tgt.face(t)
     d_t, d_n, t_n = drv.steady_face(dt), drv.steady_face(drv.neutral_frame), tgt.face(tgt.neutral_frame)
     if face is None or d_t is None or d_n is None or t_n is None:
         return None
     ranges = (tgt.expression_range, drv.expression_range) if retarget else None
-    return face, reenact_face(FacePair(face, t_n), FacePair(d_t, d_n), 1.0, ranges=ranges)
+    edit = reenact_face(FacePair(face, t_n), FacePair(d_t, d_n), 1.0, ranges=ranges)
+    e = stabilizer(EditedFrame(face, edit, None, None))
+    return e.face, e.face_edit
 
 
 def self_reenactment(name: str, frames: int = 60, offset: int = 30) -> dict:
     """The clip drives itself `offset` frames ahead; output vs the real frame there."""
     from render_core.metrics.image import psnr, ssim
     from render_core.metrics.temporal import WarpErrorMeter
+    from render_core.render.stabilize import EditStabilizer
     from render_core.render.types import FrameRequest
 
     path, clip = _clip(name)
     cf, old_r, new_r = _renderers(path)
     n = min(frames, len(clip) - offset)
-    meter = WarpErrorMeter(3)
+    stab = {False: EditStabilizer(30.0), True: EditStabilizer(30.0)}
+    meters = [WarpErrorMeter(1) for _ in range(3)]  # each sequence on its own flow
     acc = {k: [] for k in ("psnr_old", "psnr_new", "ssim_old", "ssim_new", "sharp_old", "sharp_new")}
     for t in range(n):
         real = cf.get(t + offset)
         outs = []
         for retarget, r in ((False, old_r), (True, new_r)):
-            pair = _reenacted(clip, clip, t, t + offset, retarget)
+            pair = _reenacted(clip, clip, t, t + offset, retarget, stab[retarget])
             if pair is None:
                 break
             outs.append(_render(r, FrameRequest(t, cf.get(t), pair[0], pair[1], clip=clip)))
@@ -108,9 +118,10 @@ def self_reenactment(name: str, frames: int = 60, offset: int = 30) -> dict:
             acc[f"psnr_{key}"].append(psnr(out[box], real[box]))
             acc[f"ssim_{key}"].append(ssim(out[box], real[box]))
             acc[f"sharp_{key}"].append(sharpness(out[box]) / max(sharpness(real[box]), 1e-6))
-        meter.update(real, [real, *outs])
+        for meter, seq in zip(meters, (real, *outs), strict=True):
+            meter.update(seq, [seq])
     res = {k: round(float(np.mean(v)), 4) for k, v in acc.items() if v}
-    floor, e_old, e_new = meter.values
+    floor, e_old, e_new = (m.values[0] for m in meters)
     res.update(
         clip=name, frames=n, ewarp_ratio_old=round(e_old / floor, 3), ewarp_ratio_new=round(e_new / floor, 3)
     )
@@ -146,6 +157,7 @@ class _Retracker:
 def cross_reenactment(target: str, driver: str, frames: int = 90, sheet: str | None = None) -> dict:
     """`driver` drives `target` frame for frame; expression correlation of the re-tracked output."""
     from render_core.metrics.temporal import warping_error
+    from render_core.render.stabilize import EditStabilizer
     from render_core.render.types import FrameRequest
 
     tpath, tgt = _clip(target)
@@ -153,6 +165,7 @@ def cross_reenactment(target: str, driver: str, frames: int = 90, sheet: str | N
     cf, old_r, new_r = _renderers(tpath)
     dframes = _renderers(dpath)[0]
     n = min(frames, len(tgt), len(drv))
+    stab = {False: EditStabilizer(30.0), True: EditStabilizer(30.0)}
     tracks = {"old": _Retracker(), "new": _Retracker()}
     meas = {"drv": [], "old": [], "new": []}
     outs = {"old": [], "new": []}
@@ -162,7 +175,7 @@ def cross_reenactment(target: str, driver: str, frames: int = 90, sheet: str | N
     for t in range(n):
         got = {}
         for key, retarget, r in (("old", False, old_r), ("new", True, new_r)):
-            pair = _reenacted(tgt, drv, t, t, retarget)
+            pair = _reenacted(tgt, drv, t, t, retarget, stab[retarget])
             if pair is None:
                 break
             got[key] = _render(r, FrameRequest(t, cf.get(t), pair[0], pair[1], clip=tgt))
@@ -275,10 +288,14 @@ def edits(name: str, frames: tuple[int, ...] = (20, 60, 100), sheet: str | None 
         bright(cf.get(int(u)), clip.face(int(u)).landmarks[list(INNER), :2])
         for u in opened[:: max(1, len(opened) // 12)]
     ]
-    res: dict = {"clip": name, "open_mouth_frames": len(opened),
-                 "real_bright_range": [round(min(real), 3), round(max(real), 3)] if real else None}  # fmt: skip
-    kinds = {"jaw_open 1.0": {"jaw_open": 1.0}, "jaw_open 0.5": {"jaw_open": 0.5}, "smile 0.6": {"smile": 0.6},
-             "eyes closed": {"blink_left": 1.0, "blink_right": 1.0}}  # fmt: skip
+    span = [round(min(real), 3), round(max(real), 3)] if real else None
+    res: dict = {"clip": name, "open_mouth_frames": len(opened), "real_bright_range": span}
+    kinds = {
+        "jaw_open 1.0": {"jaw_open": 1.0},
+        "jaw_open 0.5": {"jaw_open": 0.5},
+        "smile 0.6": {"smile": 0.6},
+        "eyes closed": {"blink_left": 1.0, "blink_right": 1.0},
+    }
     rows, sharp, brights = [], {"old": [], "new": []}, {"old": [], "new": []}
     for t in frames:
         face = clip.face(t)

@@ -41,6 +41,11 @@ class DonorPicker:
         self.notes: list[str] = []
         self._clip = None
         self._index: ShapeIndex | None = None
+        self._last: dict[str, int] = {}  # the previous frame's donors ("mouth", "eye0", "eye1")
+
+    def reset(self) -> None:
+        """A new sequence: donors are chosen afresh."""
+        self._last.clear()
 
     def index(self, clip) -> ShapeIndex | None:
         """The clip's shape index, built on first use (None without a face track)."""
@@ -71,10 +76,13 @@ class DonorPicker:
         index = self.index(request.clip)
         if index is None:
             return None
-        frame = index.mouth_donor(_head(edit), np.asarray(edit.head_pose, np.float64)[:3, :3])
+        frame = index.mouth_donor(
+            _head(edit), np.asarray(edit.head_pose, np.float64)[:3, :3], self._last.get("mouth")
+        )
         if frame is None:
             self._note(NO_OPEN_MOUTH)
             return None
+        self._last["mouth"] = frame
         return self._donor(request.clip, frame, request)
 
     def eyes(self, request: FrameRequest) -> tuple[Donor | None, Donor | None]:
@@ -92,10 +100,11 @@ class DonorPicker:
         rot = np.asarray(edit.head_pose, np.float64)[:3, :3]
         out: list[Donor | None] = [None, None]
         for side in np.flatnonzero(closing):
-            frame = index.eye_donor(int(side), float(after[side]), rot)
+            frame = index.eye_donor(int(side), float(after[side]), rot, self._last.get(f"eye{side}"))
             if frame is None:
                 if not index.blinks(int(side)):
                     self._note(NO_BLINK)
                 continue
+            self._last[f"eye{side}"] = frame
             out[side] = self._donor(request.clip, frame, request)
         return out[0], out[1]

@@ -25,6 +25,7 @@ from render_core.geometry.head_space import to_head_space
 OPEN_MOUTH = 0.15  # mouth opening above which teeth or the mouth interior show
 POSE_COST_CM_PER_DEG = 0.015  # donor choice: 1 deg of head rotation costs as much as 0.015 cm
 EYE_POSE_COST_PER_DEG = 0.004  # the same for eye openings (a unitless ratio)
+KEEP = 1.25  # the previous donor stays while its cost is within this factor of the best (no flicker)
 _LIDS = ((R.LEFT_UPPER_LID, R.LEFT_LOWER_LID, R.LEFT_EYE_CORNERS),
          (R.RIGHT_UPPER_LID, R.RIGHT_LOWER_LID, R.RIGHT_EYE_CORNERS))  # fmt: skip
 
@@ -98,9 +99,21 @@ class ShapeIndex:
         """Clip frame numbers whose mouth is open (teeth or interior showing)."""
         return self.frames[self.opening > OPEN_MOUTH]
 
-    def mouth_donor(self, head: np.ndarray, rot: np.ndarray) -> int | None:
+    def _pick(self, ok: np.ndarray, cost: np.ndarray, previous: int | None, slack: float) -> int:
+        """The cheapest frame, or `previous` while it costs at most KEEP x the cheapest (+ slack):
+        teeth or lids that change donor every frame flicker."""
+        frames = self.frames[ok]
+        best = int(np.argmin(cost))
+        if previous is not None:
+            hit = np.flatnonzero(frames == previous)
+            if len(hit) and cost[hit[0]] <= KEEP * cost[best] + slack:
+                return int(previous)
+        return int(frames[best])
+
+    def mouth_donor(self, head: np.ndarray, rot: np.ndarray, previous: int | None = None) -> int | None:
         """The clip frame whose open mouth best matches head-space face `head` (478, 3) seen
-        with head rotation `rot`; None when the clip never opens its mouth."""
+        with head rotation `rot` (`previous`: the last frame's donor, kept while nearly as good);
+        None when the clip never opens its mouth."""
         ok = self.opening > OPEN_MOUTH
         if not ok.any():
             return None
@@ -108,9 +121,11 @@ class ShapeIndex:
             ((self.mouth[ok] - mouth_descriptor(head)) ** 2).reshape(ok.sum(), -1, 2).sum(-1).mean(-1)
         )
         cost = rms + POSE_COST_CM_PER_DEG * _angles_deg(self.rotations[ok], rot)
-        return int(self.frames[ok][int(np.argmin(cost))])
+        return self._pick(ok, cost, previous, 0.02)
 
-    def eye_donor(self, side: int, opening: float, rot: np.ndarray) -> int | None:
+    def eye_donor(
+        self, side: int, opening: float, rot: np.ndarray, previous: int | None = None
+    ) -> int | None:
         """The clip frame whose eye `side` is about as open as `opening` (and whose head turns
         least away from `rot`); None when no frame is within reach of that opening."""
         if not len(self.eyes):
@@ -121,4 +136,4 @@ class ShapeIndex:
         if not ok.any():
             return None
         cost = np.abs(e[ok] - opening) + EYE_POSE_COST_PER_DEG * _angles_deg(self.rotations[ok], rot)
-        return int(self.frames[ok][int(np.argmin(cost))])
+        return self._pick(ok, cost, previous, 0.01)
