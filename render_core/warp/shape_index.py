@@ -25,7 +25,7 @@ from render_core.geometry.head_space import to_head_space
 OPEN_MOUTH = 0.15  # mouth opening above which teeth or the mouth interior show
 POSE_COST_CM_PER_DEG = 0.015  # donor choice: 1 deg of head rotation costs as much as 0.015 cm
 EYE_POSE_COST_PER_DEG = 0.004  # the same for eye openings (a unitless ratio)
-KEEP = 1.25  # the previous donor stays while its cost is within this factor of the best (no flicker)
+KEEP = 1.08  # the previous donor stays while its cost is within this factor of the best (no flicker)
 _LIDS = ((R.LEFT_UPPER_LID, R.LEFT_LOWER_LID, R.LEFT_EYE_CORNERS),
          (R.RIGHT_UPPER_LID, R.RIGHT_LOWER_LID, R.RIGHT_EYE_CORNERS))  # fmt: skip
 
