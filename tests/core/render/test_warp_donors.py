@@ -24,7 +24,7 @@ from tests.conftest import footage_path
 
 LUMA = np.array([0.299, 0.587, 0.114], np.float32)
 # (clip, closed-mouth frame to edit, frames tracked): each range holds open-mouth frames
-CLIPS = {"d18": ("A_liveportrait_d18.mp4", 20, 160), "d9": ("A_liveportrait_d9.mp4", 20, 120)}
+CLIPS = {"d18": ("A_liveportrait_d18.mp4", 60, 160), "d9": ("A_liveportrait_d9.mp4", 20, 120)}
 
 
 @lru_cache(maxsize=2)
