@@ -129,11 +129,12 @@ def self_reenactment(name: str, frames: int = 60, offset: int = 30) -> dict:
 
 
 def _measures(lm: np.ndarray) -> np.ndarray:
-    """(3,) mouth opening, smile, eye closure from (478, 2+) px landmarks, in eye spans."""
+    """(3,) mouth opening, smile (mouth width: unlike the corners' height it does not move
+    with the jaw), eye closure from (478, 2+) px landmarks, in eye spans."""
     p = lm[:, :2].astype(np.float64)
     span = np.linalg.norm(p[33] - p[263])
     mouth = np.linalg.norm(p[13] - p[14]) / span
-    smile = (p[[0, 17], 1].mean() - p[[61, 291], 1].mean()) / span
+    smile = np.linalg.norm(p[61] - p[291]) / span
     lids = np.linalg.norm(p[[386, 159]] - p[[374, 145]], axis=1).mean() / span
     return np.array([mouth, smile, -lids])
 

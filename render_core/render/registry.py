@@ -36,7 +36,7 @@ def renderer_id(project, name: str | None = None) -> str:
     """What identifies the renderer's output (the render cache key part)."""
     name = name or project.renderer
     if name == "warp":
-        return "warp-1"
+        return "warp-2"  # 2: donor mouths and lids, damped turns, bicubic resampling
     m = _model(project, name)
     ckpt = Path(project.folder or ".") / m.path / "model.json"
     stamp = ckpt.stat().st_mtime_ns if ckpt.exists() else 0
