@@ -79,9 +79,8 @@ def test_jaw_open_shows_the_clips_own_teeth(name):
     index = ShapeIndex.from_clip(clip)
     opened = index.open_mouth_frames()
     assert len(opened) >= 3
-    real = [
-        _bright_decile(frames.get(int(u)), clip.face(int(u)).landmarks[list(INNER), :2]) for u in opened[::3]
-    ]
+    some = opened[np.linspace(0, len(opened) - 1, min(len(opened), 24)).astype(int)]
+    real = [_bright_decile(frames.get(int(u)), clip.face(int(u)).landmarks[list(INNER), :2]) for u in some]
     poly = req.face_edit.landmarks[list(INNER), :2]
     got, shaded = _bright_decile(new, poly), _bright_decile(old, poly)
     assert min(real) <= got <= max(real), (got, min(real), max(real))
