@@ -15,8 +15,8 @@ the clip's own mouth interior and eyelids and the retargeted expression.
 - contact sheets (PNG, next to the report): source / today's warp / new, per edit and at the
   driver's extremes (widest mouth, closed eye, largest head turn).
 
-Run: `python -m bench.reenact [OUT_DIR]` (default bench_out/reenact). Frames are few (2-core
-machine): `--frames`.
+Run: `main.py bench reenact` or `python -m bench.reenact [OUT_DIR]` (default: the user cache's
+bench/reenact, printed). Frames are few (2-core machine).
 """
 
 from __future__ import annotations
@@ -331,8 +331,11 @@ def edits(name: str, frames: tuple[int, ...] = (20, 60, 100), sheet: str | None 
 
 
 def run(args=None, ctx=None, out_dir: str | None = None, frames: int = 60) -> dict:
-    out = Path(out_dir or "bench_out/reenact")
+    from render_core.paths import user_cache_dir
+
+    out = Path(out_dir) if out_dir else user_cache_dir() / "bench" / "reenact"
     out.mkdir(parents=True, exist_ok=True)
+    print(f"report and contact sheets: {out}", flush=True)
     report: dict = {"edits": [], "self": [], "cross": []}
     for name in ("d18", "d9", "d19"):
         report["edits"].append(edits(name, sheet=str(out / f"edits_{name}.png")))
