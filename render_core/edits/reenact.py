@@ -80,7 +80,8 @@ def _transfer_offsets(
     if ranges is None:  # the offsets as they are, scaled by face size only
         return tgt_n + offsets
     offsets = retarget_offsets(offsets, tgt_n, *ranges)
-    ratios = (lid_ratio(drv_t, drv_n, 0), lid_ratio(drv_t, drv_n, 1))
+    floor = ranges[1].eye_floor
+    ratios = (lid_ratio(drv_t, drv_n, 0, floor), lid_ratio(drv_t, drv_n, 1, floor))
     return set_lids(tgt_n + offsets, tgt_n, ratios)
 
 

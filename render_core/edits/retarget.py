@@ -29,11 +29,15 @@ def _spread(x: np.ndarray) -> float:
 @dataclass(frozen=True)
 class ExpressionRange:
     """How far a clip's face moves: 5th-95th percentile spread, in eye spans, of the inner-lip
-    gap (mouth), the lip corners' height (smile) and the brows' height (brow)."""
+    gap (mouth), the lip corners' height (smile) and the brows' height (brow); eye_floor: the
+    lid gap of its most closed eyes (1st percentile) / its usual one (median). Why: the tracker
+    seldom reports a blink as fully closed (0.3-0.4 of the usual gap on a real blink), so a
+    driver's lid ratio is read against its own floor, not against zero."""
 
     mouth: float
     smile: float
     brow: float
+    eye_floor: float = 0.0
 
     @staticmethod
     def of(head_space: np.ndarray) -> ExpressionRange:
@@ -51,7 +55,11 @@ class ExpressionRange:
             axis=1
         )
         s = max(size, 1e-6)
-        return ExpressionRange(_spread(gap) / s, _spread(corners) / s, _spread(brows) / s)
+        lids = np.mean(
+            [np.linalg.norm(hs[:, list(u)] - hs[:, list(lo)], axis=2).mean(axis=1) for u, lo in _LIDS], axis=0
+        )
+        floor = float(np.percentile(lids, 1) / max(float(np.median(lids)), 1e-6))
+        return ExpressionRange(_spread(gap) / s, _spread(corners) / s, _spread(brows) / s, floor)
 
 
 def _ratio(target: float, driver: float) -> float:
@@ -83,12 +91,20 @@ def retarget_offsets(
     return offsets * scale[:, None]
 
 
-def lid_ratio(head: np.ndarray, neutral: np.ndarray, side: int) -> float:
-    """How open eye `side` is at `head` relative to `neutral` (1 = as at rest, 0 = closed)."""
+BLINK_FLOOR = 0.6  # a clip whose eyes close below this share of their usual gap blinks
+
+
+def lid_ratio(head: np.ndarray, neutral: np.ndarray, side: int, floor: float = 0.0) -> float:
+    """How open eye `side` is at `head` relative to `neutral` (1 = as at rest, 0 = closed).
+    floor: the clip's most closed ratio (`ExpressionRange.eye_floor`), read as closed when the
+    clip blinks (below `BLINK_FLOOR`)."""
     upper, lower = _LIDS[side]
     g = np.linalg.norm(head[list(upper)] - head[list(lower)], axis=1).mean()
     g0 = np.linalg.norm(neutral[list(upper)] - neutral[list(lower)], axis=1).mean()
-    return float(np.clip(g / max(g0, 1e-6), 0.0, 1.6))
+    r = g / max(g0, 1e-6)
+    if 0.0 < floor < BLINK_FLOOR and r < 1.0:
+        r = max(0.0, (r - floor) / (1.0 - floor))
+    return float(np.clip(r, 0.0, 1.6))
 
 
 def set_lids(head: np.ndarray, neutral: np.ndarray, ratios: tuple[float, float]) -> np.ndarray:

@@ -7,7 +7,8 @@ resamples the frame. The anchor ring makes the displacement fall off linearly to
 face, so the background never tears. Two local corrections follow: the iris disc is moved with
 the iris centre inside the eye opening (gaze), and a mouth opening wider than in the source is
 filled from a donor frame of the clip (`warp.mouth_retrieval`: the person's own teeth), or with
-a dark interior where no donor is given (mouth_interior.fill_mouth); an eye the edit closes is
+a dark interior where no donor is given (mouth_interior.fill_mouth); a shown opening the edit
+closes takes the donor's closed lips; an eye the edit closes is
 filled likewise from a donor frame with that eye state (`warp.eyelids`), or shaded as skin.
 
 Convention: frame (H, W, 3) float32 RGB [0, 1]; landmarks (478, 3) px (x right, y down, z relative
@@ -25,7 +26,7 @@ from render_core.geometry import face_topology as ft
 from render_core.render.mouth_interior import fill_mouth
 from render_core.warp.donor import Donor
 from render_core.warp.eyelids import close_eye
-from render_core.warp.mouth_retrieval import opening_grew, paste_mouth
+from render_core.warp.mouth_retrieval import opening_grew, opening_shrank, paste_mouth
 
 
 @dataclass(frozen=True)
@@ -213,8 +214,12 @@ def warp_face(
     changed = np.clip(np.hypot(maps[0] - gx, maps[1] - gy) / config.mask_px, 0.0, 1.0)
     origin = (box.x0, box.y0)
     if config.mouth_fill:
-        grew = mouth_donor is not None and opening_grew(src[:, :2], dst[:, :2])
-        if not (grew and paste_mouth(patch, changed, origin, dst[:, :2], mouth_donor)):
+        done = False
+        if mouth_donor is not None and opening_grew(src[:, :2], dst[:, :2]):
+            done = paste_mouth(patch, changed, origin, dst[:, :2], mouth_donor)
+        elif mouth_donor is not None and opening_shrank(src[:, :2], dst[:, :2]):
+            done = paste_mouth(patch, changed, origin, dst[:, :2], mouth_donor, whole_lips=True)
+        if not done:
             patch, changed = fill_mouth(frame, patch, changed, origin, src[:, :2], dst[:, :2])
     for side in (0, 1):
         close_eye(patch, changed, origin, src[:, :2], dst[:, :2], side, eye_donors[side])

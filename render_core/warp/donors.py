@@ -14,7 +14,7 @@ from render_core.geometry.head_space import to_head_space
 from render_core.render.types import FaceState, FrameRequest
 from render_core.warp.clip_frames import ClipFrames
 from render_core.warp.donor import Donor
-from render_core.warp.mouth_retrieval import opening_grew
+from render_core.warp.mouth_retrieval import opening_grew, opening_shrank
 from render_core.warp.shape_index import ShapeIndex, eye_opening
 
 EYE_CLOSING = 0.8  # edited / source eye opening below which the eye is filled from a donor
@@ -69,13 +69,23 @@ class DonorPicker:
         return Donor(image, points.astype(np.float32), frame)
 
     def mouth(self, request: FrameRequest) -> Donor | None:
-        """The donor for an edited mouth opened wider than the source frame's, or None."""
+        """The donor for an edited mouth opened wider than the source frame's (or closing one
+        the source shows open), or None."""
         face, edit = request.face, request.face_edit
-        if face is None or edit is None or not opening_grew(face.landmarks[:, :2], edit.landmarks[:, :2]):
+        if face is None or edit is None:
+            return None
+        src, dst = face.landmarks[:, :2], edit.landmarks[:, :2]
+        grew = opening_grew(src, dst)
+        if not grew and not opening_shrank(src, dst):
             return None
         index = self.index(request.clip)
         if index is None:
             return None
+        if not grew:
+            frame = index.mouth_donor(_head(edit), np.asarray(edit.head_pose, np.float64)[:3, :3],
+                                      self._last.get("lips"), open_only=False)  # fmt: skip
+            self._last["lips"] = frame
+            return None if frame is None else self._donor(request.clip, frame, request)
         frame = index.mouth_donor(
             _head(edit), np.asarray(edit.head_pose, np.float64)[:3, :3], self._last.get("mouth")
         )

@@ -32,6 +32,8 @@ INNER = (78, *R.UPPER_LIP_INNER, 308, *reversed(R.LOWER_LIP_INNER))
 OUTER = (61, *R.UPPER_LIP_OUTER, 291, *reversed(R.LOWER_LIP_OUTER))
 LIP_OVERLAP = 0.3  # how far into the lips (fraction of their thickness) the donor's pixels reach
 MIN_GROWTH = 1.05  # edited / source inner-lip area above which the opening is filled
+SHOWN_OPENING = 0.02  # source inner-lip area / mouth width^2 above which teeth or tongue show
+SHRINK = 0.5  # edited / source inner-lip area below which a shown opening counts as closed by the edit
 MAX_STRETCH = 1.8  # edited / donor lip gap (at the same mouth width) up to which the donor is stretched
 
 
@@ -135,31 +137,63 @@ def stretch(donor_xy: np.ndarray, dst_xy: np.ndarray) -> float:
     return g_e / max(g_d, 1e-6)
 
 
+def opening_shrank(src_xy: np.ndarray, dst_xy: np.ndarray) -> bool:
+    """Whether the edit closes a mouth the source frame shows open (the warp would squeeze its
+    teeth and tongue into a pink smear between the lips)."""
+    width = float(np.linalg.norm(src_xy[61] - src_xy[291]))
+    a_src = abs(cv2.contourArea(src_xy[list(INNER)].astype(np.float32)))
+    a_dst = abs(cv2.contourArea(dst_xy[list(INNER)].astype(np.float32)))
+    return a_src > SHOWN_OPENING * width**2 and a_dst < SHRINK * a_src
+
+
+def lips_mask(dst_xy: np.ndarray, shape: tuple[int, int], origin: tuple[int, int]) -> np.ndarray:
+    """(h, w) float32: the edited lips and opening, grown a little onto the skin, feathered."""
+    inner, outer = dst_xy[list(INNER)], dst_xy[list(OUTER)]
+    thick = float(np.median(np.linalg.norm(outer - inner, axis=1)))
+    centre = outer.mean(axis=0)
+    radial = outer - centre
+    radial /= np.maximum(np.linalg.norm(radial, axis=1, keepdims=True), 1e-6)
+    m = _poly(outer + 0.4 * thick * radial, shape, origin)
+    return cv2.GaussianBlur(m, (0, 0), max(0.8, 0.3 * thick))
+
+
 def paste_mouth(
-    patch: np.ndarray, changed: np.ndarray, origin: tuple[int, int], dst_xy: np.ndarray, donor: Donor
+    patch: np.ndarray,
+    changed: np.ndarray,
+    origin: tuple[int, int],
+    dst_xy: np.ndarray,
+    donor: Donor,
+    whole_lips: bool = False,
 ) -> bool:
-    """Fill the edited mouth opening of `patch` with the donor's (in place, both arrays); False
-    when the mouth lies outside the patch."""
+    """Fill the edited mouth opening of `patch` with the donor's (in place, both arrays), or with
+    `whole_lips` the lips as well (a mouth the edit closes); False when the mouth lies outside
+    the patch."""
     h, w = patch.shape[:2]
     width = float(np.linalg.norm(dst_xy[61] - dst_xy[291]))
     centre = dst_xy[list(INNER)].mean(axis=0)
-    box = clip_box(dst_xy[list(OUTER)] - origin, 0.1 * width + 2, (h, w))
+    box = clip_box(dst_xy[list(OUTER)] - origin, 0.25 * width + 2, (h, w))
     if box is None or width < 4:
         return False
     x0, y0, x1, y1 = box
-    tris = triangles_near(dst_xy, centre, 0.9 * width)
+    tris = triangles_near(dst_xy, centre, (1.3 if whole_lips else 1.0) * width)
     frame_box = (x0 + origin[0], y0 + origin[1], x1 + origin[0], y1 + origin[1])
     moved, cover = warp_region(donor.image, donor.points, dst_xy, tris, frame_box)
-    if stretch(donor.points, dst_xy) > MAX_STRETCH:
+    if not whole_lips and stretch(donor.points, dst_xy) > MAX_STRETCH:
         opening = _poly(dst_xy[list(INNER)], moved.shape[:2], frame_box[:2])
         opening = cv2.GaussianBlur(opening, (0, 0), 0.8)[..., None]
         moved = opening * _split_interior(donor, dst_xy, frame_box) + (1.0 - opening) * moved
     sub = patch[y0:y1, x0:x1]
-    m = mouth_mask(dst_xy, sub.shape[:2], frame_box[:2]) * cover
-    lips = _poly(dst_xy[list(OUTER)], sub.shape[:2], frame_box[:2]) - _poly(
-        dst_xy[list(INNER)] + 0.5 * (dst_xy[list(OUTER)] - dst_xy[list(INNER)]), sub.shape[:2], frame_box[:2]
-    )
-    gain = colour_gain(moved, sub, np.clip(lips, 0.0, 1.0) * cover)
+    shape, at = sub.shape[:2], frame_box[:2]
+    cover = cv2.GaussianBlur(cv2.erode(cover, np.ones((5, 5), np.uint8)), (0, 0), 1.2)  # no hard seam
+    if whole_lips:
+        m = lips_mask(dst_xy, shape, at) * cover
+        band = np.clip(cv2.dilate(m, np.ones((7, 7), np.uint8)) - m, 0.0, 1.0) * cover  # the skin round it
+    else:
+        m = mouth_mask(dst_xy, shape, at) * cover
+        inner, outer = dst_xy[list(INNER)], dst_xy[list(OUTER)]
+        band = np.clip(_poly(outer, shape, at) - _poly(inner + 0.5 * (outer - inner), shape, at), 0.0, 1.0)
+        band = band * cover  # the lips' outer half
+    gain = colour_gain(moved, sub, band)
     sub[:] = m[..., None] * np.clip(moved * gain, 0.0, 1.0) + (1.0 - m[..., None]) * sub
     changed[y0:y1, x0:x1] = np.maximum(changed[y0:y1, x0:x1], m)
     return True

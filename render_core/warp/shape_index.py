@@ -110,11 +110,13 @@ class ShapeIndex:
                 return int(previous)
         return int(frames[best])
 
-    def mouth_donor(self, head: np.ndarray, rot: np.ndarray, previous: int | None = None) -> int | None:
+    def mouth_donor(
+        self, head: np.ndarray, rot: np.ndarray, previous: int | None = None, open_only: bool = True
+    ) -> int | None:
         """The clip frame whose open mouth best matches head-space face `head` (478, 3) seen
         with head rotation `rot` (`previous`: the last frame's donor, kept while nearly as good);
-        None when the clip never opens its mouth."""
-        ok = self.opening > OPEN_MOUTH
+        None when the clip never opens its mouth. open_only False: any frame (closed lips)."""
+        ok = self.opening > OPEN_MOUTH if open_only else np.ones(len(self.opening), bool)
         if not ok.any():
             return None
         rms = np.sqrt(

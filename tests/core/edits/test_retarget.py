@@ -58,3 +58,19 @@ def test_closed_eye_closes_a_differently_sized_eye(face_state, neutral_head):
     copied = reenact_face(target, driver, 1.0)  # offsets copied as they are
     head_c = to_head_space(copied.landmarks, copied.head_pose, copied.focal, copied.principal)
     assert lid_ratio(head_c, big_eyes, 0) > 0.2
+
+
+def test_a_blink_the_tracker_reads_as_half_closed_closes_the_target(face_state, neutral_head):
+    """MediaPipe rarely reports a real blink below ~0.4 of the open gap: a driver that blinks
+    (eye_floor < 0.6) has that floor read as closed."""
+    half = neutral_head.copy()
+    up, low = [466, 388, 387, 386, 385, 384, 398], [249, 390, 373, 374, 380, 381, 382]
+    half[up] = neutral_head[low] + 0.4 * (neutral_head[up] - neutral_head[low])
+    driver = FacePair(_state(face_state, half), face_state)
+    target = FacePair(face_state, face_state)
+    blinks, never = ExpressionRange(0.1, 0.05, 0.05, 0.4), ExpressionRange(0.1, 0.05, 0.05, 0.9)
+    for floor_range, closed in ((blinks, True), (never, False)):
+        out = reenact_face(target, driver, 1.0, ranges=(floor_range, floor_range))
+        head = to_head_space(out.landmarks, out.head_pose, out.focal, out.principal)
+        r = lid_ratio(head, neutral_head, 0)
+        assert (r < 0.05) if closed else (0.35 < r < 0.45)
