@@ -81,18 +81,14 @@ class DonorPicker:
         index = self.index(request.clip)
         if index is None:
             return None
-        if not grew:
-            frame = index.mouth_donor(_head(edit), np.asarray(edit.head_pose, np.float64)[:3, :3],
-                                      self._last.get("lips"), open_only=False)  # fmt: skip
-            self._last["lips"] = frame
-            return None if frame is None else self._donor(request.clip, frame, request)
-        frame = index.mouth_donor(
-            _head(edit), np.asarray(edit.head_pose, np.float64)[:3, :3], self._last.get("mouth")
-        )
+        rot = np.asarray(edit.head_pose, np.float64)[:3, :3]
+        key = "mouth" if grew else "lips"  # an opening to fill, or closed lips to show
+        frame = index.mouth_donor(_head(edit), rot, self._last.get(key), open_only=grew)
         if frame is None:
-            self._note(NO_OPEN_MOUTH)
+            if grew:
+                self._note(NO_OPEN_MOUTH)
             return None
-        self._last["mouth"] = frame
+        self._last[key] = frame
         return self._donor(request.clip, frame, request)
 
     def eyes(self, request: FrameRequest) -> tuple[Donor | None, Donor | None]:
