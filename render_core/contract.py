@@ -99,4 +99,6 @@ class Renderer(Protocol):
         Optional, where a family can use them: `batch_size` and `render_batch(requests)` (the
         same frames as `render` one by one, computed together), `context_frames` and
         `prime(requests)` (the requests of the frames just before a sequence's first one: a
-        renderer whose state needs no earlier outputs starts as if it had rendered them)."""
+        renderer whose state needs no earlier outputs starts as if it had rendered them), and
+        `report()` -> {"warnings": [...]} after a render (what the clip lacked for the edits,
+        e.g. a mouth it never opens), merged into the export's summary."""

@@ -13,8 +13,11 @@ direction of a side: +L on the subject's left, -L on the right. Controls add up 
   v = 1 opens by 25 deg (measured on the canonical face: chin drops 0.42 S, lip gap opens 0.53 S);
   v < 0 closes the current inner-lip gap (13/14) by the fraction |v|. Lower-lip points take
   1 - (d/D)^2/2 of the rotation (d: distance from the lip midline, D: half mouth width), so
-  the opening is oval as lips stretch; mouth corners follow at half the rotation.
-  Pinned: upper lip, nose, eyes, oval sides. sigma 0.25 S.
+  the opening is oval as lips stretch; mouth corners follow at half the rotation. The chin's
+  skin between the lower lip and the jaw line (below lip point 17, inside 0.8 of the jaw's half
+  width) rotates with the jaw too, falling off the same way toward the sides: left to the
+  falloff it lagged behind both and folded the lower lip over the chin. Pinned: upper lip, the
+  skin between it and the nose (within the mouth's width), nose, eyes, oval sides. sigma 0.25 S.
 - smile: each mouth corner (61/78 right, 291/308 left) moves by v * (0.10 S U + 0.06 S lat);
   negative values pull the corners down and in. Pinned: lip midline (0, 13, 14, 17), nose.
   sigma 0.15 S. Mirrored between sides.
@@ -58,6 +61,11 @@ def _assemble(moving: dict[int, np.ndarray], pinned: list[int], sigma: float) ->
 
 
 JAW_ANGLE_DEG = 25.0  # jaw_open = 1
+# the nostrils, the nose's base and the cheek beside its wings, above the mouth corners: the jaw
+# does not pull them down (left to the falloff, they slid under the pinned nose and tore the
+# nostrils' outline)
+NOSE_BASE = (20, 60, 75, 99, 125, 141, 238, 240, 241, 242, 250, 289, 290, 305, 328, 354, 370, 455, 458,
+             460, 461, 462, 165, 391, 92, 322, 206, 426, 203, 423, 36, 266, 167, 393, 164)  # fmt: skip
 JAW_SLIDE = 0.2  # forward slide of the jaw at jaw_open = 1, in eye spans (condyle translation)
 
 
@@ -100,14 +108,37 @@ def _lower_lip_follow(p: np.ndarray, fr: FaceFrame) -> dict[int, float]:
     return {i: float(1.0 - 0.5 * min(di, 1.0) ** 2) for i, di in zip(R.LOWER_LIP, d, strict=True)}
 
 
+def _chin_follow(p: np.ndarray, fr: FaceFrame) -> dict[int, float]:
+    """Mesh points below the lower lip (17) and inside 0.8 of the jaw line's half width: the
+    share of the jaw rotation each takes, 1 - (d/D)^2 / 2 over the lateral distance d."""
+    rel = p[: R.IRIS[0]] - p[R.LOWER_LIP_OUTER[4]]
+    half = 0.8 * 0.5 * abs((p[R.JAW_LINE[0]] - p[R.JAW_LINE[-1]]) @ fr.left)
+    d = np.abs(rel @ fr.left) / max(half, 1e-6)
+    skip = set(R.LOWER_LIP) | set(R.JAW_LINE)
+    ids = [int(i) for i in np.flatnonzero((rel @ fr.up < 0) & (d < 1.0)) if int(i) not in skip]
+    return {i: float(1.0 - 0.5 * d[i] ** 2) for i in ids}
+
+
+def _philtrum(p: np.ndarray, fr: FaceFrame) -> list[int]:
+    """Points between the upper lip's top (0) and the nose's base (2), within the mouth's width."""
+    half = 0.5 * abs((p[R.MOUTH_CORNER_LEFT[0]] - p[R.MOUTH_CORNER_RIGHT[0]]) @ fr.left)
+    rel = p[: R.IRIS[0]] - p[0]
+    between = (rel @ fr.up > 0) & ((p[: R.IRIS[0]] - p[2]) @ fr.up < 0)
+    return [int(i) for i in np.flatnonzero(between & (np.abs(rel @ fr.left) < half))]
+
+
 def _jaw(p: np.ndarray, fr: FaceFrame, v: float) -> Handles:
     hinge = _jaw_hinge(p, fr)
     angle = v * (np.deg2rad(JAW_ANGLE_DEG) if v >= 0 else _closing_angle(p, fr, hinge))
     moving = _jaw_move(p, R.JAW_LINE, fr, hinge, angle)
+    for i, w in _chin_follow(p, fr).items():  # the chin's skin goes with the bone under it
+        moving.update(_jaw_move(p, (i,), fr, hinge, angle * w))
     for i, w in _lower_lip_follow(p, fr).items():  # lips stretch: an oval opening, not a box
         moving.update(_jaw_move(p, (i,), fr, hinge, angle * w))
     moving.update(_jaw_move(p, R.MOUTH_CORNER_RIGHT + R.MOUTH_CORNER_LEFT, fr, hinge, angle / 2))
-    pinned = _pins(R.UPPER_LIP, R.NOSE, R.LEFT_EYE, R.RIGHT_EYE, R.OVAL_UPPER_SIDES)
+    pinned = _pins(
+        R.UPPER_LIP, R.NOSE, NOSE_BASE, R.LEFT_EYE, R.RIGHT_EYE, R.OVAL_UPPER_SIDES, tuple(_philtrum(p, fr))
+    )
     return _assemble(moving, pinned, 0.25 * fr.size)
 
 

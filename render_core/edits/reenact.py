@@ -4,7 +4,9 @@ so the target keeps its own identity, proportions and rest pose.
 
 - expression: driving head-space offsets (frame t minus the driving neutral frame) of the 468
   mesh points, re-expressed in the target face's axes and scaled by the face-size ratio, are
-  added to the target's neutral-frame landmarks.
+  added to the target's neutral-frame landmarks; given both clips' expression ranges, each
+  region's offsets are rescaled by target / driver range (`edits.retarget`), and the lids
+  always take the driver's lid opening as a ratio of its rest opening.
 - head_pose: the driving head's rotation relative to its neutral frame (in its own face axes)
   is applied to the target's neutral-frame pose about the target head's centre; the centre
   stays where the target's head is at frame t (the body it sits on does not move).
@@ -24,6 +26,7 @@ import numpy as np
 
 from render_core.edits import face_regions as R
 from render_core.edits.face_frame import FaceFrame, face_frame
+from render_core.edits.retarget import ExpressionRange, lid_ratio, retarget_offsets, set_lids
 from render_core.geometry.head_space import from_head_space, to_head_space
 from render_core.states import FaceState
 
@@ -63,11 +66,23 @@ def rotation_power(Rm: np.ndarray, s: float) -> np.ndarray:
     return np.eye(3) + np.sin(a) * K + (1.0 - np.cos(a)) * (K @ K)
 
 
-def _transfer_offsets(tgt_n: np.ndarray, drv_n: np.ndarray, drv_t: np.ndarray) -> np.ndarray:
-    """(478, 3) target-neutral landmarks plus the driving offsets mapped into target axes."""
+def _transfer_offsets(
+    tgt_n: np.ndarray,
+    drv_n: np.ndarray,
+    drv_t: np.ndarray,
+    ranges: tuple[ExpressionRange, ExpressionRange] | None = None,
+) -> np.ndarray:
+    """(478, 3) target-neutral landmarks plus the driving offsets mapped into target axes
+    (given `ranges` = (target's, driver's): rescaled per region, lids at the driver's lid ratio)."""
     ft, fd = face_frame(tgt_n), face_frame(drv_n)
     local = (drv_t - drv_n) @ _basis(fd)  # offsets in the driving face's (L, U, O) coordinates
-    return tgt_n + (ft.size / fd.size) * local @ _basis(ft).T
+    offsets = (ft.size / fd.size) * local @ _basis(ft).T
+    if ranges is None:  # the offsets as they are, scaled by face size only
+        return tgt_n + offsets
+    offsets = retarget_offsets(offsets, tgt_n, *ranges)
+    floor = ranges[1].eye_floor
+    ratios = (lid_ratio(drv_t, drv_n, 0, floor), lid_ratio(drv_t, drv_n, 1, floor))
+    return set_lids(tgt_n + offsets, tgt_n, ratios)
 
 
 def _reenacted_pose(target: FacePair, driving: FacePair, strength: float) -> np.ndarray:
@@ -89,10 +104,12 @@ def reenact_face(
     driving: FacePair,
     strength: float,
     channels: tuple[str, ...] = ("expression", "head_pose", "gaze"),
+    ranges: tuple[ExpressionRange, ExpressionRange] | None = None,
 ) -> FaceState:
-    """The target's face at frame t performing the driving face's relative motion."""
+    """The target's face at frame t performing the driving face's relative motion; `ranges`
+    (target's, driver's): retarget the expression per region (`edits.retarget`)."""
     tgt_t, tgt_n = _head(target.current), _head(target.neutral)
-    moved = _transfer_offsets(tgt_n, _head(driving.neutral), _head(driving.current))
+    moved = _transfer_offsets(tgt_n, _head(driving.neutral), _head(driving.current), ranges)
     head = tgt_t.copy()
     if "expression" in channels:
         head[MESH] = (1.0 - strength) * tgt_t[MESH] + strength * moved[MESH]

@@ -103,7 +103,8 @@ def _reenacted(face: FaceState, c: FrameContext) -> FaceState:
     if d_t is None or d_n is None or t_n is None:
         return face  # the driving face is missing at this frame: keep the target's own
     strength = c.params["reenact_face"].strength
-    return reenact_face(FacePair(face, t_n), FacePair(d_t, d_n), strength, s.channels)
+    ranges = (c.sources.target.expression_range, drv.expression_range)
+    return reenact_face(FacePair(face, t_n), FacePair(d_t, d_n), strength, s.channels, ranges)
 
 
 def _transferred(body: BodyState, c: FrameContext) -> BodyState:

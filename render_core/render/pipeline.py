@@ -166,6 +166,7 @@ def export_summary(project, cfg: RenderConfig, plan: ExportPlan, frames: FrameRe
     clip = project.clip_path(project.target().id)
     notes = frames.notes.report()
     warnings = unrendered_warnings(project.timeline, frames.renderer) + notes.pop("warnings", [])
+    warnings += getattr(frames.renderer, "report", dict)().get("warnings", [])  # what the clip lacks
     warnings += export_warnings(project, (plan.start, plan.stop), frames.stats, plan.size, plan.fmt)
     if damaged is not None:
         warnings.append(

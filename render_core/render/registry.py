@@ -13,6 +13,7 @@ from render_core.contract import Renderer
 from render_core.errors import InputError
 from render_core.families.registry import family_names, load_renderer
 from render_core.render.warp_renderer import WarpRenderer
+from render_core.warp.clip_frames import ClipFrames
 
 
 def available_renderers(project) -> list[str]:
@@ -32,7 +33,7 @@ def renderer_id(project, name: str | None = None) -> str:
     """What identifies the renderer's output (the render cache key part)."""
     name = name or project.renderer
     if name == "warp":
-        return "warp-1"
+        return "warp-2"  # 2: donor mouths and lids, damped turns, bicubic resampling
     m = _model(project, name)
     ckpt = Path(project.folder or ".") / m.path / "model.json"
     stamp = ckpt.stat().st_mtime_ns if ckpt.exists() else 0
@@ -43,7 +44,7 @@ def make_renderer(project, name: str | None = None, device: str = "auto") -> Ren
     """Build the renderer `name` (default: the project's choice)."""
     name = name or project.renderer
     if name == "warp":
-        return WarpRenderer()
+        return WarpRenderer(frames=ClipFrames(project.clip_path(project.target().id)))
     m = _model(project, name)
     if m.family not in family_names():
         raise InputError(project.folder, f"model {m.id!r} has family {m.family!r}, which has no renderer")

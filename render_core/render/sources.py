@@ -163,6 +163,20 @@ class ClipTracks:
         n = neutral_index(hs, f.valid)
         return self.start + (n or 0)
 
+    @cached_property
+    def expression_range(self):
+        """How far the face moves over the clip (`edits.retarget.ExpressionRange`): what a
+        reenactment rescales a driver's expression by."""
+        from render_core.edits.retarget import ExpressionRange
+        from render_core.tracking.expression import head_space_sequence
+
+        f = self.tracks.face
+        if f is None or not f.valid.any():
+            return ExpressionRange(0.0, 0.0, 0.0)
+        return ExpressionRange.of(
+            head_space_sequence(f.landmarks, f.valid, f.head_pose, f.focal, self.principal)
+        )
+
     @property
     def neutral_head(self) -> np.ndarray | None:
         return None if self.tracks.face is None else self.tracks.face.neutral

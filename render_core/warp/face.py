@@ -6,7 +6,10 @@ pixel then maps back to the source through its triangle's affine matrix and one 
 resamples the frame. The anchor ring makes the displacement fall off linearly to zero outside the
 face, so the background never tears. Two local corrections follow: the iris disc is moved with
 the iris centre inside the eye opening (gaze), and a mouth opening wider than in the source is
-filled with a dark interior instead of stretched lips (mouth_interior.fill_mouth).
+filled from a donor frame of the clip (`warp.mouth_retrieval`: the person's own teeth), or with
+a dark interior where no donor is given (mouth_interior.fill_mouth); a shown opening the edit
+closes takes the donor's closed lips; an eye the edit closes is
+filled likewise from a donor frame with that eye state (`warp.eyelids`), or shaded as skin.
 
 Convention: frame (H, W, 3) float32 RGB [0, 1]; landmarks (478, 3) px (x right, y down, z relative
 depth, smaller = nearer); iris (2, 2) px centres [subject's left, subject's right].
@@ -20,7 +23,10 @@ import cv2
 import numpy as np
 
 from render_core.geometry import face_topology as ft
+from render_core.warp.donor import Donor
+from render_core.warp.eyelids import close_eye
 from render_core.warp.mouth_interior import fill_mouth
+from render_core.warp.mouth_retrieval import opening_grew, opening_shrank, paste_mouth
 
 
 @dataclass(frozen=True)
@@ -28,13 +34,16 @@ class FaceWarpConfig:
     """border: anchor-ring distance beyond the oval, as a fraction of face size.
     mask_px: displacement (px) that counts as a full change in the output mask.
     iris_falloff: the iris shift fades to zero at this many iris radii from the iris centre.
-    feather_px: Gaussian sigma softening the mask edge (after a 2 px dilation)."""
+    feather_px: Gaussian sigma softening the mask edge (after a 2 px dilation).
+    interpolation: cv2 resampling of the moved pixels; bicubic keeps the footage's grain and
+    fine detail, which bilinear resampling at fractional offsets softens by a quarter."""
 
     border: float = 0.3
     mask_px: float = 0.5
     iris_falloff: float = 2.2
     mouth_fill: bool = True
     feather_px: float = 2.0
+    interpolation: int = cv2.INTER_CUBIC
 
 
 @dataclass(frozen=True)
@@ -167,12 +176,15 @@ def warp_face(
     src_iris: np.ndarray | None = None,
     dst_iris: np.ndarray | None = None,
     config: FaceWarpConfig = FaceWarpConfig(),
+    mouth_donor: Donor | None = None,
+    eye_donors: tuple[Donor | None, Donor | None] = (None, None),
 ) -> tuple[np.ndarray, np.ndarray]:
     """Warp the face so its landmarks move from src to dst.
 
     frame: (H, W, 3) float32 RGB [0, 1]. src/dst_landmarks: (478, 3) px. src/dst_iris: (2, 2) px
-    [left, right] iris centres (default: landmarks 473 and 468). Returns (image (H, W, 3) float32,
-    mask (H, W) float32 [0, 1] where pixels changed, feathered).
+    [left, right] iris centres (default: landmarks 473 and 468). mouth_donor / eye_donors: clip
+    frames lending an opened mouth its interior and closed eyes [left, right] their lids.
+    Returns (image (H, W, 3) float32, mask (H, W) float32 [0, 1] where pixels changed, feathered).
     """
     src = np.asarray(src_landmarks, np.float32)
     dst = np.asarray(dst_landmarks, np.float32)
@@ -197,10 +209,20 @@ def warp_face(
     maps = _backward_map(src_pts, dst_pts, tris, depth, box)
     _move_iris(maps, box, dst[:, :2], src[:, :2], (s_iris, d_iris), config.iris_falloff)
     gx, gy = box.grid
-    patch = cv2.remap(frame, maps[0], maps[1], cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+    patch = cv2.remap(frame, maps[0], maps[1], config.interpolation, borderMode=cv2.BORDER_REPLICATE)
+    np.clip(patch, 0.0, 1.0, out=patch)  # bicubic overshoots at edges
     changed = np.clip(np.hypot(maps[0] - gx, maps[1] - gy) / config.mask_px, 0.0, 1.0)
+    origin = (box.x0, box.y0)
     if config.mouth_fill:
-        patch, changed = fill_mouth(frame, patch, changed, (box.x0, box.y0), src[:, :2], dst[:, :2])
+        done = False
+        if mouth_donor is not None and opening_grew(src[:, :2], dst[:, :2]):
+            done = paste_mouth(patch, changed, origin, dst[:, :2], mouth_donor)
+        elif mouth_donor is not None and opening_shrank(src[:, :2], dst[:, :2]):
+            done = paste_mouth(patch, changed, origin, dst[:, :2], mouth_donor, whole_lips=True)
+        if not done:
+            patch, changed = fill_mouth(frame, patch, changed, origin, src[:, :2], dst[:, :2])
+    for side in (0, 1):
+        close_eye(patch, changed, origin, src[:, :2], dst[:, :2], side, eye_donors[side])
     out[box.y0 : box.y1, box.x0 : box.x1] = patch
     grown = cv2.dilate(changed, np.ones((5, 5), np.uint8))
     mask[box.y0 : box.y1, box.x0 : box.x1] = cv2.GaussianBlur(grown, (0, 0), config.feather_px)

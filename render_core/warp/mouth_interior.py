@@ -46,7 +46,7 @@ def interior_colour(frame: np.ndarray, inner_poly: np.ndarray) -> np.ndarray:
     return np.minimum(0.5 * dark + 0.5 * _DEFAULT_INTERIOR, 0.45).astype(np.float32)
 
 
-def _gradient_fill(opening: np.ndarray, colour: np.ndarray) -> np.ndarray:
+def gradient_fill(opening: np.ndarray, colour: np.ndarray) -> np.ndarray:
     """(h, w, 3): colour darkening from the lips (edge of `opening`) to 55% at the deepest point."""
     inside = (opening > 0.5).astype(np.uint8)
     dist = cv2.distanceTransform(inside, cv2.DIST_L2, 3)
@@ -90,7 +90,7 @@ def fill_mouth(
     translated = cv2.remap(
         frame, gx - shift[0], gy - shift[1], cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE
     )
-    fill = _gradient_fill(opening, interior_colour(frame, p_src))
+    fill = gradient_fill(opening, interior_colour(frame, p_src))
     interior = kept[..., None] * translated + (1.0 - kept[..., None]) * fill
     sub = patch[by0:by1, bx0:bx1]
     sub[:] = opening[..., None] * interior + (1.0 - opening[..., None]) * sub
