@@ -22,7 +22,14 @@ from torch.nn import functional as F
 from render_core.errors import InputError
 from render_core.families.portrait.data import PortraitData, load_portrait_data
 from render_core.families.portrait.eval import heldout_report, predict
-from render_core.families.portrait.networks import PortraitNetConfig, PortraitUNet
+from render_core.families.portrait.networks import PortraitNetConfig
+from render_core.families.portrait.warp_input import (
+    guided_batch,
+    mouth_openness,
+    neighbour_table,
+    source_positions,
+)
+from render_core.families.portrait.warp_net import WARP_CHANNELS, build_generator
 from render_core.jobs import JobContext
 from render_core.models.patch_gan import MultiScalePatchGAN, PatchGANConfig
 from render_core.tracking.steady import STEADY_SIGMA
@@ -58,6 +65,17 @@ class PortraitPreset(BasePreset):
     # face's measured size, moving background and torso in the crop: +0.5 dB mean of 4 seeds.
     crop_alpha: float = 0.25
     crop_slack: float = 0.0
+    # The generator starts from a real frame warped to the target geometry (warp_net.py) and
+    # learns a correction and a mask; False = conditioning maps only (checkpoints trained before
+    # the warp input: their stored config lacks the field and keeps this default).
+    warp_input: bool = False
+    # Training pairs (warp_input.source_positions): a source among the target's `pair_near`
+    # nearest training samples by landmarks, or with probability `pair_far` anywhere in the clip
+    # (half of those more closed-mouthed than the target).
+    pair_near: int = 8
+    pair_far: float = 0.3
+    # Weight of the mean mask (relative to w_l1 x L1): keeps the warped real pixels where they do.
+    w_mask: float = 0.0
 
 
 # The figures in these comments were measured on aliased face crops (cv2.warpAffine has no area
@@ -95,6 +113,8 @@ register_preset(
         checkpoint_every=200,
         eval_every=200,
         sample_every=100,
+        warp_input=True,
+        w_mask=1.0,
     ),
 )
 register_preset(
@@ -119,6 +139,8 @@ register_preset(
         eval_every=1000,
         sample_every=250,
         max_train_frames=3000,
+        warp_input=True,
+        w_mask=1.0,
     ),
 )
 
@@ -162,7 +184,7 @@ class PortraitFamily(Family):
 
         clip = Path(run.clips[0])
         tracks = _tracks_for(run, clip, 0, ctx.sub(0.0, 0.5))
-        return load_portrait_data(
+        data = load_portrait_data(
             clip,
             tracks,
             cfg.resolution,
@@ -174,10 +196,16 @@ class PortraitFamily(Family):
             cfg.crop_slack,
             run.max_frames,
         )
+        # Next to the checkpoint directory (which each save replaces), as the TensorBoard log is.
+        out = Path(run.out_dir)
+        data.sheet_path = out.with_name(out.name + ".contact_sheet.png")
+        return data
 
     def build(self, cfg: PortraitPreset, data, dev):
-        g = PortraitUNet(net_config(cfg)).to(dev.device, memory_format=dev.memory_format)
-        dcfg = PatchGANConfig(in_ch=9 * cfg.n_w + 3, base=cfg.d_base, n_layers=cfg.d_layers)
+        g = build_generator(net_config(cfg), cfg.warp_input)
+        g = g.to(dev.device, memory_format=dev.memory_format)
+        cond = 9 * cfg.n_w + (WARP_CHANNELS if cfg.warp_input else 0)
+        dcfg = PatchGANConfig(in_ch=cond + 3, base=cfg.d_base, n_layers=cfg.d_layers)
         d = MultiScalePatchGAN(dcfg).to(dev.device, memory_format=dev.memory_format)
         betas = (cfg.beta1, 0.999)
         opts = {"G": _adam(g, cfg.lr, betas), "D": _adam(d, cfg.lr, betas)}
@@ -187,13 +215,16 @@ class PortraitFamily(Family):
         cfg: PortraitPreset = s.cfg
         g, d = s.models["G"], s.models["D"]
         g.train()
-        pos = s.rng.choice(s.data.train, size=cfg.batch_size)
-        x, y = (t.contiguous(memory_format=s.dev.memory_format) for t in s.data.batch(pos, s.dev.device))
+        x, y = (t.contiguous(memory_format=s.dev.memory_format) for t in _training_batch(s))
         adversarial = s.extras.get("progress", 0.0) >= cfg.gan_start
+        mask = None
         with s.dev.autocast():
             # The whole crop, replicated border past the frame edge included: leaving the border
             # out of L1 and D (real pixels standing in) scored 0.3 dB lower in-frame on d18.
-            fake = g(x)
+            if cfg.warp_input:
+                fake, mask, _ = g.compose(x)
+            else:
+                fake = g(x)
         losses = {}
         if adversarial:
             with s.dev.autocast():
@@ -207,6 +238,9 @@ class PortraitFamily(Family):
         with s.dev.autocast():
             l1 = F.l1_loss(fake.float(), y)
             loss_g = cfg.w_l1 * l1
+            if mask is not None and cfg.w_mask > 0:
+                loss_g = loss_g + cfg.w_mask * mask.float().mean()
+                losses["mask"] = mask.float().mean().item()
             if adversarial:
                 with frozen(d):  # gradient to the fake only, not to D's weights
                     adv = _gan(d(torch.cat([x, fake], 1)), True)
@@ -244,6 +278,22 @@ class PortraitFamily(Family):
                 "steady_sigma": STEADY_SIGMA if data.steady_maps else 0.0,
             },
         }
+
+
+def _training_batch(s: RunState) -> tuple[torch.Tensor, torch.Tensor]:
+    """A batch of random training targets; with the warp input, each with another frame of the
+    clip warped to it (the pair the model learns to move an expression from)."""
+    cfg: PortraitPreset = s.cfg
+    pos = s.rng.choice(s.data.train, size=cfg.batch_size)
+    if not cfg.warp_input:
+        return s.data.batch(pos, s.dev.device)
+    if "openness" not in s.extras:
+        s.extras["openness"] = mouth_openness(s.data.landmarks_crop)
+        s.extras["neighbours"] = neighbour_table(s.data.landmarks_crop, s.data.train, cfg.pair_near)
+    src = source_positions(
+        pos, s.data.train, s.extras["openness"], s.extras["neighbours"], s.rng, cfg.pair_far
+    )
+    return guided_batch(s.data, pos, src, s.dev.device)
 
 
 def _adam(m: torch.nn.Module, lr: float, betas: tuple[float, float]) -> torch.optim.Adam:

@@ -27,13 +27,15 @@ import torch
 from render_core.families.portrait.crop import CropSmoother, CropTransform
 from render_core.families.portrait.family import net_config
 from render_core.families.portrait.maps import FaceMapRenderer
-from render_core.families.portrait.networks import PortraitUNet
+from render_core.families.portrait.warp_input import CROP_WARP, warp_crop
+from render_core.families.portrait.warp_net import build_generator
 from render_core.families.portrait.window import ConditioningWindow
 from render_core.models.cpu_inference import pack_for_cpu
 from render_core.render.model_checkpoint import open_checkpoint
 from render_core.render.types import FaceState, FrameRequest, RenderedFrame
 from render_core.tracking.face import iris_centres
 from render_core.training import checkpoint as ckpt
+from render_core.warp.face import warp_face
 
 MASK_DILATE = 0.12  # fraction of the face extent the head mask grows by
 MASK_FEATHER = 0.06  # Gaussian feather (sigma) as a fraction of the crop size
@@ -45,8 +47,10 @@ class StagedFrame:
     """A request ready for the generator: its crop, network input and crop-space mask."""
 
     transform: CropTransform
-    window: np.ndarray  # (9 * N_w, S, S) float32 [0, 1]
+    window: np.ndarray  # (9 * N_w (+ 3: the warped crop), S, S) float32 [0, 1]
     mask_crop: np.ndarray  # (S, S) float32 [0, 1]
+    # Warp-guided models: (tracked, edited) landmarks (478, 3) frame px the real frame moves by.
+    warp_pair: tuple[np.ndarray, np.ndarray] | None = None
 
 
 class PortraitRenderer:
@@ -57,7 +61,9 @@ class PortraitRenderer:
     def __init__(self, checkpoint_dir: str | Path, device: str = "auto") -> None:
         opened = open_checkpoint(checkpoint_dir, "portrait", device)
         ck, self.meta, self.cfg, self.dev = opened.checkpoint, opened.meta, opened.cfg, opened.dev
-        self.net = PortraitUNet(net_config(self.cfg)).to(
+        # A checkpoint from before the warp input has no `warp_input` in its config: False.
+        self.guided = bool(getattr(self.cfg, "warp_input", False))
+        self.net = build_generator(net_config(self.cfg), self.guided).to(
             self.dev.device, memory_format=self.dev.memory_format
         )
         self.net.eval()
@@ -86,8 +92,12 @@ class PortraitRenderer:
         if self.dev.device.type != "cpu":
             x = x.contiguous(memory_format=self.dev.memory_format)
         with self.dev.autocast():
-            y = self.net(x)
-        return ((y.float().clamp(-1, 1) + 1) / 2).permute(0, 2, 3, 1).cpu().numpy()
+            if self.guided:  # hallucinated image and mask: composed over the full-resolution warp
+                _, m, h = self.net.compose(x)
+                y = torch.cat([(h.float().clamp(-1, 1) + 1) / 2, m.float()], 1)
+            else:
+                y = (self.net(x).float().clamp(-1, 1) + 1) / 2
+        return y.permute(0, 2, 3, 1).cpu().numpy()
 
     def render(self, request: FrameRequest) -> RenderedFrame:
         return self.render_batch([request])[0]
@@ -144,14 +154,29 @@ class PortraitRenderer:
         lm, iris = self.conditioning_face(face, request.face_edit or face)
         src, lm = t.points(face.landmarks), t.points(lm)
         window = self.window.push(self.maps.render(lm, t.points(iris)))
-        return StagedFrame(t, window, head_mask(np.concatenate([lm, src]), self.cfg.resolution))
+        mask = head_mask(np.concatenate([lm, src]), self.cfg.resolution)
+        if not self.guided:
+            return StagedFrame(t, window, mask)
+        pair = (face.landmarks, (request.face_edit or face).landmarks)  # the warp renderer's
+        return StagedFrame(t, self.with_warp(request, t, window, pair), mask, pair)
+
+    @staticmethod
+    def with_warp(request: FrameRequest, t: CropTransform, window: np.ndarray, pair: tuple) -> np.ndarray:
+        """The window with the request's own frame appended, cropped and warped from its tracked
+        to its edited landmarks (`pair`, frame px): (9 * N_w + 3, S, S), channels-last."""
+        crop = t.crop(request.frame).astype(np.float32, copy=False)
+        warped = warp_crop(crop, t.points(pair[0]), t.points(pair[1]))
+        return np.concatenate([window.transpose(1, 2, 0), warped], axis=-1).transpose(2, 0, 1)
 
     @staticmethod
     def finish(request: FrameRequest, staged: StagedFrame, crop: np.ndarray) -> RenderedFrame:
         """The generated crop pasted back into the request's frame under the soft head mask."""
         frame = request.frame
         hw = frame.shape[:2]
-        image = staged.transform.uncrop(crop, hw)
+        if staged.warp_pair is None:
+            image = staged.transform.uncrop(crop, hw)
+        else:
+            image = compose_full(frame, staged, crop)
         mask = staged.transform.uncrop(staged.mask_crop, hw)
         out = image - frame  # frame + (image - frame) * mask, in place: full-frame temporaries are costly
         out *= mask[..., None]
@@ -171,6 +196,21 @@ class PortraitRenderer:
     def tracked_landmarks(self, face: FaceState) -> np.ndarray:
         """The unedited landmarks that place the crop, as in training (the detected ones)."""
         return face.raw_landmarks if self.raw and face.raw_landmarks is not None else face.landmarks
+
+
+def compose_full(frame: np.ndarray, staged: StagedFrame, crop: np.ndarray) -> np.ndarray:
+    """A warp-guided model's output at the frame's own resolution: the frame warped to the edit
+    at full size, with the hallucinated crop (`crop[..., :3]`) over it where the mask
+    (`crop[..., 3]`) says. Why: an upsampled crop is soft however good; the moved real pixels
+    keep the frame's detail. (H, W, 3) float32 [0, 1]."""
+    hw = frame.shape[:2]
+    warped = warp_face(frame, *staged.warp_pair, config=CROP_WARP)[0]
+    hallucinated = staged.transform.uncrop(np.ascontiguousarray(crop[..., :3]), hw)
+    m = staged.transform.uncrop(np.ascontiguousarray(crop[..., 3]), hw)
+    hallucinated -= warped  # warped + m * (hallucinated - warped), in place
+    hallucinated *= m[..., None]
+    hallucinated += warped
+    return hallucinated
 
 
 def head_mask(points: np.ndarray, size: int) -> np.ndarray:

@@ -175,12 +175,14 @@ def test_the_renderer_feeds_the_network_what_the_heldout_report_scores(tracked, 
     r.prime([request(t) for t in range(first - r.context_frames, first)])
     for pos in data.heldout:
         staged = r.stage(request(int(data.frames[pos])))
-        ours, report = staged.window, data.window(int(pos), steady=True)
+        report = data.window(int(pos), steady=True)
+        ours = staged.window[: len(report)]  # a warp-guided model's warped crop follows
         assert np.abs(ours - report).mean() < 5e-4 and np.abs(ours - report).max() < 0.01  # uint8 cache
     # A crop restarted where the render starts would feed the network another picture.
     r.prime([replace(request(t), clip=None) for t in range(first - r.context_frames, first)])
     restarted = r.stage(replace(request(int(data.frames[data.heldout[0]])), clip=None)).window
-    assert np.abs(restarted - data.window(int(data.heldout[0]), steady=True)).mean() > 5e-3
+    report = data.window(int(data.heldout[0]), steady=True)
+    assert np.abs(restarted[: len(report)] - report).mean() > 5e-3
 
 
 def test_the_network_gets_its_window_channels_last_and_renders_what_nchw_would(tracked, tmp_path):
