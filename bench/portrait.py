@@ -12,7 +12,10 @@ Run: `python main.py bench portrait` (both presets on the best device), or
 Quality (optional: `--minutes M` or BENCH_PORTRAIT_MINUTES): a full training per shared talking
 head (A_liveportrait_d18.mp4 first, the issue's target; `--clips all` or BENCH_PORTRAIT_CLIPS=all
 for every A_* clip) and its held-out report: PSNR/SSIM of the model and of the landmark-warp
-baseline on the same held-out crops, E_warp of the generated and the real held-out sequence.
+baseline on the same held-out crops, E_warp of the generated and the real held-out sequence, and
+the edit-realism measures (`families.portrait.realism`: sharpness ratios held-out and under
+jaw_open 0.5, open-mouth PSNR, the edited sequence's E_warp; a contact sheet PNG next to each
+checkpoint). `checkpoint_report` gives the same report for a checkpoint already trained.
 """
 
 from __future__ import annotations
@@ -218,8 +221,20 @@ def quality(
         "ssim": round(m["ssim"], 4),
         "baseline_ssim": round(m["baseline_ssim"], 4),
         "ewarp_ratio": round(m["ewarp"] / m["ewarp_real"], 3) if m.get("ewarp_real") else None,
+        **realism_fields(m),
         "checkpoint": str(res.checkpoint),
     }
+
+
+def realism_fields(m: dict) -> dict:
+    """The held-out report's edit-realism measures, rounded (absent ones as None)."""
+    keys = ("sharpness", "baseline_sharpness", "sharpness_jaw", "warp_sharpness_jaw", "mouth_psnr",
+            "baseline_mouth_psnr", "mouth_open_frames", "ewarp_jaw_ratio", "warp_ewarp_jaw_ratio")  # fmt: skip
+    out = {k: round(m[k], 3) if isinstance(m.get(k), float) else m.get(k) for k in keys}
+    if m.get("baseline_ewarp") and m.get("ewarp_real"):
+        out["baseline_ewarp_ratio"] = round(m["baseline_ewarp"] / m["ewarp_real"], 3)
+    out["contact_sheet"] = m.get("contact_sheet")
+    return out
 
 
 def checkpoint_report(checkpoint: Path, tracks: Path, device: str = "cpu") -> dict:
@@ -284,7 +299,7 @@ def run(args=None, ctx=None) -> dict:
                     what = f"training on {clip.name} for {minutes} min (seed {seed})"
                     ctx.step(2 + k * seeds + seed, total, what)
                 q.append(quality(clip, minutes, seed=seed))
-        print_table(q, [k for k in q[0] if k != "checkpoint"])
+        print_table(q, [k for k in q[0] if k not in ("checkpoint", "contact_sheet")])
         result["quality"] = q
         if seeds > 1:
             fields = ["psnr", "baseline_psnr", "gain_db", "ssim", "baseline_ssim", "ewarp_ratio"]

@@ -13,6 +13,7 @@ import numpy as np
 
 from render_core.edits.timeline import EditTimeline, edit_hash
 from render_core.families.body.novelty import UNSEEN_POSE
+from render_core.families.portrait.novelty import UNSEEN_FACE
 from render_core.media.frames import to_float, to_uint8
 from render_core.render.cache import RenderCache, cache_key
 from render_core.render.composite import color_match, composite
@@ -40,6 +41,11 @@ class PoseNoveltyLog:
     nearest training pose, the latest one per frame (the studio's preview renders a frame again
     after each edit), so memory stays bounded by the clip and a frame counts once."""
 
+    threshold = UNSEEN_POSE
+    key = "pose"  # the summary's field names
+    asked = "the body model for poses its training clip never shows"
+    remedy = "training on footage with such poses helps"
+
     def __init__(self) -> None:
         self.by_frame: dict[int, float] = {}
 
@@ -50,7 +56,7 @@ class PoseNoveltyLog:
     @property
     def unseen(self) -> list[int]:
         """Frames whose pose is farther than `UNSEEN_POSE` from every training pose, in order."""
-        return sorted(t for t, d in self.by_frame.items() if d > UNSEEN_POSE)
+        return sorted(t for t, d in self.by_frame.items() if d > self.threshold)
 
     def report(self) -> dict:
         """Summary fields (none when no frame was measured) and a warning for unseen poses."""
@@ -58,17 +64,44 @@ class PoseNoveltyLog:
             return {}
         unseen = self.unseen
         runs = frame_runs(np.array(unseen, int))
-        out = {"pose_novelty_max": round(max(self.by_frame.values()), 3), "unseen_pose_frames": len(unseen),
-               "unseen_pose_runs": runs}  # fmt: skip
+        k = self.key
+        out = {f"{k}_novelty_max": round(max(self.by_frame.values()), 3), f"unseen_{k}_frames": len(unseen),
+               f"unseen_{k}_runs": runs}  # fmt: skip
         if runs:
             spans = ", ".join(f"{a}-{b}" if b > a else str(a) for a, b in runs[:8])
             more = f" and {len(runs) - 8} more" if len(runs) > 8 else ""
             out["warnings"] = [
-                f"{len(unseen)} of {len(self.by_frame)} frames ask the body model for poses its training "
-                f"clip never shows (frames {spans}{more}): expect artifacts there; training on footage "
-                "with such poses helps"
+                f"{len(unseen)} of {len(self.by_frame)} frames ask {self.asked} (frames {spans}{more}): "
+                f"expect artifacts there; {self.remedy}"
             ]
         return out
+
+
+class FaceNoveltyLog(PoseNoveltyLog):
+    """The same for a portrait model: each edited frame's distance to the nearest training face."""
+
+    threshold = UNSEEN_FACE
+    key = "face"
+    asked = "the portrait model for expressions or head poses its training clip never shows"
+    remedy = "training on footage that shows them helps"
+
+
+class NoveltyLogs:
+    """Every per-frame novelty a renderer reports (`RenderedFrame.pose_novelty`, `face_novelty`),
+    summed up in one report whose warnings come one line each."""
+
+    def __init__(self) -> None:
+        self.pose, self.face = PoseNoveltyLog(), FaceNoveltyLog()
+
+    def add(self, t: int, result) -> None:
+        self.pose.add(t, result.pose_novelty)
+        self.face.add(t, result.face_novelty)
+
+    def report(self) -> dict:
+        parts = [self.pose.report(), self.face.report()]
+        warnings = [w for p in parts for w in p.pop("warnings", [])]
+        out = {k: v for p in parts for k, v in p.items()}
+        return {**out, "warnings": warnings} if warnings else out
 
 
 class FrameRenderer:
@@ -101,7 +134,7 @@ class FrameRenderer:
         self.batch_size = max(1, batch_size or getattr(renderer, "batch_size", 1))
         self.in_sequence = False
         self.stats = {"edited": 0, "rendered": 0, "cache_hits": 0}
-        self.novelty = PoseNoveltyLog()
+        self.novelty = NoveltyLogs()
         self._slots: list[np.ndarray | _PendingFrame] = []  # output order; arrays are done
         self._pending = 0
         self._next: int | None = None  # the frame that continues the sequence
@@ -184,7 +217,7 @@ class FrameRenderer:
         batch = getattr(self.renderer, "render_batch", None)
         results = batch(requests) if batch is not None else [self.renderer.render(r) for r in requests]
         for i, request, result in zip(where, requests, results, strict=True):
-            self.novelty.add(request.index, result.pose_novelty)
+            self.novelty.add(request.index, result)
             out = self._composite(self._slots[i].frame, request.frame, result)
             if self.cache is not None:
                 self.cache.put(self._slots[i].key, out)

@@ -74,11 +74,14 @@ class RenderedFrame:
     """image: (H, W, 3) float32 RGB [0, 1]. mask: (H, W) float32 [0, 1], where the renderer
     changed pixels (the compositor feathers it and pastes `image` over the original there).
     pose_novelty: for a model trained on one clip, how far the asked-for pose is from every
-    training pose (`training.pose_novelty`, torso lengths); None where it does not apply."""
+    training pose (`training.pose_novelty`, torso lengths); None where it does not apply.
+    face_novelty: the same for a portrait model and the asked-for face (expression and head
+    pose; `families.portrait.novelty`, eye spans)."""
 
     image: np.ndarray
     mask: np.ndarray
     pose_novelty: float | None = None
+    face_novelty: float | None = None
 
 
 class Renderer(Protocol):

@@ -96,6 +96,8 @@ def heldout_report(g, data, positions, dev, full: bool, ctx: JobContext) -> dict
     # The sequence as composited: outside the frame, generated and real crops agree.
     shown = [np.where(m[..., None], a, b) for a, b, m in zip(gen, real, inside, strict=True)]
     rep.update(_ewarp(shown, real))
+    base_shown = [np.where(m[..., None], a, b) for a, b, m in zip(base, real, inside, strict=True)]
+    rep.update({f"baseline_{k}": v for k, v in _ewarp(base_shown, real).items() if k == "ewarp"})
     rep.update(realism_report(g, data, positions, dev, gen, base, real))
     return rep
 
@@ -109,7 +111,7 @@ def realism_report(g, data, positions, dev, gen: list, base: list, real: list) -
         "sharpness": realism.sharpness_ratio(gen, real, boxes),
         "baseline_sharpness": realism.sharpness_ratio(base, real, boxes),
         **realism.mouth_scores(gen, base, real, data, positions),
-        **realism.edit_sharpness(g, data, positions, dev),
+        **realism.edit_report(g, data, positions, dev),
     }
     if data.sheet_path is not None:
         sheet = realism.contact_sheet(g, data, realism.sheet_positions(np.asarray(positions)), dev)

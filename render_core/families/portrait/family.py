@@ -23,6 +23,7 @@ from render_core.errors import InputError
 from render_core.families.portrait.data import PortraitData, load_portrait_data
 from render_core.families.portrait.eval import heldout_report, predict
 from render_core.families.portrait.networks import PortraitNetConfig
+from render_core.families.portrait.novelty import bank_to_json, face_bank, face_features
 from render_core.families.portrait.warp_input import (
     guided_batch,
     mouth_openness,
@@ -113,8 +114,9 @@ register_preset(
         checkpoint_every=200,
         eval_every=200,
         sample_every=100,
+        # The warp-guided generator at 6e-4: its corrections must be learnt in a few hundred steps.
+        lr=6e-4,
         warp_input=True,
-        w_mask=1.0,
     ),
 )
 register_preset(
@@ -140,7 +142,6 @@ register_preset(
         sample_every=250,
         max_train_frames=3000,
         warp_input=True,
-        w_mask=1.0,
     ),
 )
 
@@ -238,9 +239,11 @@ class PortraitFamily(Family):
         with s.dev.autocast():
             l1 = F.l1_loss(fake.float(), y)
             loss_g = cfg.w_l1 * l1
-            if mask is not None and cfg.w_mask > 0:
-                loss_g = loss_g + cfg.w_mask * mask.float().mean()
+            if mask is not None:  # what the network adds: its L1 against the warped source's
+                losses["l1_warp"] = F.l1_loss(x[:, -WARP_CHANNELS:].float() * 2 - 1, y).item()
                 losses["mask"] = mask.float().mean().item()
+                if cfg.w_mask > 0:
+                    loss_g = loss_g + cfg.w_mask * mask.float().mean()
             if adversarial:
                 with frozen(d):  # gradient to the fake only, not to D's weights
                     adv = _gan(d(torch.cat([x, fake], 1)), True)
@@ -270,6 +273,7 @@ class PortraitFamily(Family):
             "train_frames": int(len(data.train)),
             "train_runs": frame_runs(data.frames[data.train]),  # [first, last] clip frames
             "heldout_frames": [int(data.frames[data.heldout[0]]), int(data.frames[data.heldout[-1]])],
+            "face_bank": training_face_bank(data),  # the renderer's out-of-range reference
             "conditioning": {
                 "colors": data.colors.round(5).tolist(),
                 "light": data.light.round(5).tolist(),
@@ -294,6 +298,14 @@ def _training_batch(s: RunState) -> tuple[torch.Tensor, torch.Tensor]:
         pos, s.data.train, s.extras["openness"], s.extras["neighbours"], s.rng, cfg.pair_far
     )
     return guided_batch(s.data, pos, src, s.dev.device)
+
+
+def training_face_bank(data: PortraitData) -> list:
+    """The training frames' faces (expression and head pose), thinned (`novelty.face_bank`)."""
+    f, idx = data.track, data.frames[data.train]
+    h, w = data.frame_hw
+    feats = face_features(f.landmarks[idx], f.head_pose[idx], f.focal, (w / 2.0, h / 2.0))
+    return bank_to_json(face_bank(feats))
 
 
 def _adam(m: torch.nn.Module, lr: float, betas: tuple[float, float]) -> torch.optim.Adam:

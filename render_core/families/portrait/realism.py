@@ -2,7 +2,8 @@
 
 - sharpness ratio: mean absolute Laplacian of the face box, output over real (blur reads < 1),
   on held-out self-reenactment and on frames rendered with a `jaw_open=0.5` edit (there the
-  reference is the frame being edited: an edit must not blur what it does not change);
+  reference is the frame being edited: an edit must not blur what it does not change), and the
+  edited sequence's E_warp over the real one's;
 - mouth-region PSNR on held-out frames whose mouth is open (the interior the warp cannot give);
 - a contact sheet: source | warp renderer | model for three edits on three held-out frames.
 
@@ -133,16 +134,27 @@ def render_edit(g: torch.nn.Module, data, pos: int, edit: dict, dev) -> EditedFr
     return EditedFrame(source, warp_face(source, tracked, moved)[0], model)
 
 
-def edit_sharpness(g, data, positions, dev) -> dict[str, float]:
-    """Sharpness ratio of model and warp renderer under `SHARPNESS_EDIT`, against the frames edited."""
+def edit_report(g, data, positions, dev) -> dict[str, float]:
+    """Under `SHARPNESS_EDIT` on the held-out sequence: sharpness ratio of model and warp
+    renderer against the frames edited, and their E_warp over the edited frames' own (the real
+    video's flow: an edit held still must not flicker more than the video)."""
+    from render_core.metrics.temporal import WarpErrorMeter
+
     frames = [render_edit(g, data, int(p), EDITS[SHARPNESS_EDIT], dev) for p in positions]
     size = data.crops.shape[1]
     boxes = [face_box(data.landmarks_crop[int(p)], size) for p in positions]
     src = [f.source for f in frames]
-    return {
+    rep = {
         "sharpness_jaw": sharpness_ratio([f.model for f in frames], src, boxes),
         "warp_sharpness_jaw": sharpness_ratio([f.warp for f in frames], src, boxes),
     }
+    meter = WarpErrorMeter(3)
+    for f in frames:
+        meter.update(f.source, [f.model, f.warp, f.source])
+    if meter.pairs and meter.values[2] > 0:
+        model, warp, real = meter.values
+        rep["ewarp_jaw_ratio"], rep["warp_ewarp_jaw_ratio"] = model / real, warp / real
+    return rep
 
 
 def contact_sheet(g, data, positions, dev) -> np.ndarray:

@@ -17,7 +17,7 @@ Convention: FrameRequest images float32 RGB [0, 1] (H, W, 3); landmarks (478, 3)
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import cv2
@@ -27,6 +27,7 @@ import torch
 from render_core.families.portrait.crop import CropSmoother, CropTransform
 from render_core.families.portrait.family import net_config
 from render_core.families.portrait.maps import FaceMapRenderer
+from render_core.families.portrait.novelty import bank_from_json, face_features, nearest_faces
 from render_core.families.portrait.warp_input import CROP_WARP, warp_crop
 from render_core.families.portrait.warp_net import build_generator
 from render_core.families.portrait.window import ConditioningWindow
@@ -75,6 +76,9 @@ class PortraitRenderer:
         self.maps = FaceMapRenderer(size, colors, light)
         # Models trained on the landmarks as detected (before smoothing) are conditioned on them.
         self.raw = cond.get("landmarks") == "raw"
+        # The training faces; checkpoints from before it was kept report no novelty.
+        bank = ck.meta.get("face_bank")
+        self.face_bank = bank_from_json(bank) if bank else None
         self.smoother = CropSmoother(self.cfg.crop_alpha, slack=self.cfg.crop_slack)
         self.window = ConditioningWindow(self.cfg.n_w)
 
@@ -92,9 +96,9 @@ class PortraitRenderer:
         if self.dev.device.type != "cpu":
             x = x.contiguous(memory_format=self.dev.memory_format)
         with self.dev.autocast():
-            if self.guided:  # hallucinated image and mask: composed over the full-resolution warp
-                _, m, h = self.net.compose(x)
-                y = torch.cat([(h.float().clamp(-1, 1) + 1) / 2, m.float()], 1)
+            if self.guided:  # hallucinated image, mask, residual: composed over the full-size warp
+                h, m, r = self.net.heads(x)
+                y = torch.cat([(h.float() + 1) / 2, m.float(), r.float() / 2], 1)
             else:
                 y = (self.net(x).float().clamp(-1, 1) + 1) / 2
         return y.permute(0, 2, 3, 1).cpu().numpy()
@@ -115,9 +119,17 @@ class PortraitRenderer:
             if s is None:
                 out.append(RenderedFrame(request.frame, np.zeros(request.frame.shape[:2], np.float32)))
             else:
-                out.append(self.finish(request, s, crops[k]))
+                out.append(replace(self.finish(request, s, crops[k]), face_novelty=self.novelty(request)))
                 k += 1
         return out
+
+    def novelty(self, request: FrameRequest) -> float | None:
+        """How far the asked-for face lies from every training face (eye spans; None without a bank)."""
+        state = request.face_edit or request.face
+        if self.face_bank is None or state is None:
+            return None
+        feats = face_features(state.landmarks[None], state.head_pose[None], state.focal, state.principal)
+        return float(nearest_faces(feats, self.face_bank)[0])
 
     @property
     def context_frames(self) -> int:
@@ -200,17 +212,18 @@ class PortraitRenderer:
 
 def compose_full(frame: np.ndarray, staged: StagedFrame, crop: np.ndarray) -> np.ndarray:
     """A warp-guided model's output at the frame's own resolution: the frame warped to the edit
-    at full size, with the hallucinated crop (`crop[..., :3]`) over it where the mask
-    (`crop[..., 3]`) says. Why: an upsampled crop is soft however good; the moved real pixels
-    keep the frame's detail. (H, W, 3) float32 [0, 1]."""
-    hw = frame.shape[:2]
-    warped = warp_face(frame, *staged.warp_pair, config=CROP_WARP)[0]
-    hallucinated = staged.transform.uncrop(np.ascontiguousarray(crop[..., :3]), hw)
-    m = staged.transform.uncrop(np.ascontiguousarray(crop[..., 3]), hw)
-    hallucinated -= warped  # warped + m * (hallucinated - warped), in place
-    hallucinated *= m[..., None]
-    hallucinated += warped
-    return hallucinated
+    at full size plus the residual, with the hallucinated image over it where the mask says
+    (crop: (S, S, 7) hallucinated [0, 1], mask, residual in image units). Why: an upsampled crop
+    is soft however good; the moved real pixels keep the frame's detail. (H, W, 3) float32."""
+    hw, t = frame.shape[:2], staged.transform
+    kept = warp_face(frame, *staged.warp_pair, config=CROP_WARP)[0]
+    kept += t.uncrop(np.ascontiguousarray(crop[..., 4:]), hw)
+    out = t.uncrop(np.ascontiguousarray(crop[..., :3]), hw)
+    m = t.uncrop(np.ascontiguousarray(crop[..., 3]), hw)
+    out -= kept  # kept + m * (hallucinated - kept), in place
+    out *= m[..., None]
+    out += kept
+    return np.clip(out, 0.0, 1.0, out=out)
 
 
 def head_mask(points: np.ndarray, size: int) -> np.ndarray:

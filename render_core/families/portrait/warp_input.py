@@ -10,7 +10,7 @@ open a mouth); at render time
 it is the frame being edited.
 
 Convention: crops (S, S, 3) float32 RGB [0, 1]; landmarks (478, 3) crop px; the warp is
-`warp.face.warp_face` without its mouth fill (the network paints the interior itself).
+`warp.face.warp_face` with its mouth interior, as the warp renderer shows it (the network corrects it).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ import torch
 from render_core.geometry import face_topology as ft
 from render_core.warp.face import FaceWarpConfig, warp_face
 
-CROP_WARP = FaceWarpConfig(mouth_fill=False)
+CROP_WARP = FaceWarpConfig()
 UPPER_LIP, LOWER_LIP = 13, 14  # inner-lip midpoints
 FOREHEAD, CHIN = 10, 152
 
