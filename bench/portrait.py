@@ -228,8 +228,10 @@ def quality(
 
 def realism_fields(m: dict) -> dict:
     """The held-out report's edit-realism measures, rounded (absent ones as None)."""
-    keys = ("sharpness", "baseline_sharpness", "sharpness_jaw", "warp_sharpness_jaw", "mouth_psnr",
-            "baseline_mouth_psnr", "mouth_open_frames", "ewarp_jaw_ratio", "warp_ewarp_jaw_ratio")  # fmt: skip
+    keys = (
+        "sharpness", "baseline_sharpness", "sharpness_jaw", "warp_sharpness_jaw", "mouth_psnr",
+        "baseline_mouth_psnr", "mouth_open_frames", "ewarp_jaw_ratio", "warp_ewarp_jaw_ratio",
+    )  # fmt: skip
     out = {k: round(m[k], 3) if isinstance(m.get(k), float) else m.get(k) for k in keys}
     if m.get("baseline_ewarp") and m.get("ewarp_real"):
         out["baseline_ewarp_ratio"] = round(m["baseline_ewarp"] / m["ewarp_real"], 3)

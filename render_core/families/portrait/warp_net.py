@@ -2,8 +2,9 @@
 
 The DVP U-Net (networks.PortraitUNet) receives the conditioning window plus the source crop
 warped to the target geometry (warp_input.py) and predicts a hallucinated image h, a soft
-mask m and a residual r; the output is vid2vid's composition `m * h + (1 - m) * (warped + r)`. Where the warp is right
-(skin, hair, background) m stays low and the source's full detail passes through; the network
+mask m and a residual r; the output is vid2vid's composition `m * h + (1 - m) * (warped + r)`.
+Where the warp is right (skin, hair, background) m stays low and the source's full detail
+passes through (corrected in shading by r); the network
 spends itself on what moving cannot give (mouth interior, eyelids, shading, disocclusions).
 The mask's bias starts low, so an untrained model already outputs (nearly) the warp.
 
