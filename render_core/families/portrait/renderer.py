@@ -6,6 +6,13 @@ frames, the generator, then the crop pasted back with a soft mask over the (edit
 original) head region. The pipeline composites with colour matching; this renderer keeps its
 own temporal state (the window), so `temporal = True`.
 
+A warp-guided model (`warp_net.py`, config `warp_input`) also gets the request's own frame,
+cropped and warped from the tracked to the edited landmarks (what the warp renderer does), and
+returns a hallucinated image, a mask and a residual; they are composed over the frame warped at
+its full size (`compose_full`), so the real pixels keep their detail where the warp is right.
+Each rendered frame reports how far the asked-for face lies from the training faces
+(`RenderedFrame.face_novelty`, `novelty.py`) where the checkpoint keeps a face bank.
+
 `render_batch` renders consecutive requests with one generator pass: a frame's window holds
 only conditioning (never earlier outputs), so the windows of the next frames can be built
 before any of them is generated. Staging runs in request order (crop smoother, window), so a
