@@ -6,7 +6,10 @@ DESIGN.md says, L1 converges in minutes on CPU, adversarial detail does not); `P
 is a hook for a user-supplied feature loss (no downloaded weights here). Held-out report:
 PSNR/SSIM of the model and of the landmark-warp baseline (nearest training frame warped to the
 held-out landmarks) on the face crops, and E_warp of the generated and the real held-out crop
-sequences.
+sequences, plus the edit-realism measures (realism.py) and a contact sheet of edited frames.
+With `warp_input` (the presets) the generator starts from a real frame of the clip warped to
+the target (warp_net.py, warp_input.py): trained on pairs of different frames, it learns to move
+an expression rather than to redraw the face.
 """
 
 from __future__ import annotations
