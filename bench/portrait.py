@@ -12,7 +12,10 @@ Run: `python main.py bench portrait` (both presets on the best device), or
 Quality (optional: `--minutes M` or BENCH_PORTRAIT_MINUTES): a full training per shared talking
 head (A_liveportrait_d18.mp4 first, the target clip; `--clips all` or BENCH_PORTRAIT_CLIPS=all
 for every A_* clip) and its held-out report: PSNR/SSIM of the model and of the landmark-warp
-baseline on the same held-out crops, E_warp of the generated and the real held-out sequence.
+baseline on the same held-out crops, E_warp of the generated and the real held-out sequence, and
+the edit-realism measures (`families.portrait.realism`: sharpness ratios held-out and under
+jaw_open 0.5, open-mouth PSNR, the edited sequence's E_warp; a contact sheet PNG next to each
+checkpoint). `checkpoint_report` gives the same report for a checkpoint already trained.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ import os
 import tempfile
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import torch
@@ -30,8 +34,9 @@ from torch.utils.flop_counter import FlopCounterMode
 
 from bench.common import matmul_gflops, seed_means, train_step_flops
 from render_core.families.portrait.family import PortraitFamily
-from render_core.families.portrait.networks import PortraitUNet, net_config
+from render_core.families.portrait.networks import net_config
 from render_core.families.portrait.renderer import BATCH_SIZE
+from render_core.families.portrait.warp_net import build_generator
 from render_core.families.registry import get_preset
 from render_core.models.cpu_inference import pack_for_cpu
 from render_core.samples import footage_dir
@@ -53,16 +58,41 @@ def _timed(fn, reps: int, sync) -> float:
 
 
 class _SyntheticData:
-    """Random windows/targets of the preset's shape (speed does not depend on content)."""
+    """Random windows/targets of the preset's shape (speed does not depend on content); random
+    crops with a face that fills them, jittered per sample, for the warp input (its warp is
+    part of a training step's time)."""
 
     def __init__(self, cfg, n: int = 8) -> None:
         self.train = np.arange(n)
         s = cfg.resolution
         self.x = torch.rand(n, 9 * cfg.n_w, s, s)
         self.y = torch.rand(n, 3, s, s) * 2 - 1
+        rng = np.random.default_rng(0)
+        self.crops = rng.integers(0, 256, (n, s, s, 3), dtype=np.uint8)
+        self.landmarks_crop = np.stack([_crop_face(s) + rng.normal(0, 0.01 * s, (1, 3)) for _ in range(n)])
+        self.steady_landmarks: dict = {}
+        self.frames = np.arange(n)
+        self.transforms = [_Unmoved()] * n  # the landmarks are already crop px
+        self.track = SimpleNamespace(landmarks=self.landmarks_crop)
 
-    def batch(self, pos, device):
+    def batch(self, pos, device, steady: bool = False):
         return self.x[pos].to(device), self.y[pos].to(device)
+
+
+class _Unmoved:
+    """A crop transform that keeps points where they are."""
+
+    @staticmethod
+    def points(pts: np.ndarray) -> np.ndarray:
+        return np.asarray(pts, np.float32)
+
+
+def _crop_face(size: int) -> np.ndarray:
+    """(478, 3) float32 crop px: the canonical face, frontal, filling 55% of a `size` px crop."""
+    from render_core.geometry.canonical_face import canonical_face
+
+    pts = canonical_face().astype(np.float64)
+    return (pts * (size * 0.55 / np.ptp(pts[:, 0])) + [size / 2, size / 2, 0.0]).astype(np.float32)
 
 
 def conditioning_ms(size: int, reps: int = 20) -> float:
@@ -71,14 +101,24 @@ def conditioning_ms(size: int, reps: int = 20) -> float:
     from render_core.families.portrait.maps import FaceMapRenderer, correspondence_colors
     from render_core.geometry.canonical_face import IRIS_LEFT, IRIS_RIGHT, canonical_face
 
-    pts = canonical_face().astype(np.float64)
-    lm = (pts * (size * 0.55 / np.ptp(pts[:, 0])) + [size / 2, size / 2, 0.0]).astype(np.float32)
-    renderer, iris = FaceMapRenderer(size, correspondence_colors(pts)), lm[[IRIS_LEFT, IRIS_RIGHT], :2]
+    lm = _crop_face(size)
+    renderer = FaceMapRenderer(size, correspondence_colors(canonical_face().astype(np.float64)))
+    iris = lm[[IRIS_LEFT, IRIS_RIGHT], :2]
     return 1e3 * _timed(lambda: renderer.render(lm, iris), reps, lambda: None)
 
 
-def bench(preset: str, device: str, reps: int, amp: bool = True) -> dict:
-    cfg = get_preset("portrait", preset)
+def warp_ms(size: int, reps: int = 20) -> float:
+    """Median ms to warp one crop's face to jittered landmarks at `size` px (the warp input)."""
+    from render_core.families.portrait.warp_input import warp_crop
+
+    src = _crop_face(size)
+    dst = src + np.random.default_rng(0).normal(0, 0.01 * size, src.shape).astype(np.float32)
+    crop = np.random.default_rng(1).random((size, size, 3), dtype=np.float32)
+    return 1e3 * _timed(lambda: warp_crop(crop, src, dst), reps, lambda: None)
+
+
+def bench(preset: str, device: str, reps: int, amp: bool = True, overrides: dict | None = None) -> dict:
+    cfg = get_preset("portrait", preset, overrides)
     dev = select_device(device, amp=amp)
     sync = torch.cuda.synchronize if dev.device.type == "cuda" else (lambda: None)
     fam = PortraitFamily()
@@ -91,10 +131,15 @@ def bench(preset: str, device: str, reps: int, amp: bool = True) -> dict:
     if cfg.gan_start > 0:
         s.progress = 0.0
         warm = _timed(lambda: fam.train_step(s, 0), reps, sync), train_step_flops(fam, s)
-    g = PortraitUNet(net_config(cfg)).to(dev.device, memory_format=dev.memory_format).eval()
+    g = build_generator(net_config(cfg), cfg.warp_input)
+    g = g.to(dev.device, memory_format=dev.memory_format).eval()
     # Inputs laid out as the renderer hands them over: channels-last on the CPU.
     fmt = torch.channels_last if dev.device.type == "cpu" else dev.memory_format
-    x = data.x[:1].to(dev.device).contiguous(memory_format=fmt)
+    x = (
+        torch.rand(1, g.cfg.in_ch, cfg.resolution, cfg.resolution)
+        .to(dev.device)
+        .contiguous(memory_format=fmt)
+    )
     with FlopCounterMode(display=False) as fc:
         g(x)
     flops = fc.get_total_flops()
@@ -141,6 +186,7 @@ def bench(preset: str, device: str, reps: int, amp: bool = True) -> dict:
         "train_ratio": round(step_flops / step_s / 1e9 / peak, 3),
         **warmup,
         "ms_conditioning": round(conditioning_ms(cfg.resolution), 2),
+        "ms_warp_input": round(warp_ms(cfg.resolution), 2) if cfg.warp_input else None,
     }
 
 
@@ -177,8 +223,46 @@ def quality(
         "ssim": round(m["ssim"], 4),
         "baseline_ssim": round(m["baseline_ssim"], 4),
         "ewarp_ratio": round(m["ewarp"] / m["ewarp_real"], 3) if m.get("ewarp_real") else None,
+        **realism_fields(m),
         "checkpoint": str(res.checkpoint),
     }
+
+
+def realism_fields(m: dict) -> dict:
+    """The held-out report's edit-realism measures, rounded (absent ones as None)."""
+    keys = (
+        "sharpness", "baseline_sharpness", "sharpness_jaw", "warp_sharpness_jaw", "mouth_psnr",
+        "baseline_mouth_psnr", "mouth_open_frames", "ewarp_jaw_ratio", "warp_ewarp_jaw_ratio",
+    )  # fmt: skip
+    out = {k: round(m[k], 3) if isinstance(m.get(k), float) else m.get(k) for k in keys}
+    if m.get("baseline_ewarp") and m.get("ewarp_real"):
+        out["baseline_ewarp_ratio"] = round(m["baseline_ewarp"] / m["ewarp_real"], 3)
+    out["contact_sheet"] = m.get("contact_sheet")
+    return out
+
+
+def checkpoint_report(checkpoint: Path, tracks: Path, device: str = "cpu") -> dict:
+    """The full held-out report of a trained checkpoint (one written before the realism
+    measures existed included), its contact sheet next to it: the clip's data rebuilt with the
+    checkpoint's own settings gives the same crops and split as in training."""
+    from render_core.families.portrait.data import load_portrait_data
+    from render_core.families.portrait.eval import heldout_report
+    from render_core.jobs import null_context
+    from render_core.tracking.tracks import Tracks
+    from render_core.training import checkpoint as ckpt
+    from render_core.training.inference import open_checkpoint
+
+    opened = open_checkpoint(checkpoint, "portrait", device)
+    cfg, meta = opened.cfg, opened.meta
+    clip = Path(meta["train_clips"][0]["path"])
+    data = load_portrait_data(
+        clip, Tracks.load(tracks), cfg.resolution, cfg.n_w, cfg.max_train_frames, null_context(),
+        crop_alpha=cfg.crop_alpha, crop_slack=cfg.crop_slack,
+    )  # fmt: skip
+    data.sheet_path = Path(checkpoint).with_name(Path(checkpoint).name + ".contact_sheet.png")
+    g = build_generator(net_config(cfg), getattr(cfg, "warp_input", False)).to(opened.dev.device)
+    ckpt.restore(opened.checkpoint, {"G": g})
+    return heldout_report(g, data, data.heldout, opened.dev, full=True, ctx=null_context())
 
 
 def quality_clips(which: str) -> list[Path]:
@@ -219,7 +303,7 @@ def run(args=None, ctx=None) -> dict:
                     what = f"training on {clip.name} for {minutes} min (seed {seed})"
                     ctx.step(2 + k * seeds + seed, total, what)
                 q.append(quality(clip, minutes, seed=seed))
-        print_table(q, [k for k in q[0] if k != "checkpoint"])
+        print_table(q, [k for k in q[0] if k not in ("checkpoint", "contact_sheet")])
         result["quality"] = q
         if seeds > 1:
             fields = ["psnr", "baseline_psnr", "gain_db", "ssim", "baseline_ssim", "ewarp_ratio"]

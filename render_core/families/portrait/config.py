@@ -32,6 +32,17 @@ class PortraitPreset(BasePreset):
     perceptual_weight: float = 0.0
     crop_alpha: float = 0.25
     crop_slack: float = 0.0
+    # The generator starts from a real frame warped to the target geometry (warp_net.py) and
+    # learns a correction and a mask; False = conditioning maps only (checkpoints trained before
+    # the warp input: their stored config lacks the field and keeps this default).
+    warp_input: bool = False
+    # Training pairs (warp_input.source_positions): a source among the target's `pair_near`
+    # nearest training samples by landmarks, or with probability `pair_far` anywhere in the clip
+    # (half of those more closed-mouthed than the target).
+    pair_near: int = 8
+    pair_far: float = 0.3
+    # Weight of the mean mask (relative to w_l1 x L1): keeps the warped real pixels where they do.
+    w_mask: float = 0.0
 
 
 PRESETS: dict[str, PortraitPreset] = {
@@ -54,6 +65,8 @@ PRESETS: dict[str, PortraitPreset] = {
         checkpoint_every=200,
         eval_every=200,
         sample_every=100,
+        lr=6e-4,  # the warp-guided generator's corrections must be learnt in a few hundred steps
+        warp_input=True,
     ),
     "gpu-quality": PortraitPreset(
         resolution=256,
@@ -74,5 +87,6 @@ PRESETS: dict[str, PortraitPreset] = {
         eval_every=1000,
         sample_every=250,
         max_train_frames=3000,
+        warp_input=True,
     ),
 }

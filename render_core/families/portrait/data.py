@@ -50,6 +50,12 @@ class PortraitData:
     # Cached sample -> (S, S, 9) uint8 maps of the steadied landmarks (`tracking.steady`), for
     # the held-out samples and the window frames before them: what the renderer would see.
     steady_maps: dict[int, np.ndarray] = field(default_factory=dict)
+    # (N, 478, 3) crop px: the detected landmarks of each cached sample (the warp input's source
+    # and target geometry), and the steadied ones of the samples in `steady_maps`.
+    landmarks_crop: np.ndarray | None = None
+    steady_landmarks: dict[int, np.ndarray] = field(default_factory=dict)
+    # Where the final held-out report writes its contact sheet of edited frames (None: nowhere).
+    sheet_path: Path | None = None
 
     def window(self, pos: int, steady: bool = False) -> np.ndarray:
         """(9 * N_w, S, S) float32 [0, 1] conditioning window ending at cached sample `pos`
@@ -139,7 +145,7 @@ def load_portrait_data(
         if k % 10 == 0:
             sub.step(k, len(idx), "rendering conditioning")
     h, w = tracks.meta.get("height", 0), tracks.meta.get("width", 0)
-    steady = _steady_maps(renderer, f, idx, [transforms[i] for i in idx], sel.heldout, n_w)
+    steady, steady_lm = _steady_maps(renderer, f, idx, [transforms[i] for i in idx], sel.heldout, n_w)
     return PortraitData(
         clip,
         clip_hash,
@@ -156,25 +162,29 @@ def load_portrait_data(
         (int(h), int(w)),
         sel.run_start,
         steady,
+        lms,
+        steady_lm,
     )
 
 
 def _steady_maps(
     renderer: FaceMapRenderer, f: FaceTrack, idx: np.ndarray, transforms: list, heldout: np.ndarray, n_w: int
-) -> dict[int, np.ndarray]:
-    """Maps of the steadied detected landmarks for the held-out samples and the N_w - 1 samples
-    before them (their windows reach back): the held-out report scores what the renderer would
-    output. Empty without detected landmarks (the model then conditions on the smoothed ones)."""
+) -> tuple[dict[int, np.ndarray], dict[int, np.ndarray]]:
+    """Maps (and crop landmarks) of the steadied detected landmarks for the held-out samples and
+    the N_w - 1 samples before them (their windows reach back): the held-out report scores what
+    the renderer would output. Empty without detected landmarks (the model then conditions on
+    the smoothed ones)."""
     if f.raw_landmarks is None or len(heldout) == 0:
-        return {}
+        return {}, {}
     first, last = max(0, int(heldout.min()) - (n_w - 1)), int(heldout.max())
     lo, hi = int(idx[first]), int(idx[last])
     steady = centred_rows(f.raw_landmarks, f.valid, lo, hi - lo + 1)
-    out = {}
+    out, points = {}, {}
     for pos in range(first, last + 1):
         lm, t = steady[int(idx[pos]) - lo], transforms[pos]
-        out[pos] = _maps(renderer, t.points(lm), t.points(iris_centres(lm)))
-    return out
+        points[pos] = t.points(lm)
+        out[pos] = _maps(renderer, points[pos], t.points(iris_centres(lm)))
+    return out, points
 
 
 def _maps(renderer: FaceMapRenderer, lm_crop: np.ndarray, iris_crop: np.ndarray) -> np.ndarray:

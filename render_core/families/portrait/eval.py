@@ -14,6 +14,9 @@ from __future__ import annotations
 import numpy as np
 import torch
 
+from render_core.families.portrait import realism
+from render_core.families.portrait.warp_input import guided_batch
+from render_core.families.portrait.warp_net import WarpGuidedUNet
 from render_core.jobs import JobContext
 from render_core.metrics.image import psnr, ssim
 
@@ -21,11 +24,16 @@ from render_core.metrics.image import psnr, ssim
 @torch.no_grad()
 def predict(g: torch.nn.Module, data, positions, dev, steady: bool = False) -> list[np.ndarray]:
     """Generated crops (S, S, 3) float32 [0, 1] for cached samples `positions` (with `steady`,
-    conditioned as the renderer conditions: on the steadied landmarks)."""
+    conditioned as the renderer conditions: on the steadied landmarks). A warp-guided model
+    starts from the warp baseline's source frame (`baseline_source`), warped to the target."""
     g.eval()
     out = []
     for p in positions:
-        x = data.batch(np.array([int(p)]), dev.device, steady)[0]
+        pos = np.array([int(p)])
+        if isinstance(g, WarpGuidedUNet):
+            x = guided_batch(data, pos, [baseline_source(data, int(p))], dev.device, steady)[0]
+        else:
+            x = data.batch(pos, dev.device, steady)[0]
         x = x.contiguous(memory_format=dev.memory_format)
         with dev.autocast():
             y = g(x)
@@ -40,13 +48,19 @@ def _crop_landmarks(data, pos: int) -> np.ndarray:
     return data.transforms[pos].points(data.track.landmarks[i])
 
 
+def baseline_source(data, pos: int) -> int:
+    """The training sample with the crop landmarks nearest held-out sample `pos`'s."""
+    dst = _crop_landmarks(data, pos)
+    train_lm = np.stack([_crop_landmarks(data, int(t))[:, :2] for t in data.train])
+    return int(data.train[np.argmin(np.abs(train_lm - dst[None, :, :2]).mean(axis=(1, 2)))])
+
+
 def warp_baseline(data, pos: int) -> np.ndarray:
     """The nearest training frame's crop warped to held-out sample `pos`'s landmarks."""
     from render_core.warp.face import warp_face
 
     dst = _crop_landmarks(data, pos)
-    train_lm = np.stack([_crop_landmarks(data, int(t))[:, :2] for t in data.train])
-    near = int(data.train[np.argmin(np.abs(train_lm - dst[None, :, :2]).mean(axis=(1, 2)))])
+    near = baseline_source(data, pos)
     src = _crop_landmarks(data, near)
     img, _ = warp_face(data.crops[near].astype(np.float32) / 255.0, src, dst)
     return img
@@ -82,6 +96,27 @@ def heldout_report(g, data, positions, dev, full: bool, ctx: JobContext) -> dict
     # The sequence as composited: outside the frame, generated and real crops agree.
     shown = [np.where(m[..., None], a, b) for a, b, m in zip(gen, real, inside, strict=True)]
     rep.update(_ewarp(shown, real))
+    base_shown = [np.where(m[..., None], a, b) for a, b, m in zip(base, real, inside, strict=True)]
+    rep.update({f"baseline_{k}": v for k, v in _ewarp(base_shown, real).items() if k == "ewarp"})
+    rep.update(realism_report(g, data, positions, dev, gen, base, real))
+    return rep
+
+
+def realism_report(g, data, positions, dev, gen: list, base: list, real: list) -> dict:
+    """Sharpness ratios (held-out and under a jaw edit), open-mouth PSNR, and the contact sheet
+    (written to `data.sheet_path` where set; its path is reported)."""
+    size = data.crops.shape[1]
+    boxes = [realism.face_box(data.landmarks_crop[int(p)], size) for p in positions]
+    rep = {
+        "sharpness": realism.sharpness_ratio(gen, real, boxes),
+        "baseline_sharpness": realism.sharpness_ratio(base, real, boxes),
+        **realism.mouth_scores(gen, base, real, data, positions),
+        **realism.edit_report(g, data, positions, dev),
+    }
+    if data.sheet_path is not None:
+        sheet = realism.contact_sheet(g, data, realism.sheet_positions(np.asarray(positions)), dev)
+        realism.save_sheet(data.sheet_path, sheet)
+        rep["contact_sheet"] = str(data.sheet_path)
     return rep
 
 

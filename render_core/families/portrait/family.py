@@ -6,7 +6,10 @@ converges in minutes on CPU, adversarial detail does not); `training.inputs.PERC
 is a hook for a user-supplied feature loss (no downloaded weights here). Held-out report:
 PSNR/SSIM of the model and of the landmark-warp baseline (nearest training frame warped to the
 held-out landmarks) on the face crops, and E_warp of the generated and the real held-out crop
-sequences.
+sequences, plus the edit-realism measures (realism.py) and a contact sheet of edited frames.
+With `warp_input` (the presets) the generator starts from a real frame of the clip warped to
+the target (warp_net.py, warp_input.py): trained on pairs of different frames, it learns to move
+an expression rather than to redraw the face.
 """
 
 from __future__ import annotations
@@ -20,7 +23,15 @@ from torch.nn import functional as F
 from render_core.families.portrait.config import PRESETS, PortraitPreset
 from render_core.families.portrait.data import PortraitData, load_portrait_data
 from render_core.families.portrait.eval import heldout_report, predict
-from render_core.families.portrait.networks import build_generator
+from render_core.families.portrait.networks import net_config
+from render_core.families.portrait.novelty import bank_to_json, face_bank, face_features
+from render_core.families.portrait.warp_input import (
+    guided_batch,
+    mouth_openness,
+    neighbour_table,
+    source_positions,
+)
+from render_core.families.portrait.warp_net import WARP_CHANNELS, build_generator
 from render_core.jobs import JobContext
 from render_core.models.patch_gan import MultiScalePatchGAN, PatchGANConfig
 from render_core.tracking.steady import STEADY_SIGMA
@@ -43,7 +54,7 @@ class PortraitFamily(Family):
         # with the body too, as `track` and the render do: its head crop finds the small face of
         # a full-body shot, and the tracks cache is shared with them
         tracks = training_tracks(run, 0, ctx.sub(0.0, 0.5), face=True, body=True)
-        return load_portrait_data(
+        data = load_portrait_data(
             clip,
             tracks,
             cfg.resolution,
@@ -55,10 +66,16 @@ class PortraitFamily(Family):
             cfg.crop_slack,
             run.max_frames,
         )
+        # Next to the checkpoint directory (which each save replaces), as the TensorBoard log is.
+        out = Path(run.out_dir)
+        data.sheet_path = out.with_name(out.name + ".contact_sheet.png")
+        return data
 
     def build(self, cfg: PortraitPreset, data, dev):
-        g = build_generator(cfg).to(dev.device, memory_format=dev.memory_format)
-        dcfg = PatchGANConfig(in_ch=9 * cfg.n_w + 3, base=cfg.d_base, n_layers=cfg.d_layers)
+        g = build_generator(net_config(cfg), cfg.warp_input)
+        g = g.to(dev.device, memory_format=dev.memory_format)
+        cond = 9 * cfg.n_w + (WARP_CHANNELS if cfg.warp_input else 0)
+        dcfg = PatchGANConfig(in_ch=cond + 3, base=cfg.d_base, n_layers=cfg.d_layers)
         d = MultiScalePatchGAN(dcfg).to(dev.device, memory_format=dev.memory_format)
         opts = {"G": adam(g.parameters(), cfg), "D": adam(d.parameters(), cfg)}
         return {"G": g, "D": d}, opts
@@ -67,13 +84,16 @@ class PortraitFamily(Family):
         cfg: PortraitPreset = s.cfg
         g, d = s.models["G"], s.models["D"]
         g.train()
-        pos = s.rng.choice(s.data.train, size=cfg.batch_size)
-        x, y = (t.contiguous(memory_format=s.dev.memory_format) for t in s.data.batch(pos, s.dev.device))
+        x, y = (t.contiguous(memory_format=s.dev.memory_format) for t in _training_batch(s))
         adversarial = s.progress >= cfg.gan_start
+        mask = None
         with s.dev.autocast():
             # The whole crop, replicated border past the frame edge included: leaving the border
             # out of L1 and D (real pixels standing in) scored lower (docs/performance.md).
-            fake = g(x)
+            if cfg.warp_input:
+                fake, mask, _ = g.compose(x)
+            else:
+                fake = g(x)
         losses = {}
         if adversarial:
             with s.dev.autocast():
@@ -87,6 +107,11 @@ class PortraitFamily(Family):
         with s.dev.autocast():
             l1 = F.l1_loss(fake.float(), y)
             loss_g = cfg.w_l1 * l1
+            if mask is not None:  # what the network adds: its L1 against the warped source's
+                losses["l1_warp"] = F.l1_loss(x[:, -WARP_CHANNELS:].float() * 2 - 1, y).item()
+                losses["mask"] = mask.float().mean().item()
+                if cfg.w_mask > 0:
+                    loss_g = loss_g + cfg.w_mask * mask.float().mean()
             if adversarial:
                 with frozen(d):  # gradient to the fake only, not to D's weights
                     adv = _gan(d(torch.cat([x, fake], 1)), True)
@@ -114,6 +139,7 @@ class PortraitFamily(Family):
         return {
             "train_clips": [{"path": str(data.clip), "hash": data.clip_hash}],
             **split_metadata(data.frames[data.train], data.frames[data.heldout]),
+            "face_bank": training_face_bank(data),  # the renderer's out-of-range reference
             "conditioning": {
                 "colors": data.colors.round(5).tolist(),
                 "light": data.light.round(5).tolist(),
@@ -122,6 +148,30 @@ class PortraitFamily(Family):
                 "steady_sigma": STEADY_SIGMA if data.steady_maps else 0.0,
             },
         }
+
+
+def _training_batch(s: RunState) -> tuple[torch.Tensor, torch.Tensor]:
+    """A batch of random training targets; with the warp input, each with another frame of the
+    clip warped to it (the pair the model learns to move an expression from)."""
+    cfg: PortraitPreset = s.cfg
+    pos = s.rng.choice(s.data.train, size=cfg.batch_size)
+    if not cfg.warp_input:
+        return s.data.batch(pos, s.dev.device)
+    if "openness" not in s.extras:
+        s.extras["openness"] = mouth_openness(s.data.landmarks_crop)
+        s.extras["neighbours"] = neighbour_table(s.data.landmarks_crop, s.data.train, cfg.pair_near)
+    src = source_positions(
+        pos, s.data.train, s.extras["openness"], s.extras["neighbours"], s.rng, cfg.pair_far
+    )
+    return guided_batch(s.data, pos, src, s.dev.device)
+
+
+def training_face_bank(data: PortraitData) -> list:
+    """The training frames' faces (expression and head pose), thinned (`novelty.face_bank`)."""
+    f, idx = data.track, data.frames[data.train]
+    h, w = data.frame_hw
+    feats = face_features(f.landmarks[idx], f.head_pose[idx], f.focal, (w / 2.0, h / 2.0))
+    return bank_to_json(face_bank(feats))
 
 
 def _gan(logits: list, real: bool) -> torch.Tensor:

@@ -87,8 +87,3 @@ def net_config(cfg: PortraitPreset) -> PortraitNetConfig:
         refine=cfg.g_refine,
         dropout=cfg.dropout,
     )
-
-
-def build_generator(cfg: PortraitPreset) -> PortraitUNet:
-    """The generator of a preset config: what training trains and the renderer loads."""
-    return PortraitUNet(net_config(cfg))

@@ -6,6 +6,13 @@ frames, the generator, then the crop pasted back with a soft mask over the (edit
 original) head region. The pipeline composites with colour matching; this renderer keeps its
 own temporal state (the window), so `temporal = True`.
 
+A warp-guided model (`warp_net.py`, config `warp_input`) also gets the request's own frame,
+cropped and warped from the tracked to the edited landmarks (what the warp renderer does), and
+returns a hallucinated image, a mask and a residual; they are composed over the frame warped at
+its full size (`compose_full`), so the real pixels keep their detail where the warp is right.
+Each rendered frame reports how far the asked-for face lies from the training faces
+(the `face_novelty` note, `novelty.py`) where the checkpoint keeps a face bank.
+
 `render_batch` renders consecutive requests with one generator pass: a frame's window holds
 only conditioning (never earlier outputs), so the windows of the next frames can be built
 before any of them is generated. Staging runs in request order (crop smoother, window), so a
@@ -17,7 +24,7 @@ Convention: FrameRequest images float32 RGB [0, 1] (H, W, 3); landmarks (478, 3)
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import cv2
@@ -28,13 +35,17 @@ from render_core.contract import FrameRequest, RenderedFrame
 from render_core.families.portrait.config import EDIT_KINDS, PortraitPreset
 from render_core.families.portrait.crop import CropSmoother, CropTransform
 from render_core.families.portrait.maps import FaceMapRenderer
-from render_core.families.portrait.networks import build_generator
+from render_core.families.portrait.networks import net_config
+from render_core.families.portrait.novelty import FACE_NOVELTY, bank_from_json, face_features, nearest_faces
+from render_core.families.portrait.warp_input import CROP_WARP, warp_crop
+from render_core.families.portrait.warp_net import build_generator
 from render_core.families.portrait.window import ConditioningWindow
 from render_core.models.cpu_inference import pack_for_cpu
 from render_core.states import FaceState
 from render_core.tracking.face import iris_centres
 from render_core.training import checkpoint as ckpt
 from render_core.training.inference import open_checkpoint
+from render_core.warp.face import warp_face
 
 MASK_DILATE = 0.12  # fraction of the face extent the head mask grows by
 MASK_FEATHER = 0.06  # Gaussian feather (sigma) as a fraction of the crop size
@@ -46,8 +57,10 @@ class StagedFrame:
     """A request ready for the generator: its crop, network input and crop-space mask."""
 
     transform: CropTransform
-    window: np.ndarray  # (9 * N_w, S, S) float32 [0, 1]
+    window: np.ndarray  # (9 * N_w (+ 3: the warped crop), S, S) float32 [0, 1]
     mask_crop: np.ndarray  # (S, S) float32 [0, 1]
+    # Warp-guided models: (tracked, edited) landmarks (478, 3) frame px the real frame moves by.
+    warp_pair: tuple[np.ndarray, np.ndarray] | None = None
 
 
 class PortraitRenderer:
@@ -55,13 +68,17 @@ class PortraitRenderer:
     temporal = True
     synthesizes = True
     kinds = EDIT_KINDS
-    notes: tuple = ()
+    notes = (FACE_NOVELTY,)
     batch_size = BATCH_SIZE
 
     def __init__(self, checkpoint_dir: str | Path, device: str = "auto") -> None:
         opened = open_checkpoint(checkpoint_dir, PortraitPreset, device)
         ck, self.meta, self.cfg, self.dev = opened.checkpoint, opened.meta, opened.cfg, opened.dev
-        self.net = build_generator(self.cfg).to(self.dev.device, memory_format=self.dev.memory_format)
+        # A checkpoint from before the warp input has no `warp_input` in its config: False.
+        self.guided = bool(getattr(self.cfg, "warp_input", False))
+        self.net = build_generator(net_config(self.cfg), self.guided).to(
+            self.dev.device, memory_format=self.dev.memory_format
+        )
         self.net.eval()
         ckpt.restore(ck, {"G": self.net})
         self.net = pack_for_cpu(self.net)
@@ -71,6 +88,9 @@ class PortraitRenderer:
         self.maps = FaceMapRenderer(size, colors, light)
         # Models trained on the landmarks as detected (before smoothing) are conditioned on them.
         self.raw = cond.get("landmarks") == "raw"
+        # The training faces; checkpoints from before it was kept report no novelty.
+        bank = ck.meta.get("face_bank")
+        self.face_bank = bank_from_json(bank) if bank else None
         self.smoother = CropSmoother(self.cfg.crop_alpha, slack=self.cfg.crop_slack)
         self.window = ConditioningWindow(self.cfg.n_w)
 
@@ -88,8 +108,12 @@ class PortraitRenderer:
         if self.dev.device.type != "cpu":
             x = x.contiguous(memory_format=self.dev.memory_format)
         with self.dev.autocast():
-            y = self.net(x)
-        return ((y.float().clamp(-1, 1) + 1) / 2).permute(0, 2, 3, 1).cpu().numpy()
+            if self.guided:  # hallucinated image, mask, residual: composed over the full-size warp
+                h, m, r = self.net.heads(x)
+                y = torch.cat([(h.float() + 1) / 2, m.float(), r.float() / 2], 1)
+            else:
+                y = (self.net(x).float().clamp(-1, 1) + 1) / 2
+        return y.permute(0, 2, 3, 1).cpu().numpy()
 
     def render(self, request: FrameRequest) -> RenderedFrame:
         return self.render_batch([request])[0]
@@ -107,9 +131,19 @@ class PortraitRenderer:
             if s is None:
                 out.append(RenderedFrame(request.frame, np.zeros(request.frame.shape[:2], np.float32)))
             else:
-                out.append(self.finish(request, s, crops[k]))
+                gap = self.novelty(request)
+                notes = {} if gap is None else {"face_novelty": gap}
+                out.append(replace(self.finish(request, s, crops[k]), notes=notes))
                 k += 1
         return out
+
+    def novelty(self, request: FrameRequest) -> float | None:
+        """How far the asked-for face lies from every training face (eye spans; None without a bank)."""
+        state = request.face_edit or request.face
+        if self.face_bank is None or state is None:
+            return None
+        feats = face_features(state.landmarks[None], state.head_pose[None], state.focal, state.principal)
+        return float(nearest_faces(feats, self.face_bank)[0])
 
     @property
     def context_frames(self) -> int:
@@ -146,14 +180,29 @@ class PortraitRenderer:
         lm, iris = self.conditioning_face(face, request.face_edit or face)
         src, lm = t.points(face.landmarks), t.points(lm)
         window = self.window.push(self.maps.render(lm, t.points(iris)))
-        return StagedFrame(t, window, head_mask(np.concatenate([lm, src]), self.cfg.resolution))
+        mask = head_mask(np.concatenate([lm, src]), self.cfg.resolution)
+        if not self.guided:
+            return StagedFrame(t, window, mask)
+        pair = (face.landmarks, (request.face_edit or face).landmarks)  # the warp renderer's
+        return StagedFrame(t, self.with_warp(request, t, window, pair), mask, pair)
+
+    @staticmethod
+    def with_warp(request: FrameRequest, t: CropTransform, window: np.ndarray, pair: tuple) -> np.ndarray:
+        """The window with the request's own frame appended, cropped and warped from its tracked
+        to its edited landmarks (`pair`, frame px): (9 * N_w + 3, S, S), channels-last."""
+        crop = t.crop(request.frame).astype(np.float32, copy=False)
+        warped = warp_crop(crop, t.points(pair[0]), t.points(pair[1]))
+        return np.concatenate([window.transpose(1, 2, 0), warped], axis=-1).transpose(2, 0, 1)
 
     @staticmethod
     def finish(request: FrameRequest, staged: StagedFrame, crop: np.ndarray) -> RenderedFrame:
         """The generated crop pasted back into the request's frame under the soft head mask."""
         frame = request.frame
         hw = frame.shape[:2]
-        image = staged.transform.uncrop(crop, hw)
+        if staged.warp_pair is None:
+            image = staged.transform.uncrop(crop, hw)
+        else:
+            image = compose_full(frame, staged, crop)
         mask = staged.transform.uncrop(staged.mask_crop, hw)
         out = image - frame  # frame + (image - frame) * mask, in place: full-frame temporaries are costly
         out *= mask[..., None]
@@ -173,6 +222,22 @@ class PortraitRenderer:
     def tracked_landmarks(self, face: FaceState) -> np.ndarray:
         """The unedited landmarks that place the crop, as in training (the detected ones)."""
         return face.raw_landmarks if self.raw and face.raw_landmarks is not None else face.landmarks
+
+
+def compose_full(frame: np.ndarray, staged: StagedFrame, crop: np.ndarray) -> np.ndarray:
+    """A warp-guided model's output at the frame's own resolution: the frame warped to the edit
+    at full size plus the residual, with the hallucinated image over it where the mask says
+    (crop: (S, S, 7) hallucinated [0, 1], mask, residual in image units). Why: an upsampled crop
+    is soft however good; the moved real pixels keep the frame's detail. (H, W, 3) float32."""
+    hw, t = frame.shape[:2], staged.transform
+    kept = warp_face(frame, *staged.warp_pair, config=CROP_WARP)[0]
+    kept += t.uncrop(np.ascontiguousarray(crop[..., 4:]), hw)
+    out = t.uncrop(np.ascontiguousarray(crop[..., :3]), hw)
+    m = t.uncrop(np.ascontiguousarray(crop[..., 3]), hw)
+    out -= kept  # kept + m * (hallucinated - kept), in place
+    out *= m[..., None]
+    out += kept
+    return np.clip(out, 0.0, 1.0, out=out)
 
 
 def head_mask(points: np.ndarray, size: int) -> np.ndarray:

@@ -1,0 +1,136 @@
+"""The warp-guided generator's second input: a real frame's face crop moved to another geometry.
+
+Why (DESIGN.md section 4): a network that redraws the whole crop from conditioning maps after
+minutes on a CPU outputs a blurred likeness; the real pixels, moved by the landmark warp, keep
+the clip's detail. The generator receives the source crop warped to the target landmarks and
+only corrects it. In training the source is another frame of the clip (`source_positions`:
+frames whose landmarks are nearest the target's, before or after it, and frames anywhere in the
+clip, biased toward sources whose mouth is more closed than the target's, so the model learns to
+open a mouth); at render time
+it is the frame being edited.
+
+Convention: crops (S, S, 3) float32 RGB [0, 1]; landmarks (478, 3) crop px; the warp is
+`warp.face.warp_face` with its mouth interior, as the warp renderer shows it (the network corrects it).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from render_core.geometry import face_topology as ft
+from render_core.warp.face import FaceWarpConfig, warp_face
+
+CROP_WARP = FaceWarpConfig()
+UPPER_LIP, LOWER_LIP = 13, 14  # inner-lip midpoints
+FOREHEAD, CHIN = 10, 152
+
+
+def warp_crop(crop: np.ndarray, src: np.ndarray, dst: np.ndarray) -> np.ndarray:
+    """crop (S, S, 3) float32 with landmarks `src` (478, 3) crop px -> the crop with its face
+    moved to `dst` (478, 3) crop px, (S, S, 3) float32 [0, 1]."""
+    return warp_face(crop, src, dst, config=CROP_WARP)[0]
+
+
+def mouth_openness(landmarks: np.ndarray) -> np.ndarray:
+    """(..., 478, >=2) px -> (...,) inner-lip gap over face height (forehead to chin): scale-free."""
+    lm = np.asarray(landmarks, np.float64)
+    gap = np.linalg.norm(lm[..., LOWER_LIP, :2] - lm[..., UPPER_LIP, :2], axis=-1)
+    height = np.linalg.norm(lm[..., CHIN, :2] - lm[..., FOREHEAD, :2], axis=-1)
+    return gap / np.maximum(height, 1e-6)
+
+
+def mouth_box(landmarks: np.ndarray, size: int, grow: float = 0.25) -> tuple[int, int, int, int]:
+    """(x0, y0, x1, y1) crop px around the outer lips of `landmarks` (478, >=2), grown by `grow`
+    of the box size on each side and clipped to the (size, size) crop."""
+    outer, _ = ft.lips()
+    xy = np.asarray(landmarks)[list(outer), :2]
+    lo, hi = xy.min(0), xy.max(0)
+    pad = grow * (hi - lo)
+    x0, y0 = np.floor(np.maximum(lo - pad, 0)).astype(int)
+    x1, y1 = np.ceil(np.minimum(hi + pad, size)).astype(int)
+    return int(x0), int(y0), int(max(x1, x0 + 1)), int(max(y1, y0 + 1))
+
+
+def neighbour_table(landmarks: np.ndarray, train: np.ndarray, k: int) -> np.ndarray:
+    """(N, k) for every cached sample: the `k` training samples (other than itself) whose crop
+    landmarks (N, 478, >=2) lie nearest (mean L1 over every 4th point), nearest first."""
+    pts = np.asarray(landmarks)[:, ::4, :2].astype(np.float32)
+    bank = pts[train]
+    k = max(1, min(k, len(train) - 1))
+    out = np.empty((len(pts), k), int)
+    for a in range(0, len(pts), 64):
+        d = np.abs(pts[a : a + 64, None] - bank[None]).mean(axis=(2, 3))  # (q, T)
+        d[np.arange(a, a + len(d))[:, None] == train[None]] = np.inf  # never the target itself
+        out[a : a + 64] = train[np.argsort(d, axis=1)[:, :k]]
+    return out
+
+
+def source_positions(
+    targets: np.ndarray,
+    train: np.ndarray,
+    openness: np.ndarray,
+    neighbours: np.ndarray,
+    rng: np.random.Generator,
+    far: float,
+) -> np.ndarray:
+    """A source sample for each target sample (positions into the cache), never the target.
+
+    With probability `far` the source is any training sample, and half of those are drawn from
+    the samples whose mouth is more closed than the target's (where there are some): closed ->
+    open pairs, large moves. Otherwise it is one of the target's `neighbours` (N, k) (nearest
+    landmarks: small moves, as an edit of a frame or the held-out report's source give).
+    openness: (N,) `mouth_openness` of every cached sample."""
+    out = np.empty(len(targets), int)
+    for k, t in enumerate(np.asarray(targets, int)):
+        pool = train[train != t]
+        if len(pool) == 0:
+            out[k] = t
+            continue
+        u = rng.random()
+        if u >= far:
+            out[k] = int(rng.choice(neighbours[t]))
+            continue
+        if u < far / 2:
+            closed = pool[openness[pool] < openness[t]]
+            pool = closed if len(closed) else pool
+        out[k] = int(rng.choice(pool))
+    return out
+
+
+def nearest_training(data, dst: np.ndarray) -> int:
+    """The training sample whose crop landmarks lie nearest `dst` (478, >=2) crop px (mean L1)."""
+    train_lm = data.landmarks_crop[data.train, :, :2]
+    return int(data.train[np.argmin(np.abs(train_lm - dst[None, :, :2]).mean(axis=(1, 2)))])
+
+
+def target_landmarks(data, pos: int, steady: bool = False) -> np.ndarray:
+    """(478, 3) crop px of cached sample `pos`: the steadied landmarks where asked and kept
+    (what the renderer conditions on), else the detected ones."""
+    if steady and pos in data.steady_landmarks:
+        return data.steady_landmarks[pos]
+    return data.landmarks_crop[pos]
+
+
+def tracked_landmarks(data, pos: int) -> np.ndarray:
+    """(478, 3) crop px: cached sample `pos`'s tracked (smoothed) landmarks, the ones the warp
+    renderer moves. Why these: on d18's held-out frames the crop warp scored 36.1 dB from them
+    and 34.4 from the detected ones, whose jitter misplaces the moved pixels."""
+    return data.transforms[pos].points(data.track.landmarks[int(data.frames[pos])])
+
+
+def warped_sources(data, targets, sources) -> np.ndarray:
+    """(B, S, S, 3) float32 [0, 1]: each source sample's crop warped to its target's landmarks."""
+    out = []
+    for t, s in zip(targets, sources, strict=True):
+        crop = data.crops[int(s)].astype(np.float32) / 255.0
+        out.append(warp_crop(crop, tracked_landmarks(data, int(s)), tracked_landmarks(data, int(t))))
+    return np.stack(out)
+
+
+def guided_batch(data, targets, sources, device: torch.device, steady: bool = False):
+    """-> (inputs (B, 9 N_w + 3, S, S) in [0, 1]: conditioning window then warped source crop,
+    targets (B, 3, S, S) in [-1, 1])."""
+    x, y = data.batch(np.asarray(targets), device, steady)
+    warped = torch.from_numpy(warped_sources(data, targets, sources)).permute(0, 3, 1, 2)
+    return torch.cat([x, warped.to(device)], 1), y

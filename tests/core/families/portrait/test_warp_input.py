@@ -1,0 +1,124 @@
+"""The warp-guided generator: its input (a real crop moved to the target), pairs, network, and
+the full-resolution composition in the renderer."""
+
+import json
+
+import numpy as np
+import torch
+
+from render_core.families.portrait.crop import CropParams, CropTransform
+from render_core.families.portrait.networks import PortraitNetConfig, PortraitUNet
+from render_core.families.portrait.renderer import StagedFrame, compose_full, load_renderer
+from render_core.families.portrait.warp_input import (
+    LOWER_LIP,
+    mouth_box,
+    mouth_openness,
+    source_positions,
+    warp_crop,
+)
+from render_core.families.portrait.warp_net import MASK_BIAS, WarpGuidedUNet, build_generator
+from render_core.families.train import train_model
+from render_core.jobs import null_context
+from render_core.warp.face import warp_face
+from tests.core.conftest import make_cfg
+
+
+def _face(size: float = 100.0) -> np.ndarray:
+    from render_core.geometry.canonical_face import canonical_face
+
+    pts = canonical_face().astype(np.float64)
+    return (pts * (size * 0.55 / np.ptp(pts[:, 0])) + [size / 2, size / 2, 0.0]).astype(np.float32)
+
+
+def test_mouth_openness_grows_with_the_lip_gap_and_ignores_scale():
+    closed = _face()
+    opened = closed.copy()
+    opened[LOWER_LIP, 1] += 6.0
+    assert mouth_openness(opened) > mouth_openness(closed) + 0.05
+    assert np.isclose(mouth_openness(opened * 2), mouth_openness(opened), atol=1e-6)
+    x0, y0, x1, y1 = mouth_box(closed, 100)
+    assert 0 <= x0 < x1 <= 100 and 50 < y0 < y1 <= 100  # the mouth sits in the lower half
+
+
+def test_sources_are_never_the_target_and_half_the_far_ones_open_a_mouth():
+    rng = np.random.default_rng(0)
+    train = np.arange(40)
+    openness = np.linspace(0.0, 0.2, 40)
+    neighbours = np.stack([np.clip(np.array([t - 1, t + 1]), 0, 39) for t in range(40)])
+    targets = np.full(2000, 30)
+    src = source_positions(targets, train, openness, neighbours, rng, far=1.0)
+    assert not (src == 30).any()
+    closed = np.mean(openness[src] < openness[30])
+    assert 0.8 < closed < 0.95  # half always more closed, plus the uniform half's 30/39
+    near = source_positions(targets, train, openness, neighbours, rng, far=0.0)
+    assert set(near.tolist()) == {29, 31}
+
+
+def test_an_untrained_warp_guided_model_outputs_the_warped_crop():
+    torch.manual_seed(0)
+    g = build_generator(PortraitNetConfig(in_ch=9, base=8, max_ch=16, depth=4, dropout=0.0), True)
+    assert isinstance(g, WarpGuidedUNet) and g.cfg.in_ch == 12
+    x = torch.rand(2, 12, 32, 32)
+    out, m, _ = g.compose(x)
+    warped = x[:, -3:] * 2 - 1
+    assert torch.allclose(m.mean(), torch.sigmoid(torch.tensor(MASK_BIAS)), atol=0.02)
+    assert (out - warped).abs().mean() < 0.1
+    assert (
+        type(build_generator(PortraitNetConfig(in_ch=9, base=8, max_ch=16, depth=4), False)) is PortraitUNet
+    )
+
+
+def test_the_crop_warp_moves_the_pixels_with_the_landmarks():
+    """A face shifted 3 px right: the warped source matches the shifted image inside the face."""
+    src = _face(64)
+    rng = np.random.default_rng(0)
+    img = np.repeat(np.repeat(rng.random((16, 16, 3), dtype=np.float32), 4, 0), 4, 1)
+    shifted = np.roll(img, 3, axis=1)
+    dst = src.copy()
+    dst[:, 0] += 3.0
+    out = warp_crop(img, src, dst)
+    inner = (slice(24, 40), slice(26, 38))
+    assert np.abs(out[inner] - shifted[inner]).mean() < 0.02 < np.abs(img[inner] - shifted[inner]).mean()
+
+
+def test_the_renderer_composes_over_the_full_resolution_warp():
+    """Mask 0 and no residual: the output is the frame warped at its own size (full detail);
+    mask 1: the hallucinated crop, upsampled."""
+    rng = np.random.default_rng(1)
+    frame = rng.random((96, 96, 3), dtype=np.float32)
+    src = _face(96)
+    dst = src.copy()
+    dst[:, 1] += 2.0
+    t = CropTransform(CropParams(48.0, 48.0, 96.0, 0.0), 32)
+    staged = StagedFrame(t, np.zeros((1, 32, 32), np.float32), np.ones((32, 32), np.float32), (src, dst))
+    crop = np.zeros((32, 32, 7), np.float32)
+    crop[..., :3] = 0.25
+    np.testing.assert_allclose(compose_full(frame, staged, crop), warp_face(frame, src, dst)[0], atol=1e-5)
+    crop[..., 3] = 1.0
+    np.testing.assert_allclose(compose_full(frame, staged, crop)[10:86, 10:86], 0.25, atol=1e-4)
+
+
+def test_a_checkpoint_from_before_the_warp_input_loads_and_renders_as_before(tracked, tmp_path):
+    from render_core.contract import FrameRequest
+    from render_core.media.decode import VideoReader
+    from render_core.media.frames import to_float
+    from render_core.states import FaceState
+    from render_core.tracking.tracks import Tracks
+
+    res = train_model(
+        make_cfg(tracked, tmp_path / "ck", steps=1, overrides={"warp_input": False}), null_context()
+    )
+    meta_path = res.checkpoint / "model.json"
+    meta = json.loads(meta_path.read_text())
+    for key in ("warp_input", "pair_near", "pair_far", "w_mask"):
+        meta["config"].pop(key)  # as written before these settings existed
+    meta.pop("face_bank")
+    meta_path.write_text(json.dumps(meta))
+    r = load_renderer(res.checkpoint, device="cpu")
+    assert not r.guided and r.face_bank is None
+    face = Tracks.load(tracked[1]).face
+    with VideoReader(tracked[0]) as reader:
+        frame = to_float(reader.read(0))
+    state = FaceState(face.landmarks[0], face.head_pose[0], face.iris[0], face.focal, (0.0, 0.0))
+    out = r.render(FrameRequest(0, frame, face=state, face_edit=state))
+    assert out.image.shape == frame.shape and "face_novelty" not in out.notes
