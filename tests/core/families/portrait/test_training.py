@@ -209,7 +209,7 @@ def test_discriminator_weight_gradients_come_from_its_own_loss_only():
 
     fam, dev = PortraitFamily(), select_device("cpu", amp=False)
     models, opts = fam.build(cfg, Data(), dev)
-    s = RunState(cfg, Data(), models, opts, dev, np.random.default_rng(0), {"progress": 1.0})
+    s = RunState(cfg, Data(), models, opts, dev, np.random.default_rng(0), progress=1.0)
     counts = {}
     for name, p in models["D"].named_parameters():
         counts[name] = 0
