@@ -63,7 +63,9 @@ def synthetic_data(cfg, n: int = 8):
     joints[:, :11, 1] = h * 0.1 + rng.normal(0, h * 0.02, (n, 11))
     joints[..., 3] = 1.0
     valid = np.ones(n, bool)
-    frames = BodyFrames(images[0], images[1], joints, valid, CropTransform(0, 0, 1, h, w))
+    masks = np.zeros((n, h, w), np.float32)  # a person box: the warp input moves it
+    masks[:, h // 10 : 9 * h // 10, w // 4 : 3 * w // 4] = 1.0
+    frames = BodyFrames(images[0], images[1], joints, valid, CropTransform(0, 0, 1, h, w), masks)
     stats = NormalizationStats(h * 0.8, h * 0.9, h * 0.7, h * 0.8, w / 2)
     split = Split(np.arange(n), np.arange(0))
     return BodyData(Path("synthetic"), "", frames, split, consecutive_pairs(valid, np.arange(n)), stats)
@@ -108,8 +110,9 @@ def speed(preset: str = "cpu-preview", device: str = "auto", reps: int = 5, amp:
     pose = torch.rand(1, 3, cfg.resolution, cfg.width, device=dev.device).contiguous(
         memory_format=dev.memory_format
     )
+    warped = pose if g.warp_guided else None  # content does not change the cost
     with FlopCounterMode(display=False) as fc, torch.no_grad():
-        g(pose, pose)
+        g(pose, pose, warped)
     flops = fc.get_total_flops()
     # Timed as the renderer runs them: weights prepacked on the CPU (models.cpu_inference).
     g, face = pack_for_cpu(g), pack_for_cpu(models["F"])
@@ -117,12 +120,13 @@ def speed(preset: str = "cpu-preview", device: str = "auto", reps: int = 5, amp:
     @torch.no_grad()
     def infer():
         with dev.autocast():
-            g(pose, pose)
+            g(pose, pose, warped)
 
     frame_s = _timed(infer, reps * 2, sync)
     seq = BodySequencer(g, face, dev.device)
     pose_np, j = data.frames.poses[0].astype(np.float32) / 255, data.frames.joints[0]
-    seq_s = _timed(lambda: seq.step(pose_np, j), reps * 2, sync)
+    warped_np = pose_np if warped is not None else None
+    seq_s = _timed(lambda: seq.step(pose_np, j, warped_np), reps * 2, sync)
     # The physical limit in the precision the generator runs in (bf16 under autocast).
     matmul_dtype = "float32" if dev.amp_dtype is None else str(dev.amp_dtype).removeprefix("torch.")
     peak = matmul_gflops(dtype=matmul_dtype, device=dev.device.type)

@@ -17,11 +17,19 @@ import torch
 from torch.nn import functional as F
 
 from render_core.errors import InputError
-from render_core.families.body.data import BodyFrames, build_body_frames, consecutive_pairs, person_crop
+from render_core.families.body.data import (
+    BodyFrames,
+    build_body_frames,
+    consecutive_pairs,
+    person_crop,
+    pose_image,
+)
 from render_core.families.body.eval import full_report, image_scores, nearest_pose_indices
 from render_core.families.body.inference import BodySequencer
 from render_core.families.body.novelty import bank_to_json, pose_bank
+from render_core.families.body.realism import reference_edit, sharpness_ratio
 from render_core.families.body.step import BodyNets, PairBatch, face_step, main_step
+from render_core.families.body.warp_input import model_plate, pick_sources, warp_to, warped_tensor
 from render_core.geometry.pose_normalization import NormalizationStats
 from render_core.jobs import JobContext
 from render_core.media.frames import to_float
@@ -72,8 +80,18 @@ class BodyConfig(BasePreset):
     # `train body --set shift_augment=0.06` trades held-out fit for unseen poses.
     shift_augment: float = 0.0
     shift_until: float = 1.0  # share of the budget (progress) after which pairs are not shifted
+    # Warp-guided generator (families/body/warp_input.py): G also sees a real frame moved to the
+    # target skeleton and predicts a hallucination mask. Training sources lie up to
+    # `source_offset` training frames from the target (`source_same`: share that use the target
+    # itself); `lambda_mask` x the mean mask prefers the moved real pixels where they fit.
+    # False (checkpoints from before): pose and previous output only.
+    warp_input: bool = False
+    source_offset: int = 60
+    source_same: float = 0.15
+    lambda_mask: float = 1.0
 
 
+EDIT_FRAMES = 24  # held-out frames the report renders with the reference edit
 UNSEEN_POSE_SHIFT = 0.06  # shift_augment of the studio's "for poses the clip never shows" option
 
 
@@ -105,16 +123,22 @@ UNSEEN_POSE_SHIFT = 0.06  # shift_augment of the studio's "for poses the clip ne
 # vs 54 / 43 px. At 2 threads (bench, seeds 0 / 1) it stayed below the baseline: 35.75 / 35.79
 # dB vs 35.88. Decays 0.998-0.999 kept weights from before the decay and lost 0.1-1.5 dB.
 # cpu-preview keeps the trained weights: pose distance is a target the average puts at risk.
+# The warp-guided generator renders the person's box at 256x160 (about half the rows of a 540-row
+# clip, where 128x80 kept a quarter) with ngf 16, which keeps a step within ~2-3x of 128x80 at
+# ngf 32 (ngf 32 at 256x160: ~5x); `bench body` prints the step times.
 CPU_PREVIEW = BodyConfig(
-    resolution=128, width=80, batch_size=1, ngf=32, max_channels=256, lambda_l1=100.0,
+    resolution=256, width=160, batch_size=1, ngf=16, max_channels=256, lambda_l1=100.0,
     lr_decay_from=0.5, face_start=0.9, autocast=False, gan_start=0.6, lambda_ssim=200.0, lr=5e-4,
+    warp_input=True,
 )  # fmt: skip
 GPU_QUALITY = BodyConfig(
     resolution=512, width=256, batch_size=4, ngf=64, n_down=4, n_blocks=9, max_channels=1024, ndf=64,
     d_layers=3, d_scales=2, face_size=128, face_ngf=32, face_n_down=3, face_n_blocks=5, face_ndf=64,
     lambda_l1=100.0, lr_decay_from=0.5,
-    checkpoint_every=1000, eval_every=1000, sample_every=500, default_minutes=120.0,
+    checkpoint_every=1000, eval_every=1000, sample_every=500, default_minutes=120.0, warp_input=True,
 )  # fmt: skip
+# The body model before the warp input, for comparisons: `train body --set warp_input=false
+# resolution=128 width=80 ngf=32`.
 
 
 @dataclass
@@ -130,6 +154,7 @@ class BodyData:
     frame_size: tuple[int, int] = (0, 0)  # (w, h) px of the clip's frames: the crop's pixel frame
     face_steps: int = 0  # face-stage updates run (the renderer uses F only when it was trained)
     frame_index: np.ndarray | None = None  # (N,) clip frame of each entry of `frames` (None: 0..N-1)
+    plate: np.ndarray | None = None  # (h, w, 3) model-space clean plate of the training frames
 
     @cached_property
     def pose_bank(self) -> np.ndarray:
@@ -168,14 +193,18 @@ def load_body_data(cfg: BodyConfig, run, ctx: JobContext) -> BodyData:
         h, w = reader.read(int(sel.frames[0])).shape[:2]  # as decoded (rotation applied)
         # read() converts only the kept frames and seeks over the gaps between runs
         kept = ((int(i), reader.read(int(i))) for i in sel.frames)
+        masks = body.mask if cfg.warp_input else None  # the warp moves the person layer
         frames = build_body_frames(
-            kept, joints, valid, crop, step=lambda d, t: sub.step(d, t), keep=sel.frames
+            kept, joints, valid, crop, masks, step=lambda d, t: sub.step(d, t), keep=sel.frames
         )
     split = Split(sel.train, sel.heldout)  # positions into `frames`
     kept_train = sel.frames[sel.train]
     stats = NormalizationStats.from_joints(joints[kept_train], valid[kept_train])
     pairs = consecutive_pairs(frames.valid, split.train, sel.frames)
-    return BodyData(clip, content_hash(clip), frames, split, pairs, stats, (w, h), frame_index=sel.frames)
+    plate = model_plate(frames, split.train) if cfg.warp_input else None
+    return BodyData(
+        clip, content_hash(clip), frames, split, pairs, stats, (w, h), frame_index=sel.frames, plate=plate
+    )
 
 
 def _tensor(images: np.ndarray, dev: torch.device) -> torch.Tensor:
@@ -209,7 +238,8 @@ def shift_batch(b: PairBatch, shifts: np.ndarray) -> PairBatch:
     joints = np.array(b.joints1, np.float32, copy=True)
     joints[..., 0] += shifts[:, 0, None]
     joints[..., 1] += shifts[:, 1, None]
-    return PairBatch(move(b.p0), move(b.p1), move(b.r0), move(b.r1), joints)
+    w0, w1 = (None, None) if b.w0 is None else (move(b.w0), move(b.w1))
+    return PairBatch(move(b.p0), move(b.p1), move(b.r0), move(b.r1), joints, w0, w1)
 
 
 class BodyFamily(Family):
@@ -237,6 +267,10 @@ class BodyFamily(Family):
         k = min(cfg.batch_size, len(data.pairs))
         rows = data.pairs[s.rng.choice(len(data.pairs), size=k, replace=False)]
         b = make_batch(data, rows, s.dev.device)
+        if cfg.warp_input:
+            src = pick_sources(s.rng, data.split.train, rows[:, 1], cfg.source_offset, cfg.source_same)
+            b.w0 = warped_tensor(data.frames, src, rows[:, 0], data.plate, s.dev.device)
+            b.w1 = warped_tensor(data.frames, src, rows[:, 1], data.plate, s.dev.device)
         if cfg.shift_augment > 0 and s.extras.get("progress", 0.0) < cfg.shift_until:
             m = max(1, round(cfg.shift_augment * cfg.width))
             b = shift_batch(b, s.rng.integers(-m, m + 1, size=(k, 2)))
@@ -276,7 +310,7 @@ class BodyFamily(Family):
         # Where the crop images hold those joints: the detector reads image positions.
         in_image = data.frames.joints[idx].copy()
         in_image[..., :2] += data.frames.crop.image_shift
-        return full_report(fakes, reals, in_image, baseline)
+        return {**full_report(fakes, reals, in_image, baseline), **realism_scores(s, idx, fakes, reals)}
 
     def sample(self, s: RunState) -> np.ndarray:
         data = s.data
@@ -314,12 +348,40 @@ def _nets(s: RunState) -> BodyNets:
     return s.extras["nets"]
 
 
-def generate(s: RunState, idx: np.ndarray) -> list[np.ndarray]:
-    """The model's frames for consecutive indices `idx` (feedback restarts at the first one)."""
+def generate(
+    s: RunState, idx: np.ndarray, joints: np.ndarray | None = None, sources: np.ndarray | None = None
+) -> list[np.ndarray]:
+    """The model's frames for consecutive indices `idx` (feedback restarts at the first one), at
+    their own joints or at `joints` (N, 33, 4) model px (an edit of them). A warp-guided generator
+    moves the frames `sources` to each pose; by default the training frame of the nearest pose
+    (the baseline's frame), so a held-out frame never sees its own pixels."""
     use_face = s.extras.get("progress", 0.0) >= s.cfg.face_start
     seq = BodySequencer(rendering_model(s.models, "G"), s.models["F"] if use_face else None, s.dev.device)
+    f, data = s.data.frames, s.data
+    joints = f.joints[idx] if joints is None else joints
+    if not s.cfg.warp_input:
+        return [seq.step(to_float(pose_image(j, f.crop)), j) for j in joints]
+    if sources is None:
+        train = data.split.train
+        sources = train[nearest_pose_indices(joints, f.joints[train])]
+    out = []
+    for j, src in zip(joints, sources, strict=True):
+        warped = warp_to(f.frames[src], f.masks[src], f.joints[src], j, data.plate)
+        out.append(seq.step(to_float(pose_image(j, f.crop)), j, warped))
+    return out
+
+
+def realism_scores(s: RunState, idx: np.ndarray, fakes: list[np.ndarray], reals: list[np.ndarray]) -> dict:
+    """Sharpness ratios (`realism`) of the held-out frames and of the reference edit of the
+    first of them, each edited from its own frame as the renderer edits a clip."""
     f = s.data.frames
-    return [seq.step(to_float(f.poses[i]), f.joints[i]) for i in idx]
+    edit_idx = idx[:EDIT_FRAMES]
+    edited = reference_edit(f.joints[edit_idx])
+    outs = generate(s, edit_idx, edited, sources=edit_idx)
+    return {
+        "sharpness_ratio": sharpness_ratio(fakes, reals, f.joints[idx], f.joints[idx]),
+        "edit_sharpness_ratio": sharpness_ratio(outs, reals[: len(edit_idx)], edited, f.joints[edit_idx]),
+    }
 
 
 register_preset("body", "cpu-preview", CPU_PREVIEW)
