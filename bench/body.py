@@ -7,7 +7,8 @@ ratio to the machine's measured fp32 matmul GFLOP/s (target >= 0.5); the same ra
 whole training step (`train_ratio`: both generator passes and the
 discriminators, forward and backward, counted by torch's FLOP counter).
 Quality (optional, `minutes` kwarg or BENCH_BODY_MINUTES): a full training on
-B_musepose_ubcfashion_91BjuE6irxS.mp4 and its held-out report against the issue's targets.
+B_musepose_ubcfashion_91BjuE6irxS.mp4 and its held-out report against the issue's targets, a
+transfer of B_tfjs_pose_1 onto it, and a contact sheet (`bench.body_sheet`) in the checkpoint.
 
 Run: `python main.py bench body` or `.venv/bin/python -m bench.body [--minutes M] [--preset P]`.
 """
@@ -24,6 +25,7 @@ import numpy as np
 import torch
 from torch.utils.flop_counter import FlopCounterMode
 
+from bench.body_sheet import contact_sheet
 from bench.common import matmul_gflops, seed_means, train_step_flops
 from render_core.families.body.novelty import UNSEEN_POSE
 from render_core.samples import footage_dir
@@ -288,6 +290,8 @@ def _print_quality(q: dict) -> None:
           f"SSIM {m.get('ssim')} vs {m.get('baseline_ssim')}")  # fmt: skip
     print(f"E_warp generated/real = {q['ewarp_ratio']} (target <= 1.2); pose distance / noise floor = "
           f"{q['pose_dist_ratio']} (target <= 1.5); detect rate {m.get('pose_detect_rate')}")  # fmt: skip
+    print(f"sharpness on the person box, output/real: held-out {m.get('sharpness_ratio')}, "
+          f"shoulders +40 edit {m.get('edit_sharpness_ratio')} (target >= 0.85)")  # fmt: skip
 
 
 def run(args=None, ctx=None, minutes: float | None = None, preset: str | None = None,
@@ -323,6 +327,10 @@ def run(args=None, ctx=None, minutes: float | None = None, preset: str | None = 
                 ckpt = runs[-1]["checkpoint"]
                 runs[-1]["transfer"] = tr = transfer_follow(ckpt, Path(ckpt).parents[1])
                 _print_transfer(tr)
+                runs[-1]["contact_sheet"] = sheet = contact_sheet(
+                    ckpt, Path(ckpt).parents[1] / "transfer.rfproj", Path(ckpt) / "contact_sheet.png"
+                )
+                print(f"contact sheet (source / warp renderer / model): {sheet['path']}")
         result["quality"] = q = runs[0]
         if "transfer" in q:
             result["transfer"] = q["transfer"]

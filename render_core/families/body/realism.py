@@ -39,16 +39,22 @@ def laplacian_energy(image: np.ndarray, box: tuple[int, int, int, int]) -> float
     return float(np.abs(cv2.Laplacian(grey, cv2.CV_32F, ksize=1)).mean()) if grey.size else 0.0
 
 
+def union_box(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> tuple[int, int, int, int]:
+    return min(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3])
+
+
 def sharpness_ratio(
     outputs: list[np.ndarray], reals: list[np.ndarray], out_joints: np.ndarray, real_joints: np.ndarray
 ) -> float:
-    """Mean over frames of the output's person-box Laplacian energy / the real frame's, each box
-    from its own joints (N, 33, 4)."""
+    """Mean over frames of the output's Laplacian energy / the real frame's, both over one box:
+    the union of the person boxes of the output's joints and the real frame's (N, 33, 4), so an
+    edit that spreads the arms is not scored on more background than its source."""
     ratios = []
     for out, real, jo, jr in zip(outputs, reals, out_joints, real_joints, strict=True):
-        ref = laplacian_energy(real, person_box(jr, real.shape[:2]))
+        box = union_box(person_box(jo, out.shape[:2]), person_box(jr, real.shape[:2]))
+        ref = laplacian_energy(real, box)
         if ref > 1e-6:
-            ratios.append(laplacian_energy(out, person_box(jo, out.shape[:2])) / ref)
+            ratios.append(laplacian_energy(out, box) / ref)
     return float(np.mean(ratios)) if ratios else float("nan")
 
 
