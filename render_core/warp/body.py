@@ -50,6 +50,11 @@ class BodyWarpConfig:
     # share of the shoulder width are removed; the old silhouette is covered this much wider.
     sliver_rel: float = 0.08
     cover_rel: float = 0.06
+    # The moved layer's soft edge (the segmentation is blurrier than the person) carries its own
+    # fringe of real pixels: its alpha is scaled by edge_gain, so it is not blended with the plate
+    # into a pale halo. Pixels the skinning moves less than still_px keep the frame's own pixels.
+    edge_gain: float = 3.0
+    still_px: float = 1.0
 
 
 def extended_joints(joints: np.ndarray) -> np.ndarray:
@@ -221,7 +226,11 @@ def _warp_layer(
     alpha = np.where(moving, _open(alpha, config.sliver_rel * shoulder), alpha)
     grown = cv2.dilate((person > 0.3).astype(np.uint8), _disk(max(3.0, config.cover_rel * shoulder))) > 0
     base = fill_vacated(frame, person, grown & moving & (alpha < 0.999), plate, config.inpaint_radius)
-    out = alpha[..., None] * moved + (1.0 - alpha[..., None]) * base
+    layer = np.clip(alpha * config.edge_gain, 0.0, 1.0)[..., None]
+    out = layer * moved + (1.0 - layer) * base
+    if config.still_px > 0:  # not where the person left: there the frame holds the old pose
+        still = np.clip(1.0 - shift / config.still_px, 0.0, 1.0) * (person - alpha <= 0.05)
+        out = still[..., None] * frame + (1.0 - still[..., None]) * out
     changed = np.maximum(np.minimum(disp, np.maximum(alpha, grown)), np.abs(alpha - person))
     return out.astype(np.float32), changed
 
