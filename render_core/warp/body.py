@@ -53,8 +53,8 @@ class BodyWarpConfig:
     # The moved layer's soft edge (the segmentation is blurrier than the person) carries its own
     # fringe of real pixels: its alpha is scaled by edge_gain, so it is not blended with the plate
     # into a pale halo. Pixels the skinning moves less than still_px keep the frame's own pixels.
-    edge_gain: float = 3.0
-    still_px: float = 1.0
+    edge_gain: float = 6.0
+    still_px: float = 0.25
 
 
 def extended_joints(joints: np.ndarray) -> np.ndarray:
@@ -224,9 +224,9 @@ def _warp_layer(
     )
     shoulder = float(np.linalg.norm(src_xy[11] - src_xy[12]))
     alpha = np.where(moving, _open(alpha, config.sliver_rel * shoulder), alpha)
+    layer = np.clip(alpha * config.edge_gain, 0.0, 1.0)[..., None]
     grown = cv2.dilate((person > 0.3).astype(np.uint8), _disk(max(3.0, config.cover_rel * shoulder))) > 0
     base = fill_vacated(frame, person, grown & moving & (alpha < 0.999), plate, config.inpaint_radius)
-    layer = np.clip(alpha * config.edge_gain, 0.0, 1.0)[..., None]
     out = layer * moved + (1.0 - layer) * base
     if config.still_px > 0:  # not where the person left: there the frame holds the old pose
         still = np.clip(1.0 - shift / config.still_px, 0.0, 1.0) * (person - alpha <= 0.05)
