@@ -29,7 +29,13 @@ from render_core.families.body.inference import BodySequencer
 from render_core.families.body.novelty import bank_to_json, pose_bank
 from render_core.families.body.realism import reference_edit, sharpness_ratio
 from render_core.families.body.step import BodyNets, PairBatch, face_step, main_step
-from render_core.families.body.warp_input import model_plate, pick_sources, warp_to, warped_tensor
+from render_core.families.body.warp_input import (
+    model_plate,
+    pick_sources,
+    steady_sources,
+    warp_to,
+    warped_tensor,
+)
 from render_core.geometry.pose_normalization import NormalizationStats
 from render_core.jobs import JobContext
 from render_core.media.frames import to_float
@@ -353,8 +359,9 @@ def generate(
 ) -> list[np.ndarray]:
     """The model's frames for consecutive indices `idx` (feedback restarts at the first one), at
     their own joints or at `joints` (N, 33, 4) model px (an edit of them). A warp-guided generator
-    moves the frames `sources` to each pose; by default the training frame of the nearest pose
-    (the baseline's frame), so a held-out frame never sees its own pixels."""
+    moves the frames `sources` to each pose; by default a training frame of a near pose, kept
+    while it stays near (`warp_input.steady_sources`), so a held-out frame never sees its own
+    pixels."""
     use_face = s.extras.get("progress", 0.0) >= s.cfg.face_start
     seq = BodySequencer(rendering_model(s.models, "G"), s.models["F"] if use_face else None, s.dev.device)
     f, data = s.data.frames, s.data
@@ -363,7 +370,7 @@ def generate(
         return [seq.step(to_float(pose_image(j, f.crop)), j) for j in joints]
     if sources is None:
         train = data.split.train
-        sources = train[nearest_pose_indices(joints, f.joints[train])]
+        sources = train[steady_sources(joints, f.joints[train])]
     out = []
     for j, src in zip(joints, sources, strict=True):
         warped = warp_to(f.frames[src], f.masks[src], f.joints[src], j, data.plate)

@@ -18,9 +18,12 @@ import numpy as np
 import torch
 
 from render_core.families.body.data import BodyFrames
+from render_core.families.body.novelty import nearest_poses, normalized_poses
 from render_core.media.frames import to_float
 from render_core.warp.body import warp_body
 from render_core.warp.clean_plate import CleanPlateConfig, build_clean_plate, sample_indices
+
+SOURCE_MARGIN = 0.05  # torso lengths a new held-out source must be closer by (`steady_sources`)
 
 
 def model_plate(frames: BodyFrames, rows: np.ndarray, samples: int = 48) -> np.ndarray | None:
@@ -74,6 +77,21 @@ def pick_sources(
     src = train[np.clip(j, 0, len(train) - 1)]
     same = rng.random(len(targets)) < same_share
     return np.where(same | (len(train) < 2), targets, src)
+
+
+def steady_sources(query: np.ndarray, bank: np.ndarray, margin: float = SOURCE_MARGIN) -> np.ndarray:
+    """For consecutive query poses (Q, 33, 4), the index of a bank pose (B, 33, 4) near each,
+    kept from one frame to the next unless another is closer by more than `margin` torso
+    lengths. Why: a source that jumps between training frames makes the moved frames flicker,
+    where a clip's own frames (the renderer's sources) move smoothly."""
+    q, b = normalized_poses(query), normalized_poses(bank)
+    best, best_d = nearest_poses(q, b)
+    out = best.copy()
+    for i in range(1, len(q)):
+        prev = out[i - 1]
+        if nearest_poses(q[i : i + 1], b[prev : prev + 1])[1][0] <= best_d[i] + margin:
+            out[i] = prev
+    return out
 
 
 def warped_tensor(

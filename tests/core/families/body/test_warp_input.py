@@ -176,3 +176,15 @@ def test_a_warp_guided_model_keeps_the_frames_detail_at_full_resolution(masked_c
     out = r.render(FrameRequest(5, frame, body=BodyState(j), body_edit=BodyState(edited), person_mask=mask))
     ratio = sharpness_ratio([out.image], [frame], edited[None], j[None])
     assert ratio > 0.85, ratio
+
+
+def test_held_out_sources_stay_put_until_another_pose_is_clearly_closer():
+    from render_core.families.body.warp_input import steady_sources
+    from tests.core.families.body.test_novelty import _person
+
+    bank = np.stack([_person(), _person(), _person()])
+    bank[1, 15, 1] -= 3.0  # the same pose, a wrist a little higher
+    bank[2, [13, 15], 0] += 80.0  # an arm held out to the side
+    query = np.stack([bank[0], bank[1], bank[0], bank[1], bank[2], bank[2]])
+    src = steady_sources(query, bank)
+    assert list(src[:4]) == [0, 0, 0, 0] and list(src[4:]) == [2, 2]
