@@ -87,10 +87,10 @@ def test_an_untrained_face_stage_leaves_the_face_and_learns():
     pose, face, target = torch.rand(2, 3, 16, 16), torch.rand(2, 3, 16, 16), torch.rand(2, 3, 16, 16)
     assert torch.equal(f(pose, face), face)
     opt = torch.optim.Adam(f.parameters(), lr=1e-2)
-    before = float((f(pose, face) - target).abs().mean())
+    before = float((f(pose, face) - target).abs().mean().detach())
     for _ in range(20):
         loss = (f(pose, face) - target).abs().mean()
         opt.zero_grad()
         loss.backward()
         opt.step()
-    assert float((f(pose, face) - target).abs().mean()) < before
+    assert float((f(pose, face) - target).abs().mean().detach()) < before
