@@ -7,7 +7,8 @@ ratio to the machine's measured fp32 matmul GFLOP/s (target >= 0.5); the same ra
 whole training step (`train_ratio`: both generator passes and the
 discriminators, forward and backward, counted by torch's FLOP counter).
 Quality (optional, `minutes` kwarg or BENCH_BODY_MINUTES): a full training on
-B_musepose_ubcfashion_91BjuE6irxS.mp4 and its held-out report against its targets.
+B_musepose_ubcfashion_91BjuE6irxS.mp4 and its held-out report against its targets, a
+transfer of B_tfjs_pose_1 onto it, and a contact sheet (`bench.body_sheet`) in the checkpoint.
 
 Run: `python main.py bench body` or `.venv/bin/python -m bench.body [--minutes M] [--preset P]`.
 """
@@ -24,6 +25,7 @@ import numpy as np
 import torch
 from torch.utils.flop_counter import FlopCounterMode
 
+from bench.body_sheet import contact_sheet
 from bench.common import matmul_gflops, seed_means, train_step_flops
 from render_core.families.body.novelty import UNSEEN_POSE
 from render_core.samples import footage_dir
@@ -63,7 +65,9 @@ def synthetic_data(cfg, n: int = 8):
     joints[:, :11, 1] = h * 0.1 + rng.normal(0, h * 0.02, (n, 11))
     joints[..., 3] = 1.0
     valid = np.ones(n, bool)
-    frames = BodyFrames(images[0], images[1], joints, valid, CropTransform(0, 0, 1, h, w))
+    masks = np.zeros((n, h, w), np.float32)  # a person box: the warp input moves it
+    masks[:, h // 10 : 9 * h // 10, w // 4 : 3 * w // 4] = 1.0
+    frames = BodyFrames(images[0], images[1], joints, valid, CropTransform(0, 0, 1, h, w), masks)
     stats = NormalizationStats(h * 0.8, h * 0.9, h * 0.7, h * 0.8, w / 2)
     split = Split(np.arange(n), np.arange(0))
     return BodyData(Path("synthetic"), "", frames, split, consecutive_pairs(valid, np.arange(n)), stats)
@@ -108,8 +112,9 @@ def speed(preset: str = "cpu-preview", device: str = "auto", reps: int = 5, amp:
     pose = torch.rand(1, 3, cfg.resolution, cfg.width, device=dev.device).contiguous(
         memory_format=dev.memory_format
     )
+    warped = pose if g.warp_guided else None  # content does not change the cost
     with FlopCounterMode(display=False) as fc, torch.no_grad():
-        g(pose, pose)
+        g(pose, pose, warped)
     flops = fc.get_total_flops()
     # Timed as the renderer runs them: weights prepacked on the CPU (models.cpu_inference).
     g, face = pack_for_cpu(g), pack_for_cpu(models["F"])
@@ -117,12 +122,13 @@ def speed(preset: str = "cpu-preview", device: str = "auto", reps: int = 5, amp:
     @torch.no_grad()
     def infer():
         with dev.autocast():
-            g(pose, pose)
+            g(pose, pose, warped)
 
     frame_s = _timed(infer, reps * 2, sync)
     seq = BodySequencer(g, face, dev.device)
     pose_np, j = data.frames.poses[0].astype(np.float32) / 255, data.frames.joints[0]
-    seq_s = _timed(lambda: seq.step(pose_np, j), reps * 2, sync)
+    warped_np = pose_np if warped is not None else None
+    seq_s = _timed(lambda: seq.step(pose_np, j, warped_np), reps * 2, sync)
     # The physical limit in the precision the generator runs in (bf16 under autocast).
     matmul_dtype = "float32" if dev.amp_dtype is None else str(dev.amp_dtype).removeprefix("torch.")
     peak = matmul_gflops(dtype=matmul_dtype, device=dev.device.type)
@@ -285,6 +291,8 @@ def _print_quality(q: dict) -> None:
           f"SSIM {m.get('ssim')} vs {m.get('baseline_ssim')}")  # fmt: skip
     print(f"E_warp generated/real = {q['ewarp_ratio']} (target <= 1.2); pose distance / noise floor = "
           f"{q['pose_dist_ratio']} (target <= 1.5); detect rate {m.get('pose_detect_rate')}")  # fmt: skip
+    print(f"sharpness on the person box, output/real: held-out {m.get('sharpness_ratio')}, "
+          f"shoulders +40 edit {m.get('edit_sharpness_ratio')} (target >= 0.85)")  # fmt: skip
 
 
 def run(args=None, ctx=None, minutes: float | None = None, preset: str | None = None,
@@ -320,6 +328,10 @@ def run(args=None, ctx=None, minutes: float | None = None, preset: str | None = 
                 ckpt = runs[-1]["checkpoint"]
                 runs[-1]["transfer"] = tr = transfer_follow(ckpt, Path(ckpt).parents[1])
                 _print_transfer(tr)
+                runs[-1]["contact_sheet"] = sheet = contact_sheet(
+                    ckpt, Path(ckpt).parents[1] / "transfer.rfproj", Path(ckpt) / "contact_sheet.png"
+                )
+                print(f"contact sheet (source / warp renderer / model): {sheet['path']}")
         result["quality"] = q = runs[0]
         if "transfer" in q:
             result["transfer"] = q["transfer"]

@@ -20,6 +20,7 @@ import numpy as np
 from render_core.contract import FrameRequest, RenderedFrame
 from render_core.edits.params import BODY_KINDS, FACE_KINDS
 from render_core.warp.body import BackgroundModel, BodyWarpConfig, warp_body
+from render_core.warp.clean_plate import clip_plate
 from render_core.warp.clip_frames import ClipFrames
 from render_core.warp.donors import DonorPicker
 from render_core.warp.face import FaceWarpConfig, warp_face
@@ -104,7 +105,7 @@ class WarpRenderer:
                 eyes or (None, None),
             )
         if request.body is not None and request.body_edit is not None and request.person_mask is not None:
-            plate = self.background.plate(frame.shape[:2])
+            plate = self._plate(request, frame.shape[:2])
             bg, valid = plate if plate is not None else (None, None)
             image, body_mask = warp_body(
                 image,
@@ -117,3 +118,10 @@ class WarpRenderer:
             )
             mask = np.maximum(mask, body_mask)
         return RenderedFrame(image=image if image is not frame else frame.copy(), mask=mask)
+
+    def _plate(self, request: FrameRequest, shape: tuple[int, int]) -> tuple | None:
+        """The clip-wide clean plate where the request's clip has one (`warp.clean_plate`), else
+        the ring of the frames seen so far."""
+        tracks = getattr(request.clip, "tracks", None)
+        plate = clip_plate(tracks) if tracks is not None else None
+        return plate.at(shape) if plate is not None else self.background.plate(shape)

@@ -46,6 +46,15 @@ class BodyWarpConfig:
     mask_px: float = 0.5
     roundtrip_px: float = 3.0
     roundtrip_rel: float = 0.3
+    # Thin slivers of the moved layer (a limb's edge sampled along its path) narrower than this
+    # share of the shoulder width are removed; the old silhouette is covered this much wider.
+    sliver_rel: float = 0.08
+    cover_rel: float = 0.06
+    # The moved layer's soft edge (the segmentation is blurrier than the person) carries its own
+    # fringe of real pixels: its alpha is scaled by edge_gain, so it is not blended with the plate
+    # into a pale halo. Pixels the skinning moves less than still_px keep the frame's own pixels.
+    edge_gain: float = 6.0
+    still_px: float = 0.25
 
 
 def extended_joints(joints: np.ndarray) -> np.ndarray:
@@ -165,6 +174,19 @@ def fill_vacated(
     return filled
 
 
+def _disk(radius: float) -> np.ndarray:
+    r = max(1, int(round(radius)))
+    return cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r + 1, 2 * r + 1))
+
+
+def _open(alpha: np.ndarray, width: float) -> np.ndarray:
+    """`alpha` without parts narrower than `width` px (a grey opening), where the moved layer
+    left slivers."""
+    if width < 2.0:
+        return alpha
+    return cv2.morphologyEx(alpha, cv2.MORPH_OPEN, _disk(width / 2))
+
+
 def _roi(person: np.ndarray, xy: np.ndarray, pad: float) -> tuple[int, int, int, int]:
     """(x0, y0, x1, y1) px box holding the person and every joint (src and dst), padded."""
     ys, xs = np.nonzero(person > 0.02)
@@ -200,9 +222,15 @@ def _warp_layer(
     moving = (
         cv2.dilate(((disp >= 1.0) | (person - alpha > 0.02)).astype(np.uint8), np.ones((9, 9), np.uint8)) > 0
     )
-    grown = cv2.dilate((person > 0.3).astype(np.uint8), np.ones((7, 7), np.uint8)) > 0
+    shoulder = float(np.linalg.norm(src_xy[11] - src_xy[12]))
+    alpha = np.where(moving, _open(alpha, config.sliver_rel * shoulder), alpha)
+    layer = np.clip(alpha * config.edge_gain, 0.0, 1.0)[..., None]
+    grown = cv2.dilate((person > 0.3).astype(np.uint8), _disk(max(3.0, config.cover_rel * shoulder))) > 0
     base = fill_vacated(frame, person, grown & moving & (alpha < 0.999), plate, config.inpaint_radius)
-    out = alpha[..., None] * moved + (1.0 - alpha[..., None]) * base
+    out = layer * moved + (1.0 - layer) * base
+    if config.still_px > 0:  # not where the person left: there the frame holds the old pose
+        still = np.clip(1.0 - shift / config.still_px, 0.0, 1.0) * (person - alpha <= 0.05)
+        out = still[..., None] * frame + (1.0 - still[..., None]) * out
     changed = np.maximum(np.minimum(disp, np.maximum(alpha, grown)), np.abs(alpha - person))
     return out.astype(np.float32), changed
 

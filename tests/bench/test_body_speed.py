@@ -39,8 +39,12 @@ def test_every_seed_gets_its_own_transfer(monkeypatch, tmp_path):
 
     monkeypatch.setattr(bb, "quality", fake_quality)
     monkeypatch.setattr(bb, "transfer_follow", fake_transfer)
+    sheets = []  # each seed's model gets its contact sheet, in its checkpoint
+    fake_sheet = lambda ck, project, out: sheets.append(out) or {"path": str(out)}  # noqa: E731
+    monkeypatch.setattr(bb, "contact_sheet", fake_sheet)
     res = bb.run(argparse.Namespace(minutes=1.0, seeds=2))
     assert seen == [str(tmp_path / f"s{s}" / "models" / "body") for s in (0, 1)]
+    assert sheets == [tmp_path / f"s{s}" / "models" / "body" / "contact_sheet.png" for s in (0, 1)]
     assert [r["transfer"]["follow_dist_px"] for r in res["quality_runs"]] == [40.0, 50.0]
     assert res["transfer"]["follow_dist_px"] == 40.0
     assert res["quality_mean"][0]["transfer_follow_px"] == "45.00 +- 7.07"

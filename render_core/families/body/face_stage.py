@@ -84,6 +84,12 @@ class FaceResidualGenerator(nn.Module):
         super().__init__()
         self.cfg = cfg = cfg or FaceStageConfig()
         self.net = global_generator(6, 3, cfg.ngf, cfg.n_down, cfg.n_blocks, 512)
+        # The residual starts at zero: a face stage that got few updates leaves the face as the
+        # main stage drew it (a real frame's face, for the warp-guided generator) instead of
+        # adding its initial noise.
+        last = [m for m in self.net if isinstance(m, nn.Conv2d)][-1]
+        nn.init.zeros_(last.weight)
+        nn.init.zeros_(last.bias)
 
     def residual(self, pose_crop: torch.Tensor, face_crop: torch.Tensor) -> torch.Tensor:
         """Both (B, 3, s, s) in [0, 1]; returns the residual r (B, 3, s, s) in [-1, 1]."""

@@ -17,12 +17,26 @@ import torch
 from torch.nn import functional as F
 
 from render_core.errors import InputError
-from render_core.families.body.config import PRESETS, BodyConfig
-from render_core.families.body.data import BodyFrames, build_body_frames, consecutive_pairs, person_crop
+from render_core.families.body.config import EDIT_FRAMES, PRESETS, BodyConfig
+from render_core.families.body.data import (
+    BodyFrames,
+    build_body_frames,
+    consecutive_pairs,
+    person_crop,
+    pose_image,
+)
 from render_core.families.body.eval import full_report, image_scores, nearest_pose_indices
 from render_core.families.body.inference import BodySequencer
 from render_core.families.body.novelty import bank_to_json, pose_bank
+from render_core.families.body.realism import reference_edit, sharpness_ratio
 from render_core.families.body.step import BodyNets, PairBatch, face_step, main_step
+from render_core.families.body.warp_input import (
+    model_plate,
+    pick_sources,
+    steady_sources,
+    warp_to,
+    warped_tensor,
+)
 from render_core.geometry.pose_normalization import NormalizationStats
 from render_core.jobs import JobContext
 from render_core.media.frames import to_float
@@ -46,6 +60,7 @@ class BodyData:
     frame_size: tuple[int, int] = (0, 0)  # (w, h) px of the clip's frames: the crop's pixel frame
     face_steps: int = 0  # face-stage updates run (the renderer uses F only when it was trained)
     frame_index: np.ndarray | None = None  # (N,) clip frame of each entry of `frames` (None: 0..N-1)
+    plate: np.ndarray | None = None  # (h, w, 3) model-space clean plate of the training frames
 
     @cached_property
     def pose_bank(self) -> np.ndarray:
@@ -74,14 +89,18 @@ def load_body_data(cfg: BodyConfig, run, ctx: JobContext) -> BodyData:
         h, w = reader.read(int(sel.frames[0])).shape[:2]  # as decoded (rotation applied)
         # read() converts only the kept frames and seeks over the gaps between runs
         kept = ((int(i), reader.read(int(i))) for i in sel.frames)
+        masks = body.mask if cfg.warp_input else None  # the warp moves the person layer
         frames = build_body_frames(
-            kept, joints, valid, crop, step=lambda d, t: sub.step(d, t), keep=sel.frames
+            kept, joints, valid, crop, masks, step=lambda d, t: sub.step(d, t), keep=sel.frames
         )
     split = Split(sel.train, sel.heldout)  # positions into `frames`
     kept_train = sel.frames[sel.train]
     stats = NormalizationStats.from_joints(joints[kept_train], valid[kept_train])
     pairs = consecutive_pairs(frames.valid, split.train, sel.frames)
-    return BodyData(clip, content_hash(clip), frames, split, pairs, stats, (w, h), frame_index=sel.frames)
+    plate = model_plate(frames, split.train) if cfg.warp_input else None
+    return BodyData(
+        clip, content_hash(clip), frames, split, pairs, stats, (w, h), frame_index=sel.frames, plate=plate
+    )
 
 
 def _tensor(images: np.ndarray, dev: torch.device) -> torch.Tensor:
@@ -115,7 +134,8 @@ def shift_batch(b: PairBatch, shifts: np.ndarray) -> PairBatch:
     joints = np.array(b.joints1, np.float32, copy=True)
     joints[..., 0] += shifts[:, 0, None]
     joints[..., 1] += shifts[:, 1, None]
-    return PairBatch(move(b.p0), move(b.p1), move(b.r0), move(b.r1), joints)
+    w0, w1 = (None, None) if b.w0 is None else (move(b.w0), move(b.w1))
+    return PairBatch(move(b.p0), move(b.p1), move(b.r0), move(b.r1), joints, w0, w1)
 
 
 class BodyFamily(Family):
@@ -142,6 +162,10 @@ class BodyFamily(Family):
         k = min(cfg.batch_size, len(data.pairs))
         rows = data.pairs[s.rng.choice(len(data.pairs), size=k, replace=False)]
         b = make_batch(data, rows, s.dev.device)
+        if cfg.warp_input:
+            src = pick_sources(s.rng, data.split.train, rows[:, 1], cfg.source_offset, cfg.source_same)
+            b.w0 = warped_tensor(data.frames, src, rows[:, 0], data.plate, s.dev.device)
+            b.w1 = warped_tensor(data.frames, src, rows[:, 1], data.plate, s.dev.device)
         if cfg.shift_augment > 0 and s.progress < cfg.shift_until:
             m = max(1, round(cfg.shift_augment * cfg.width))
             b = shift_batch(b, s.rng.integers(-m, m + 1, size=(k, 2)))
@@ -181,7 +205,7 @@ class BodyFamily(Family):
         # Where the crop images hold those joints: the detector reads image positions.
         in_image = data.frames.joints[idx].copy()
         in_image[..., :2] += data.frames.crop.image_shift
-        return full_report(fakes, reals, in_image, baseline)
+        return {**full_report(fakes, reals, in_image, baseline), **realism_scores(s, idx, fakes, reals)}
 
     def sample(self, s: RunState) -> np.ndarray:
         data = s.data
@@ -216,9 +240,38 @@ def _nets(s: RunState) -> BodyNets:
     return s.extras["nets"]
 
 
-def generate(s: RunState, idx: np.ndarray) -> list[np.ndarray]:
-    """The model's frames for consecutive indices `idx` (feedback restarts at the first one)."""
+def generate(
+    s: RunState, idx: np.ndarray, joints: np.ndarray | None = None, sources: np.ndarray | None = None
+) -> list[np.ndarray]:
+    """The model's frames for consecutive indices `idx` (feedback restarts at the first one), at
+    their own joints or at `joints` (N, 33, 4) model px (an edit of them). A warp-guided generator
+    moves the frames `sources` to each pose; by default a training frame of a near pose, kept
+    while it stays near (`warp_input.steady_sources`), so a held-out frame never sees its own
+    pixels."""
     use_face = s.progress >= s.cfg.face_start
     seq = BodySequencer(rendering_model(s.models, "G"), s.models["F"] if use_face else None, s.dev.device)
+    f, data = s.data.frames, s.data
+    joints = f.joints[idx] if joints is None else joints
+    if not s.cfg.warp_input:
+        return [seq.step(to_float(pose_image(j, f.crop)), j) for j in joints]
+    if sources is None:
+        train = data.split.train
+        sources = train[steady_sources(joints, f.joints[train])]
+    out = []
+    for j, src in zip(joints, sources, strict=True):
+        warped = warp_to(f.frames[src], f.masks[src], f.joints[src], j, data.plate)
+        out.append(seq.step(to_float(pose_image(j, f.crop)), j, warped))
+    return out
+
+
+def realism_scores(s: RunState, idx: np.ndarray, fakes: list[np.ndarray], reals: list[np.ndarray]) -> dict:
+    """Sharpness ratios (`realism`) of the held-out frames and of the reference edit of the
+    first of them, each edited from its own frame as the renderer edits a clip."""
     f = s.data.frames
-    return [seq.step(to_float(f.poses[i]), f.joints[i]) for i in idx]
+    edit_idx = idx[:EDIT_FRAMES]
+    edited = reference_edit(f.joints[edit_idx])
+    outs = generate(s, edit_idx, edited, sources=edit_idx)
+    return {
+        "sharpness_ratio": sharpness_ratio(fakes, reals, f.joints[idx], f.joints[idx]),
+        "edit_sharpness_ratio": sharpness_ratio(outs, reals[: len(edit_idx)], edited, f.joints[edit_idx]),
+    }

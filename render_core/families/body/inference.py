@@ -30,12 +30,16 @@ class BodySequencer:
         self.previous = None
 
     @torch.no_grad()
-    def step(self, pose: np.ndarray, joints: np.ndarray | None = None) -> np.ndarray:
-        """Generate the next frame for `pose` (H, W, 3); refine its face when `joints` are given."""
+    def step(
+        self, pose: np.ndarray, joints: np.ndarray | None = None, warped: np.ndarray | None = None
+    ) -> np.ndarray:
+        """Generate the next frame for `pose` (H, W, 3); refine its face when `joints` are given.
+        warped (H, W, 3): the frame warped to this pose, for a warp-guided generator."""
         was_training = self.G.training
         self.G.eval()
-        p = torch.from_numpy(np.ascontiguousarray(pose.transpose(2, 0, 1)))[None].float().to(self.device)
-        out = self.G(p, self.previous)
+        p = _tensor(pose, self.device)
+        w = None if warped is None else _tensor(warped, self.device)
+        out = self.G(p, self.previous, w)
         self.G.train(was_training)
         self.previous = out
         if self.F is not None and joints is not None:
@@ -49,3 +53,8 @@ class BodySequencer:
         size = self.F.cfg.size
         residual = self.F.residual(crop(pose, [box], size), crop(out, [box], size))
         return paste_residual(out, residual, [box])
+
+
+def _tensor(image: np.ndarray, device: torch.device) -> torch.Tensor:
+    """(H, W, 3) float32 -> (1, 3, H, W) on `device`."""
+    return torch.from_numpy(np.ascontiguousarray(image.transpose(2, 0, 1)))[None].float().to(device)

@@ -31,6 +31,12 @@ class BodyGeneratorConfig:
     max_channels: int = 1024
     pose_channels: int = 3
     out_channels: int = 3
+    # 3: G also sees the frame warped to the target skeleton and predicts a hallucination mask
+    # (vid2vid's composition, DESIGN.md section 4); 0: pose and previous output only.
+    warp_channels: int = 0
+
+
+MASK_BIAS = -3.0  # the mask starts near 0: an untrained G passes the warped pixels through
 
 
 def global_generator(
@@ -52,29 +58,64 @@ def global_generator(
 
 
 class BodyGenerator(nn.Module):
-    """G(pose_t, generated_{t-1}) -> frame_t."""
+    """G(pose_t, generated_{t-1}[, warped_t]) -> frame_t. With warp input the network outputs a
+    hallucinated frame h and a mask m and returns m * h + (1 - m) * warped."""
 
     def __init__(self, cfg: BodyGeneratorConfig | None = None) -> None:
         super().__init__()
         self.cfg = cfg = cfg or BodyGeneratorConfig()
-        in_ch = cfg.pose_channels + cfg.out_channels
-        self.net = global_generator(
-            in_ch, cfg.out_channels, cfg.ngf, cfg.n_down, cfg.n_blocks, cfg.max_channels
-        )
+        in_ch = cfg.pose_channels + cfg.out_channels + cfg.warp_channels
+        out_ch = cfg.out_channels + (1 if cfg.warp_channels else 0)
+        self.net = global_generator(in_ch, out_ch, cfg.ngf, cfg.n_down, cfg.n_blocks, cfg.max_channels)
+        if cfg.warp_channels:
+            last = [m for m in self.net if isinstance(m, nn.Conv2d)][-1]
+            with torch.no_grad():
+                last.bias[cfg.out_channels :] = MASK_BIAS
 
-    def forward(self, pose: torch.Tensor, previous: torch.Tensor | None = None) -> torch.Tensor:
-        """pose: (B, 3, H, W) stick figure; previous: (B, 3, H, W) last generated frame or None
-        (start of a sequence: zeros). Returns (B, 3, H, W) in [0, 1]."""
-        if previous is None:
-            previous = torch.zeros(pose.shape[0], self.cfg.out_channels, *pose.shape[2:], device=pose.device)
-        x = torch.cat([pose * 2 - 1, previous * 2 - 1], dim=1)
-        return self.net(x) * 0.5 + 0.5
+    @property
+    def warp_guided(self) -> bool:
+        return self.cfg.warp_channels > 0
 
-    def sequence(self, poses: list[torch.Tensor], previous: torch.Tensor | None = None) -> list[torch.Tensor]:
+    def parts(
+        self, pose: torch.Tensor, previous: torch.Tensor | None = None, warped: torch.Tensor | None = None
+    ) -> tuple[torch.Tensor, torch.Tensor | None]:
+        """(frame (B, 3, H, W) in [0, 1], mask (B, 1, H, W) in [0, 1] or None without warp input).
+        pose: stick figure; previous: last generated frame or None (start of a sequence: zeros);
+        warped: the frame warped to this pose (required with warp input)."""
+        zeros = torch.zeros(pose.shape[0], self.cfg.out_channels, *pose.shape[2:], device=pose.device)
+        previous = zeros if previous is None else previous
+        inputs = [pose * 2 - 1, previous * 2 - 1]
+        if self.warp_guided:
+            if warped is None:
+                raise ValueError("BodyGenerator: this generator needs the warped frame")
+            inputs.append(warped * 2 - 1)
+        y = self.net(torch.cat(inputs, dim=1)) * 0.5 + 0.5
+        if not self.warp_guided:
+            return y, None
+        c = self.cfg.out_channels
+        m = y[:, c:]
+        return m * y[:, :c] + (1 - m) * warped, m
+
+    def forward(
+        self, pose: torch.Tensor, previous: torch.Tensor | None = None, warped: torch.Tensor | None = None
+    ) -> torch.Tensor:
+        """(B, 3, H, W) in [0, 1]; see `parts`."""
+        return self.parts(pose, previous, warped)[0]
+
+    def sequence(
+        self,
+        poses: list[torch.Tensor],
+        previous: torch.Tensor | None = None,
+        warped: list[torch.Tensor] | None = None,
+        masks: list | None = None,
+    ) -> list[torch.Tensor]:
         """Generate consecutive frames, each conditioned on the one generated before it
-        (no detach: training back-propagates through the feedback)."""
+        (no detach: training back-propagates through the feedback); each frame's mask is
+        appended to `masks` when given."""
         out = []
-        for pose in poses:
-            previous = self(pose, previous)
+        for i, pose in enumerate(poses):
+            previous, m = self.parts(pose, previous, None if warped is None else warped[i])
             out.append(previous)
+            if masks is not None:
+                masks.append(m)
         return out

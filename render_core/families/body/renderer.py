@@ -3,11 +3,15 @@
 Per frame: the edited (else tracked) joints are mapped into the checkpoint's fixed person crop,
 drawn as a stick figure at the model resolution, fed to the generator together with its own
 previous output (`BodySequencer`: the paper's temporal smoothing; `reset()` starts a new
-sequence), then the generated crop is warped back into the full frame. The soft mask covers the
-person: the tracker's segmentation of the original person, grown a little (so the old pose is
-painted over to its outline), united with the dilated hull of the generated stick figure,
-feathered, and limited to the crop. Each frame reports how far its pose is from every training
-pose (the `pose_novelty` note), from the pose bank the checkpoint keeps.
+sequence), then the generated crop is warped back into the full frame. A warp-guided model
+(`warp_input`) also gets the frame with its person moved to the edited joints over the clip's
+clean plate (the warp renderer's body path), cropped; its output's difference from that crop is
+added to the full-resolution moved frame, so the pixels the model kept stay at the clip's detail.
+The soft mask covers the person: the tracker's segmentation of the original person, grown a
+little (so the old pose is painted over to its outline), united with the dilated hull of the
+generated stick figure, feathered, and limited to the crop. Each frame reports how far its pose
+is from every training pose (the `pose_novelty` note), from the pose bank the checkpoint
+keeps.
 
 Convention: FrameRequest images float32 RGB [0, 1] (H, W, 3); joints (33, 4) frame px. The crop
 stored in the checkpoint is in px of the training clip's frames (`frame_size` (w, h)); a request
@@ -28,9 +32,11 @@ from render_core.families.body.generators import build_generators
 from render_core.families.body.inference import BodySequencer
 from render_core.families.body.novelty import POSE_NOVELTY, bank_from_json, novelty
 from render_core.families.body.stick_figure import body_scale
+from render_core.families.body.warp_input import warp_to
 from render_core.models.cpu_inference import pack_for_cpu
 from render_core.training import checkpoint as ckpt
 from render_core.training.inference import open_checkpoint
+from render_core.warp.clean_plate import clip_plate
 
 HULL_DILATE = 0.35  # the stick figure's hull grows by this fraction of the torso length (hair, clothes)
 MASK_FEATHER = 0.02  # Gaussian feather (sigma) of the model-space mask, as a fraction of the crop height
@@ -132,10 +138,24 @@ class BodyRenderer:
     def reset(self) -> None:
         self.sequencer.reset()
 
-    def generate(self, joints_model: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """joints (33, 4) model px -> (stick figure, generated crop), both (h, w, 3) float32."""
+    def generate(
+        self, joints_model: np.ndarray, warped: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """joints (33, 4) model px -> (stick figure, generated crop), both (h, w, 3) float32;
+        warped: the crop of the frame moved to these joints (warp-guided models)."""
         pose = pose_image(joints_model, self.crop)
-        return pose, self.sequencer.step(pose, joints_model)
+        return pose, self.sequencer.step(pose, joints_model, warped)
+
+    def warped_frame(self, request: FrameRequest, edit: np.ndarray) -> np.ndarray:
+        """The request's frame with its person moved to `edit` (33, 4) frame px over the clip's
+        clean plate: the warp renderer's body path, the warp-guided generator's input."""
+        frame = request.frame
+        if request.body is None or request.person_mask is None:
+            return frame
+        tracks = getattr(request.clip, "tracks", None)
+        plate = clip_plate(tracks) if tracks is not None else None
+        image = plate.at(frame.shape[:2])[0] if plate is not None else None
+        return warp_to(frame, request.person_mask, request.body.joints, edit, image)
 
     def render(self, request: FrameRequest) -> RenderedFrame:
         frame = request.frame
@@ -147,7 +167,9 @@ class BodyRenderer:
         wh = (hw[1], hw[0])
         crop = crop_for_frame(self.crop, self.frame_size, wh)
         mj = crop.joints(state.joints)
-        pose, out = self.generate(mj)
+        warped = self.warped_frame(request, state.joints) if self.cfg.warp_input else None
+        warped_crop = None if warped is None else crop.image(warped)
+        pose, out = self.generate(mj, warped_crop)
         figure = uncrop(figure_mask(pose, body_scale(np.nan_to_num(mj))), crop, wh)
         inside = uncrop(np.ones((crop.h, crop.w), np.float32), crop, wh)
         person = 0.0
@@ -155,7 +177,10 @@ class BodyRenderer:
             box = crop_box(crop)
             person = grow_mask(request.person_mask, PERSON_GROW * crop.h / crop.s, box)
         mask = np.clip(np.maximum(figure, person) * inside, 0.0, 1.0).astype(np.float32)
-        image = uncrop(out, crop, wh)
+        if warped is None:
+            image = uncrop(out, crop, wh)
+        else:  # the frame's own pixels at full detail where the model kept the warp
+            image = warped + uncrop(out - warped_crop, crop, wh)
         composed = frame * (1 - mask[..., None]) + image * mask[..., None]
         notes = (
             {} if self.pose_bank is None else {"pose_novelty": float(novelty(mj[None], self.pose_bank)[0])}

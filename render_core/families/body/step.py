@@ -47,6 +47,12 @@ class PairBatch:
     r0: torch.Tensor
     r1: torch.Tensor
     joints1: np.ndarray
+    w0: torch.Tensor | None = None  # the source frame warped to each pose (warp-guided G only)
+    w1: torch.Tensor | None = None
+
+    @property
+    def warped(self) -> list[torch.Tensor] | None:
+        return None if self.w0 is None else [self.w0, self.w1]
 
 
 class BodyNets(nn.Module):
@@ -88,10 +94,15 @@ def generator_losses(
 ):
     """Main-stage generator loss on a pair; returns (total, parts dict, (fake0, fake1)).
     adversarial=False: the reconstruction terms only (the warm-up before the GAN terms start)."""
-    fake0, fake1 = nets.G.sequence([b.p0, b.p1])
+    masks: list = []
+    fake0, fake1 = nets.G.sequence([b.p0, b.p1], warped=b.warped, masks=masks)
     l1 = F.l1_loss(fake0, b.r0) + F.l1_loss(fake1, b.r1)
     total = cfg.lambda_l1 * l1
     parts = {"l1": float(l1.detach())}
+    if b.warped is not None and getattr(cfg, "lambda_mask", 0.0) > 0:
+        m = masks[0].mean() + masks[1].mean()  # prefer the real (warped) pixels where they fit
+        total = total + cfg.lambda_mask * m
+        parts["mask"] = float(m.detach()) / 2
     if cfg.lambda_ssim > 0:
         dssim = 2.0 - ssim_torch(fake0, b.r0) - ssim_torch(fake1, b.r1)
         total = total + cfg.lambda_ssim * dssim
@@ -156,7 +167,7 @@ def face_step(nets: BodyNets, b: PairBatch, opt_f, opt_df, cfg, autocast) -> dic
     if not rows:
         return {}
     with torch.no_grad(), autocast():
-        fake1 = nets.G.sequence([b.p0, b.p1])[1].float()
+        fake1 = nets.G.sequence([b.p0, b.p1], warped=b.warped)[1].float()
     size = cfg.face_size
     pose_c, fake_c, real_c = (crop(x[rows], boxes, size) for x in (b.p1, fake1, b.r1))
     with autocast():

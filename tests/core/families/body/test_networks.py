@@ -79,3 +79,18 @@ def test_face_box_crop_and_paste_residual():
     assert f(torch.rand(1, 3, 16, 16), torch.rand(1, 3, 16, 16)).shape == (1, 3, 16, 16)
     j[:11, 3] = 0.0
     assert face_box(j, (64, 48)) is None
+
+
+def test_an_untrained_face_stage_leaves_the_face_and_learns():
+    torch.manual_seed(0)
+    f = FaceResidualGenerator(FaceStageConfig(size=16, ngf=8, n_down=1, n_blocks=1))
+    pose, face, target = torch.rand(2, 3, 16, 16), torch.rand(2, 3, 16, 16), torch.rand(2, 3, 16, 16)
+    assert torch.equal(f(pose, face), face)
+    opt = torch.optim.Adam(f.parameters(), lr=1e-2)
+    before = float((f(pose, face) - target).abs().mean().detach())
+    for _ in range(20):
+        loss = (f(pose, face) - target).abs().mean()
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+    assert float((f(pose, face) - target).abs().mean().detach()) < before

@@ -21,7 +21,7 @@ from render_core.metrics.image_torch import ssim_torch
 from render_core.models.temporal_discriminator import feature_matching_loss, lsgan_loss
 
 SMALL = {"resolution": 64, "width": 32, "ngf": 8, "n_down": 2, "n_blocks": 1, "max_channels": 16,
-         "ndf": 8, "d_layers": 2, "face_size": 16, "lambda_ssim": 0.0}  # fmt: skip
+         "ndf": 8, "d_layers": 2, "face_size": 16, "lambda_ssim": 0.0, "lambda_mask": 0.0}  # fmt: skip
 
 
 def _setup(**overrides):
@@ -31,7 +31,7 @@ def _setup(**overrides):
     adam = lambda ps: torch.optim.Adam(ps, lr=1e-3, betas=(0.5, 0.999))  # noqa: E731
     opt_g, opt_d = adam(nets.G.parameters()), adam([*nets.D.parameters(), *nets.DT.parameters()])
     img = lambda: torch.rand(2, 3, 64, 32)  # noqa: E731
-    batch = PairBatch(img(), img(), img(), img(), np.zeros((2, 33, 4), np.float32))
+    batch = PairBatch(img(), img(), img(), img(), np.zeros((2, 33, 4), np.float32), img(), img())
     return cfg, nets, opt_g, opt_d, batch
 
 
