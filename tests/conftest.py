@@ -14,6 +14,16 @@ os.environ.setdefault("GLOG_minloglevel", "2")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def signing_identity_dir(tmp_path_factory) -> Path:
+    """Exports sign with a key made for the test run, never the user's own identity."""
+    from render_core.provenance.credentials import ENV_DIR
+
+    folder = tmp_path_factory.mktemp("c2pa")
+    os.environ[ENV_DIR] = str(folder)  # inherited by the CLI subprocesses
+    return folder
 FOOTAGE = Path(os.environ.get("RENDER_FOOTAGE", REPO.parent / "shared" / "footage"))
 
 

@@ -22,6 +22,7 @@ from render_core.errors import InputError
 from render_core.jobs import JobContext
 from render_core.media.formats import OutputFormat, format_for
 from render_core.media.image_sequence import check_replaceable
+from render_core.provenance import sign_export
 from render_core.render.cache import RenderCache
 from render_core.render.frame_renderer import FrameRenderer
 from render_core.render.sources import HeldClipTracks
@@ -193,6 +194,7 @@ def render_clip(project, cfg: RenderConfig, ctx: JobContext) -> dict:
                 fmt=fmt,
                 colour=reader.colour,
             )
+        sign_export(writer, project, name, (start, stop))
         with writer:
             for t, frame in background_plates(reader, start, stop, None if scale == 1.0 else size):
                 for out in frames.push(t, frame):
