@@ -14,6 +14,7 @@ os.environ.setdefault("GLOG_minloglevel", "2")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 REPO = Path(__file__).resolve().parents[1]
+FOOTAGE = Path(os.environ.get("RENDER_FOOTAGE", REPO.parent / "shared" / "footage"))
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -24,7 +25,6 @@ def signing_identity_dir(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("c2pa")
     os.environ[ENV_DIR] = str(folder)  # inherited by the CLI subprocesses
     return folder
-FOOTAGE = Path(os.environ.get("RENDER_FOOTAGE", REPO.parent / "shared" / "footage"))
 
 
 def footage_path(name: str) -> Path:
