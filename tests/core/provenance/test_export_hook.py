@@ -65,7 +65,7 @@ def test_a_png_sequence_is_published_with_its_manifest_and_can_be_replaced(tmp_p
     assert "manifest.c2pa" in {p.name for p in out.iterdir()} and verify(out).valid
 
 
-def test_a_failed_signing_leaves_no_file(tmp_path, monkeypatch):
+def test_a_failed_signing_leaves_no_file(tmp_path):
     out = tmp_path / "out.mp4"
     writer = VideoWriter(out, Fraction(12), 48, 32, preset="ultrafast")
     writer.finish_with(lambda part: (_ for _ in ()).throw(RuntimeError("signer down")))
