@@ -17,6 +17,16 @@ REPO = Path(__file__).resolve().parents[1]
 FOOTAGE = Path(os.environ.get("RENDER_FOOTAGE", REPO.parent / "shared" / "footage"))
 
 
+@pytest.fixture(scope="session", autouse=True)
+def signing_identity_dir(tmp_path_factory) -> Path:
+    """Exports sign with a key made for the test run, never the user's own identity."""
+    from render_core.provenance.credentials import ENV_DIR
+
+    folder = tmp_path_factory.mktemp("c2pa")
+    os.environ[ENV_DIR] = str(folder)  # inherited by the CLI subprocesses
+    return folder
+
+
 def footage_path(name: str) -> Path:
     """A shared clip, or skip the test with a reason when the footage folder is absent."""
     p = FOOTAGE / name

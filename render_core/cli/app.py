@@ -24,6 +24,7 @@ COMMAND_MODULES = [
     "render_core.cli.cmd_train",
     "render_core.cli.cmd_reenact",
     "render_core.cli.cmd_transfer",
+    "render_core.cli.cmd_verify",
     "render_core.cli.cmd_bench",
 ]
 

@@ -73,12 +73,34 @@ def _qt_info() -> dict:
     return {"pyside6": version("PySide6-Essentials"), "qt_platform": platform_name}
 
 
+def _provenance_info() -> dict:
+    """Whether exports can carry Content Credentials: the C2PA library loads, and where this
+    install's signing identity lives."""
+    from render_core.provenance.credentials import BUNDLE_NAME, credentials_dir
+
+    try:
+        import c2pa
+
+        sdk = f"c2pa-rs {c2pa.sdk_version()}"
+    except Exception as e:  # report, do not fail: doctor is a diagnosis
+        sdk = f"fails: {e.__class__.__name__}: {e}"
+    bundle = credentials_dir() / BUNDLE_NAME
+    identity = str(bundle) if bundle.exists() else f"{bundle} (made on the first export)"
+    return {"c2pa": sdk, "signing_identity": identity}
+
+
 def run(args, ctx: JobContext) -> dict:
     from render_core.paths import user_cache_dir
     from render_core.samples import sample_clip
 
     report: dict = {"python": sys.version.split()[0], "platform": platform.platform()}
-    steps = [_torch_info, lambda: _mediapipe_info(not args.skip_models), _media_info, _qt_info]
+    steps = [
+        _torch_info,
+        lambda: _mediapipe_info(not args.skip_models),
+        _media_info,
+        _qt_info,
+        _provenance_info,
+    ]
     for i, fn in enumerate(steps):
         ctx.step(i, len(steps), fn.__name__.strip("_") if hasattr(fn, "__name__") else "")
         report.update(fn())

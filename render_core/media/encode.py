@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import contextlib
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from fractions import Fraction
 from pathlib import Path
 
@@ -45,6 +45,17 @@ class FrameWriter(ABC):
 
     fps: Fraction
     frames_written: int
+    _finishers: tuple[Callable[[Path], None], ...] = ()
+
+    def finish_with(self, finisher: Callable[[Path], None]) -> None:
+        """Run `finisher(temporary path)` on the complete output just before it is moved into
+        place (signing it, say): what it changes is published with the file, and when it
+        raises, the export is discarded like any failed one."""
+        self._finishers = (*self._finishers, finisher)
+
+    def _finish(self, tmp: Path) -> None:
+        for finisher in self._finishers:
+            finisher(tmp)
 
     def __enter__(self):
         return self
@@ -168,6 +179,7 @@ class VideoWriter(FrameWriter):
                     self._audio.close()
                 self._out.close()
             self._out = None
+            self._finish(self._tmp)
         except BaseException:
             self.abort()
             raise

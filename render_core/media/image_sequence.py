@@ -6,7 +6,8 @@ An existing folder is replaced only when it holds nothing but an earlier sequenc
 name (what re-exporting makes); any other content makes it refuse, since replacing means
 deleting. Files are `<folder name>_<frame:06d>.png`, numbered from `first_number` (the clip
 frame the export starts at, so a VFX tool lines them up with the source). Every file carries
-the export's metadata as PNG text chunks (the "synthetically edited" tag included).
+the export's metadata as PNG text chunks (the "synthetically edited" tag included); the
+sequence's Content Credentials sit beside them in `manifest.c2pa`.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from render_core.media.encode import FrameWriter
 from render_core.media.frames import checked_frame
 
 PNG_SIGNATURE_AND_IHDR = 8 + 25  # the signature, then the IHDR chunk (13 data bytes + 12)
+MANIFEST_NAME = "manifest.c2pa"  # the sequence's Content Credentials, beside its frames
 COMPRESSION = 1  # zlib level: fastest; the files stay lossless (level 9 is ~3x slower, ~10% smaller)
 
 
@@ -85,6 +87,11 @@ class ImageSequenceWriter(FrameWriter):
         """Move the finished sequence into place (replacing an earlier export of it)."""
         if self._tmp is None:
             return
+        try:
+            self._finish(self._tmp)
+        except BaseException:
+            self.abort()
+            raise
         old = self.path.with_name(self.path.name + ".old")
         if self.path.exists():
             check_replaceable(self.path)  # again: the folder may have changed while rendering
@@ -108,7 +115,7 @@ def check_replaceable(folder: Path) -> None:
     if not folder.is_dir():
         return
     own = re.compile(re.escape(folder.name) + r"_\d{6}\.png")
-    others = [p.name for p in folder.iterdir() if not own.fullmatch(p.name)]
+    others = [p.name for p in folder.iterdir() if not own.fullmatch(p.name) and p.name != MANIFEST_NAME]
     if others:
         raise InputError(
             folder,

@@ -24,6 +24,7 @@ from render_core.media.decode import VideoReader
 from render_core.media.encode import VideoWriter
 from render_core.media.formats import OutputFormat
 from render_core.media.image_sequence import ImageSequenceWriter
+from render_core.provenance import sign_export
 from render_core.render.cache import RenderCache
 from render_core.render.export_checks import check_export, check_sources, export_warnings, unrendered_warnings
 from render_core.render.frame_renderer import FrameRenderer
@@ -187,7 +188,6 @@ def export_summary(project, cfg: RenderConfig, plan: ExportPlan, frames: FrameRe
 
 def render_clip(project, cfg: RenderConfig, ctx: JobContext) -> dict:
     """Export the project's target clip with its edits. Returns a summary dict."""
-
     fmt = check_export(project, cfg)
     sources = load_sources(project, ctx.sub(0.0, 0.15))
     check_sources(project, sources)
@@ -205,7 +205,9 @@ def render_clip(project, cfg: RenderConfig, ctx: JobContext) -> dict:
         frames = FrameRenderer(
             sources, project.timeline, renderer, fps, key, cache, plan.scale, cfg.stabilize
         )
-        with open_writer(project, cfg, plan, reader.colour) as writer:
+        writer = open_writer(project, cfg, plan, reader.colour)
+        sign_export(writer, project, plan.renderer, (plan.start, plan.stop))  # Content Credentials
+        with writer:
             stream_frames(reader, frames, writer, plan, work)
         damaged, written = reader.damaged_from, writer.frames_written
     if cache is not None:

@@ -106,7 +106,7 @@ def test_format_choice_sets_the_extension_the_codec_and_is_remembered(with_edit,
     (job,) = dlg.start()
     with qtbot.waitSignal(job.signals.finished, timeout=120_000):
         pass
-    assert sorted(p.name for p in (tmp_path / "take").iterdir())[0] == "take_000000.png"
+    assert sorted(p.name for p in (tmp_path / "take").glob("*.png"))[0] == "take_000000.png"
     dialogs.show_export(with_edit)
     reopened = with_edit.export_dialog
     assert reopened.output_format().name == "png" and Path(reopened.output.text()).suffix == ""

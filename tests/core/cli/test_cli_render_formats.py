@@ -39,7 +39,8 @@ def test_render_png_sequence_numbers_frames_from_the_range_start(tmp_path):
         "render", str(proj), "-o", str(out), "--format", "png", "--frames", "4:9", "--json", "--quiet"
     )
     assert r.returncode == 0, r.stderr
-    names = sorted(p.name for p in out.iterdir())
+    names = sorted(p.name for p in out.glob("*.png"))
+    assert (out / "manifest.c2pa").is_file(), "its Content Credentials sit beside the frames"
     assert names == [f"seq_{k:06d}.png" for k in range(4, 9)]
     with VideoReader(clip) as reader:  # unedited frames are the decoded source, losslessly
         np.testing.assert_array_equal(cv2.imread(str(out / names[0]))[..., ::-1], reader.read(4))
