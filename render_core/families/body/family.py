@@ -139,8 +139,9 @@ class BodyFamily(Family):
 
     def train_step(self, s: RunState, step: int) -> dict[str, float]:
         cfg, data = s.cfg, s.data
-        k = min(cfg.batch_size, len(data.pairs))
-        rows = data.pairs[s.rng.choice(len(data.pairs), size=k, replace=False)]
+        pairs = s.shard(data.pairs)  # this process's share of the training pairs
+        k = min(cfg.batch_size, len(pairs))
+        rows = pairs[s.rng.choice(len(pairs), size=k, replace=False)]
         b = make_batch(data, rows, s.dev.device)
         if cfg.shift_augment > 0 and s.progress < cfg.shift_until:
             m = max(1, round(cfg.shift_augment * cfg.width))

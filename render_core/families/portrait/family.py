@@ -65,7 +65,7 @@ class PortraitFamily(Family):
         cfg: PortraitPreset = s.cfg
         g, d = s.models["G"], s.models["D"]
         g.train()
-        pos = s.rng.choice(s.data.train, size=cfg.batch_size)
+        pos = s.rng.choice(s.shard(s.data.train), size=cfg.batch_size)  # this process's frames
         x, y = (t.contiguous(memory_format=s.dev.memory_format) for t in s.data.batch(pos, s.dev.device))
         adversarial = s.progress >= cfg.gan_start
         with s.dev.autocast():
