@@ -65,6 +65,7 @@ class TrainConfig:
     on_event: Callable[[TrainEvent], None] | None = None
     tensorboard: bool = True
     distributed: bool = False  # one of torchrun's processes (training.distributed)
+    processes: int = 1  # > 1: that many processes on this machine (families.train, training.launch)
 
 
 @dataclass
