@@ -3,8 +3,10 @@ training dialog and the benches call."""
 
 from __future__ import annotations
 
+import contextlib
+
 from render_core.families.registry import get_family
-from render_core.jobs import JobContext, null_context
+from render_core.jobs import Cancelled, JobContext, null_context
 from render_core.training.launch import run_local
 from render_core.training.trainer import TrainConfig, TrainResult, run_training
 
@@ -19,5 +21,7 @@ def train_model(cfg: TrainConfig, ctx: JobContext) -> TrainResult:
 
 
 def train_rank(cfg: TrainConfig) -> None:
-    """One of the other ranks of a `processes` > 1 run (started by `run_local`)."""
-    run_training(cfg, get_family(cfg.family), null_context())
+    """One of the other ranks of a `processes` > 1 run (started by `run_local`); a pause or
+    cancel of the job stops it at the same step as rank 0, which saves the checkpoint."""
+    with contextlib.suppress(Cancelled):
+        run_training(cfg, get_family(cfg.family), null_context())

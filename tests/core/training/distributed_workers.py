@@ -18,7 +18,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from render_core.jobs import null_context
+from render_core.jobs import Cancelled, JobContext, null_context
 from render_core.training.family import BasePreset, Family, RunState, frozen
 from render_core.training.trainer import TrainConfig, run_training
 
@@ -61,6 +61,7 @@ class TinyFamily(Family):
         self.trace: list[np.ndarray] = []  # every weight after each step
         self.first_step: int | None = None
         self.kill_at: int | None = None
+        self.cancel_at: tuple[int, JobContext] | None = None  # (step, the job to cancel in it)
 
     def load_data(self, cfg, run, ctx) -> TinyData:
         g = torch.Generator().manual_seed(1)
@@ -81,6 +82,8 @@ class TinyFamily(Family):
             self.first_step = step
         if self.kill_at == step:
             os.kill(os.getpid(), signal.SIGKILL)
+        if self.cancel_at is not None and self.cancel_at[0] == step:
+            self.cancel_at[1].cancel()
         pos = torch.as_tensor(s.shard(s.data.train))
         x, y = s.data.x[pos], s.data.y[pos]
         g, d = s.models["G"], s.models["D"]
@@ -157,15 +160,23 @@ def tiny_config(out: Path, steps: int, distributed: bool) -> TrainConfig:
     )
 
 
-def spawned(rank: int, world: int, port: int, out: str, make_family, cfg: TrainConfig) -> None:
+def spawned(
+    rank: int, world: int, port: int, out: str, make_family, cfg: TrainConfig, cancel_at: int | None = None
+) -> None:
     """torch.multiprocessing.spawn's entry: torchrun's environment, then one training process;
-    the rank's weight trace goes to OUT/trace<rank>.npy."""
+    the rank's weight trace goes to OUT/trace<rank>.npy. `cancel_at`: rank 0's job is
+    cancelled during that step (as a pause in the studio cancels it)."""
     os.environ.update(
         MASTER_ADDR="127.0.0.1", MASTER_PORT=str(port), RANK=str(rank), WORLD_SIZE=str(world),
         LOCAL_RANK=str(rank), LOCAL_WORLD_SIZE=str(world), RENDER_CPU_THREADS="1",
     )  # fmt: skip
-    family = make_family()
-    run_training(cfg, family, null_context())
+    family, ctx = make_family(), JobContext()
+    if cancel_at is not None and rank == 0:
+        family.cancel_at = (cancel_at, ctx)
+    try:
+        run_training(cfg, family, ctx)
+    except Cancelled:
+        Path(out, f"cancelled{rank}").touch()
     np.save(Path(out) / f"trace{rank}.npy", np.stack(family.trace))
 
 

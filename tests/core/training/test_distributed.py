@@ -55,6 +55,17 @@ def test_two_processes_train_the_concatenated_batch_in_lockstep(tmp_path):
     assert np.array_equal(_restored(saved), rank0[-1])
 
 
+@pytest.mark.slow
+def test_a_cancel_on_rank_0_stops_every_rank_at_the_same_step_with_a_checkpoint(tmp_path):
+    cfg = tiny_config(tmp_path / "ck", 50, True)
+    mp.spawn(spawned, args=(2, _free_port(), str(tmp_path), TinyFamily, cfg, 2), nprocs=2, join=True)
+    assert (tmp_path / "cancelled0").exists() and (tmp_path / "cancelled1").exists()
+    rank0, rank1 = np.load(tmp_path / "trace0.npy"), np.load(tmp_path / "trace1.npy")
+    assert len(rank0) == len(rank1) == 3 and np.array_equal(rank0, rank1)  # steps 0, 1, 2
+    saved = ckpt.load_checkpoint(tmp_path / "ck")
+    assert saved.meta["step"] == 3 and np.array_equal(_restored(saved), rank0[-1])
+
+
 def _restored(saved: ckpt.Checkpoint) -> np.ndarray:
     """The tiny family's weights as `weights` flattens them, from a checkpoint."""
     fam = TinyFamily()
