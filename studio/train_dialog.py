@@ -8,6 +8,7 @@ and are relayed to the GUI thread through a signal.
 
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 
@@ -93,6 +94,9 @@ class TrainDialog(QDialog):
         self.device = QComboBox()
         self.device.addItems(["auto", "cpu", "cuda"])
         self.device.setCurrentText(str(settings.value("device", "auto")))
+        self.processes = QSpinBox()  # data-parallel training processes on this machine
+        self.processes.setRange(1, max(1, os.cpu_count() or 1))
+        self.processes.setToolTip("Each process trains on its share of the frames (docs/distributed.md)")
         self._build()
         self._fill_presets(self.family.currentText())
         self._set_running(False)
@@ -109,6 +113,7 @@ class TrainDialog(QDialog):
             ("Minutes", self.minutes),
             ("Frames", self.frames),
             ("Device", self.device),
+            ("Processes", self.processes),
         ):
             form.addRow(label, w)
         for box in self.option_boxes.values():
@@ -181,6 +186,7 @@ class TrainDialog(QDialog):
             steps=self.steps.value() or None, minutes=self.minutes.value() or None, resume=resume,
             device=self.device.currentText(), overrides=overrides,
             max_frames=self.frames.value() or None, on_event=self.relay.event.emit, tensorboard=False,
+            processes=self.processes.value(),
         )  # fmt: skip
 
     # -- run control ---------------------------------------------------------------------
@@ -218,7 +224,7 @@ class TrainDialog(QDialog):
         self.resume_button.setEnabled(not running and self.can_resume())
         self.pause_button.setEnabled(running)
         self.cancel_button.setEnabled(running)
-        for w in (self.family, self.preset, self.clip, self.device):
+        for w in (self.family, self.preset, self.clip, self.device, self.processes):
             w.setEnabled(not running)
 
     def _stopped(self, why: str) -> None:

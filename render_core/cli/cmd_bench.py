@@ -21,7 +21,9 @@ def _available() -> list[str]:
 
 
 def add_arguments(p) -> None:
-    p.add_argument("name", help="benchmark name (a module in bench/: tracking, render, portrait, body)")
+    p.add_argument(
+        "name", help="benchmark name (a module in bench/: tracking, render, portrait, body, train, gpu)"
+    )
     p.add_argument(
         "--minutes", type=float, help="portrait, body: also train this long and print the held-out report"
     )
@@ -31,6 +33,15 @@ def add_arguments(p) -> None:
         type=int,
         default=1,
         help="portrait, body: trainings per clip (seeds 0..K-1), with their mean",
+    )
+    p.add_argument(
+        "--distributed",
+        action="store_true",
+        help="train: 1 vs N torchrun processes (1 thread each on the CPU) and the scaling efficiency",
+    )
+    p.add_argument("--family", help="train: one family (default: every family)")
+    p.add_argument(
+        "--processes", type=int, help="train --distributed: processes to compare with 1 (default 2)"
     )
 
 

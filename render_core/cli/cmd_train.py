@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from render_core.cli.args import existing_file, positive_float, positive_int
@@ -24,7 +25,13 @@ def add_arguments(p) -> None:
         "--steps", type=positive_int, help="total step target (a resumed run continues toward it)"
     )
     p.add_argument("--resume", action="store_true", help="continue from the checkpoint in --out")
-    p.add_argument("--device", default="auto", help="auto, cpu, cuda")
+    p.add_argument("--device", default="auto", help="auto, cpu, cuda, cuda:N")
+    p.add_argument(
+        "--distributed",
+        action="store_true",
+        help="run as one of torchrun's processes (data-parallel; see docs/distributed.md), e.g. "
+        "torchrun --nproc-per-node 2 main.py train portrait --clip C --distributed",
+    )
     p.add_argument("--out", help="checkpoint directory (default under the project)")
     p.add_argument("--max-frames", type=positive_int, help="use only the first N frames of the clip")
     p.add_argument("--resolution", type=positive_int, help="override the preset's resolution")
@@ -70,8 +77,12 @@ def run(args, ctx: JobContext) -> dict:
         device=args.device,
         overrides=overrides,
         max_frames=args.max_frames,
+        distributed=args.distributed,
     )
     res = train_model(cfg, ctx)
+    rank = int(os.environ.get("RANK", "0")) if args.distributed else 0
+    if rank != 0:  # rank 0 wrote the checkpoint and reports it
+        return {"rank": rank, "steps": res.steps}
     if project is not None:
         metrics = {k: float(v) for k, v in res.metrics.items() if isinstance(v, int | float)}
         ref = ModelRef(model_id, args.family, project.relative(res.checkpoint), args.preset, metrics)
@@ -83,5 +94,6 @@ def run(args, ctx: JobContext) -> dict:
         "steps": res.steps,
         "wall_time_s": round(res.wall_time_s, 1),
         "device": res.meta.get("device"),
+        "processes": res.meta.get("processes", 1),
         "heldout": res.metrics,
     }

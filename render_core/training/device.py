@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -99,14 +100,22 @@ def cpu_bf16_supported() -> bool:
 
 
 def select_device(kind: str = "auto", amp: bool = True) -> DeviceInfo:
-    """kind: auto | cpu | cuda | cuda:N."""
+    """kind: auto | cpu | cuda | cuda:N (N counts the GPUs CUDA_VISIBLE_DEVICES leaves)."""
     if kind == "auto":
         kind = "cuda" if torch.cuda.is_available() else "cpu"
+    if kind != "cpu" and not re.fullmatch(r"cuda(:\d+)?", kind):
+        raise InputError(None, f"unknown device {kind!r} (auto, cpu, cuda, cuda:N)")
     if kind.startswith("cuda") and not torch.cuda.is_available():
-        raise InputError(None, f"device {kind!r} requested but CUDA is not available")
-    if kind != "cpu" and not kind.startswith("cuda"):
-        raise InputError(None, f"unknown device {kind!r} (auto, cpu, cuda)")
+        raise InputError(
+            None, f"device {kind!r} requested but this machine has no CUDA GPU (use --device cpu)"
+        )
     dev = torch.device(kind)
+    if dev.type == "cuda" and (dev.index or 0) >= torch.cuda.device_count():
+        raise InputError(
+            None, f"device {kind!r} requested but this machine has {torch.cuda.device_count()} CUDA GPU(s)"
+        )
+    if dev.type == "cuda":
+        torch.cuda.set_device(dev)  # kernels and NCCL of this process run on it
     if dev.type == "cpu":
         torch.set_num_threads(cpu_threads())
     dtype = None

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,6 +17,7 @@ from torch import nn
 
 from render_core.jobs import JobContext
 from render_core.training.device import DeviceInfo
+from render_core.training.distributed import local_only
 
 
 @dataclass(frozen=True)
@@ -61,12 +62,16 @@ def frozen(*modules: nn.Module) -> Iterator[None]:
 
     Why: a generator's adversarial loss back-propagates through the discriminator to its input;
     without this, that backward also computes the discriminator's own weight gradients, which
-    the discriminator's next update discards (zero_grad): about half of that backward."""
+    the discriminator's next update discards (zero_grad): about half of that backward.
+    In a multi-process run the block's passes also skip gradient averaging (none to average)."""
     params = [p for m in modules for p in m.parameters() if p.requires_grad]
     for p in params:
         p.requires_grad_(False)
     try:
-        yield
+        with ExitStack() as stack:
+            for m in modules:
+                stack.enter_context(local_only(m))
+            yield
     finally:
         for p in params:
             p.requires_grad_(True)
@@ -84,6 +89,15 @@ class RunState:
     rng: np.random.Generator
     progress: float = 0.0  # share of the budget used so far, 0..1 (the loop sets it each step)
     extras: dict = field(default_factory=dict)
+    rank: int = 0  # this process among `world_size` training processes (training.distributed)
+    world_size: int = 1
+
+    def shard(self, items: Any) -> Any:
+        """This process's disjoint share of the training positions `items` (every
+        `world_size`-th one from `rank`): a family samples its batch from it. Fewer items than
+        processes: all of them (an empty share has nothing to sample)."""
+        part = items[self.rank :: self.world_size]
+        return part if len(part) else items
 
 
 class Family(ABC):

@@ -5,6 +5,10 @@ wall-clock budget of this run; with neither, the preset's default minutes. Check
 written every `checkpoint_every` steps, at the end, and when the job is cancelled (pause), so a
 killed run loses at most the steps since the last one. Events (loss points, sample images,
 held-out metrics, checkpoints) go to `cfg.on_event` and, when installed, TensorBoard.
+
+With `distributed` (under torchrun) every process runs this loop on its shard of the training
+frames with gradients averaged (training.distributed); rank 0 alone emits events, samples,
+evaluates and writes checkpoints, and the budget and a cancel are agreed on every step.
 """
 
 from __future__ import annotations
@@ -21,8 +25,9 @@ import numpy as np
 import torch
 
 from render_core.errors import InputError
-from render_core.jobs import Cancelled, JobContext
+from render_core.jobs import Cancelled, JobContext, null_context
 from render_core.training import checkpoint as ckpt
+from render_core.training import distributed as dist
 from render_core.training.device import select_device
 from render_core.training.family import Family, RunState
 from render_core.training.presets import config_from_json, get_preset
@@ -60,6 +65,8 @@ class TrainConfig:
     max_frames: int | None = None
     on_event: Callable[[TrainEvent], None] | None = None
     tensorboard: bool = True
+    distributed: bool = False  # one of torchrun's processes (training.distributed)
+    processes: int = 1  # > 1: that many processes on this machine (families.train, training.launch)
 
 
 @dataclass
@@ -104,8 +111,8 @@ def _emit(cfg: TrainConfig, tb, ev: TrainEvent) -> None:
         tb.add_image("sample", np.transpose(ev.data, (2, 0, 1)), ev.step)
 
 
-def _tensorboard(cfg: TrainConfig):
-    if not cfg.tensorboard:
+def _tensorboard(cfg: TrainConfig, world: dist.World):
+    if not cfg.tensorboard or not world.is_main:
         return None
     try:
         from torch.utils.tensorboard import SummaryWriter
@@ -125,6 +132,7 @@ def _meta(
         "step": step,
         "wall_time_s": round(wall, 2),
         "device": s.dev.name,
+        "processes": s.world_size,
         "metrics": metrics,
         **family.describe(pcfg, s.data),
     }
@@ -169,23 +177,48 @@ def _schedule_lr(family, pcfg: Any, s: RunState) -> None:
             group["lr"] = lr
 
 
+def _start(cfg: TrainConfig, pcfg: Any) -> tuple[dist.World, Any, bool]:
+    """(world, device, whether this call joined the process group) of this process."""
+    world = dist.world_from_env() if cfg.distributed else dist.SINGLE
+    dev = select_device(dist.device_kind(cfg.device, world), amp=pcfg.autocast)
+    if world.size > 1 and dev.device.type == "cpu":
+        torch.set_num_threads(dist.cpu_threads_per_process(world))
+    return world, dev, dist.start(world, dev.device)
+
+
 def run_training(cfg: TrainConfig, family: Family, ctx: JobContext) -> TrainResult:
     """Train (or resume) `family`'s model on `cfg.clips`; returns the final checkpoint.
     Callers name the family (`families.train.train_model`), so the loop knows none."""
     check_run(cfg)
     pcfg = _preset_config(cfg, family)
-    torch.manual_seed(pcfg.seed)
-    dev = select_device(cfg.device, amp=pcfg.autocast)
-    data = family.load_data(pcfg, cfg, ctx.sub(0.0, 0.15))
+    world, dev, joined = _start(cfg, pcfg)
+    try:
+        return _train(cfg, family, ctx if world.is_main else null_context(), pcfg, world, dev)
+    finally:
+        dist.stop(joined)
+
+
+def _train(
+    cfg: TrainConfig, family: Family, ctx: JobContext, pcfg: Any, world: dist.World, dev: Any
+) -> TrainResult:
+    torch.manual_seed(pcfg.seed)  # the same initial weights in every process
+    with dist.rank_zero_first(world):
+        data = family.load_data(pcfg, cfg, ctx.sub(0.0, 0.15))
     models, opts = family.build(pcfg, data, dev)
     if pcfg.ema_decay > 0:
         add_averages(models, family.averaged)
-    s = RunState(pcfg, data, models, opts, dev, np.random.default_rng(pcfg.seed))
+    seed = pcfg.seed if world.size == 1 else [pcfg.seed, world.rank]  # each rank its own draws
+    s = RunState(
+        pcfg, data, models, opts, dev, np.random.default_rng(seed), rank=world.rank, world_size=world.size
+    )
     step, wall0, metrics = _resume(cfg, s)
+    s.models = dist.wrap(models, world, dev.device)
     start = step
     budget = _Budget(cfg.steps, cfg.minutes, pcfg.default_minutes)
-    tb = _tensorboard(cfg)
+    tb = _tensorboard(cfg, world)
     loop_ctx = ctx.sub(0.15, 0.9)
+    # Rank 0's held-out passes happen while the others wait: nothing there may cancel alone.
+    eval_ctx = loop_ctx if world.size == 1 else null_context()
 
     def save(metrics: dict) -> Path:
         wall = wall0 + budget.elapsed()
@@ -195,33 +228,59 @@ def run_training(cfg: TrainConfig, family: Family, ctx: JobContext) -> TrainResu
         _emit(cfg, tb, TrainEvent("checkpoint", step, str(path)))
         return path
 
+    def plain_state() -> RunState:
+        return dataclasses.replace(s, models=models)
+
     try:
-        while not budget.done(step):
+        while True:
             # Fraction of the whole budget used so far: families may stage training (body: face stage last).
-            s.progress = step / budget.steps if budget.steps else budget.elapsed() / budget.seconds
+            progress = step / budget.steps if budget.steps else budget.elapsed() / budget.seconds
+            s.progress, done, cancel = dist.agree(
+                world, progress, budget.done(step), ctx.cancelled, dev.device
+            )
+            if done:
+                break
+            if cancel:
+                raise Cancelled()
             _schedule_lr(family, pcfg, s)
             losses = family.train_step(s, step)
             if pcfg.ema_decay > 0:
                 update_averages(models, family.averaged, pcfg.ema_decay)
             step += 1
+            if not world.is_main:
+                continue
             rate = (step - start) / max(budget.elapsed(), 1e-6)
             _emit(cfg, tb, TrainEvent("loss", step, {**losses, "steps_per_s": rate}))
             msg = f"step {step} {rate:.2f} it/s " + " ".join(f"{k} {v:.3f}" for k, v in losses.items())
-            loop_ctx.step(*budget.progress(step, start), msg)
+            _report(loop_ctx, world, budget.progress(step, start), msg)
             if step % pcfg.sample_every == 0:
-                _emit(cfg, tb, TrainEvent("sample", step, family.sample(s)))
+                _emit(cfg, tb, TrainEvent("sample", step, family.sample(plain_state())))
             if step % pcfg.eval_every == 0:
-                metrics = family.evaluate(s, False, loop_ctx)
+                metrics = family.evaluate(plain_state(), False, eval_ctx)
                 _emit(cfg, tb, TrainEvent("metrics", step, metrics))
             if step % pcfg.checkpoint_every == 0:
                 save(metrics)
     except Cancelled:
-        save(metrics)
+        if world.is_main:
+            save(metrics)
         raise
-    metrics = family.evaluate(s, True, ctx.sub(0.9, 1.0))
-    _emit(cfg, tb, TrainEvent("metrics", step, metrics))
-    path = save(metrics)
+    path = Path(cfg.out_dir)
+    if world.is_main:
+        metrics = family.evaluate(plain_state(), True, ctx.sub(0.9, 1.0) if world.size == 1 else eval_ctx)
+        _emit(cfg, tb, TrainEvent("metrics", step, metrics))
+        path = save(metrics)
     if tb is not None:
         tb.close()
+    dist.barrier(world)  # every rank returns once the final checkpoint is in place
     wall = wall0 + budget.elapsed()
     return TrainResult(path, step, wall, metrics, _meta(cfg, family, pcfg, s, step, wall, metrics))
+
+
+def _report(ctx: JobContext, world: dist.World, progress: tuple[int, int], msg: str) -> None:
+    """Progress of rank 0. With several processes a cancel found here waits for the next
+    step's agreement (`dist.agree`), so that every rank stops at the same step."""
+    try:
+        ctx.step(*progress, msg)
+    except Cancelled:
+        if world.size == 1:
+            raise

@@ -71,3 +71,21 @@ def test_unseen_poses_option_shifts_body_training_only(opened):
     assert dlg.config(False).overrides["shift_augment"] == UNSEEN_POSE_SHIFT > 0
     dlg.family.setCurrentText("portrait")
     assert not unseen_poses.isEnabled() and "shift_augment" not in dlg.config(False).overrides
+
+
+@pytest.mark.slow
+def test_two_processes_train_one_model_with_live_events(opened, dialog, qtbot):
+    """ "Processes: 2" trains on two processes on this machine; this one (rank 0) still feeds
+    the loss curve, and the checkpoint says two processes trained it."""
+    import json
+
+    steps = []
+    dialog.relay.event.connect(lambda ev: steps.append(ev.step) if ev.kind == "loss" else None)
+    dialog.steps.setValue(2)
+    dialog.processes.setValue(2)
+    assert dialog.config(False).processes == 2
+    with qtbot.waitSignal(dialog.trained, timeout=180_000):
+        dialog.start()
+    assert dialog.result.steps == 2 and steps == [1, 2]
+    meta = json.loads((dialog.result.checkpoint / "model.json").read_text())
+    assert meta["processes"] == 2

@@ -159,8 +159,9 @@ class BodyFamily(Family):
 
     def train_step(self, s: RunState, step: int) -> dict[str, float]:
         cfg, data = s.cfg, s.data
-        k = min(cfg.batch_size, len(data.pairs))
-        rows = data.pairs[s.rng.choice(len(data.pairs), size=k, replace=False)]
+        pairs = s.shard(data.pairs)  # this process's share of the training pairs
+        k = min(cfg.batch_size, len(pairs))
+        rows = pairs[s.rng.choice(len(pairs), size=k, replace=False)]
         b = make_batch(data, rows, s.dev.device)
         if cfg.warp_input:
             src = pick_sources(s.rng, data.split.train, rows[:, 1], cfg.source_offset, cfg.source_same)

@@ -154,7 +154,7 @@ def _training_batch(s: RunState) -> tuple[torch.Tensor, torch.Tensor]:
     """A batch of random training targets; with the warp input, each with another frame of the
     clip warped to it (the pair the model learns to move an expression from)."""
     cfg: PortraitPreset = s.cfg
-    pos = s.rng.choice(s.data.train, size=cfg.batch_size)
+    pos = s.rng.choice(s.shard(s.data.train), size=cfg.batch_size)  # this process's frames
     if not cfg.warp_input:
         return s.data.batch(pos, s.dev.device)
     if "openness" not in s.extras:

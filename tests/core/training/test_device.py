@@ -31,9 +31,39 @@ def test_unknown_or_missing_devices_are_input_errors():
 
     with pytest.raises(InputError):
         device.select_device("tpu")
+    with pytest.raises(InputError, match="unknown device"):
+        device.select_device("cuda1")
     if not __import__("torch").cuda.is_available():
-        with pytest.raises(InputError):
-            device.select_device("cuda")
+        for kind in ("cuda", "cuda:1"):
+            with pytest.raises(InputError, match="no CUDA GPU") as e:
+                device.select_device(kind)
+            assert "\n" not in e.value.one_line()
+
+
+def test_cli_cuda_on_a_machine_without_one_is_one_line(tmp_path):
+    import subprocess
+    import sys
+
+    import torch
+
+    from tests.conftest import REPO
+
+    if torch.cuda.is_available():
+        pytest.skip("this machine has a GPU")
+    clip = tmp_path / "c.mp4"
+    clip.write_bytes(b"")
+    cmd = [
+        sys.executable,
+        str(REPO / "main.py"),
+        "train",
+        "portrait",
+        "--clip",
+        str(clip),
+        "--device",
+        "cuda:0",
+    ]
+    r = subprocess.run(cmd, capture_output=True, text=True, cwd=REPO, timeout=120)
+    assert r.returncode == 2 and r.stderr.strip().splitlines()[-1].startswith("error: device 'cuda:0'")
 
 
 def test_cpu_autocast_is_bf16_channels_last_only_where_the_cpu_has_it(monkeypatch):
