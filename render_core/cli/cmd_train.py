@@ -63,7 +63,8 @@ def run(args, ctx: JobContext) -> dict:
     folder = project.folder if project else None
     model_id = f"{args.family}-{args.preset}"
     out = Path(args.out) if args.out else (folder or clip.parent) / "models" / model_id
-    check_resume(out, args.resume)  # the rest is checked where the job starts (`run_checks`)
+    if not args.distributed:  # torchrun's restarts resume with the first start's command line
+        check_resume(out, args.resume)  # the rest is checked where the job starts (`run_checks`)
     cfg = TrainConfig(
         family=args.family,
         clips=[clip],

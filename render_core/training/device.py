@@ -99,8 +99,9 @@ def cpu_bf16_supported() -> bool:
     return " amx_bf16" in flags
 
 
-def select_device(kind: str = "auto", amp: bool = True) -> DeviceInfo:
-    """kind: auto | cpu | cuda | cuda:N (N counts the GPUs CUDA_VISIBLE_DEVICES leaves)."""
+def check_device(kind: str) -> str:
+    """The device `kind` names (auto resolved), or a one-line InputError for one this machine
+    does not have: checked before any work starts."""
     if kind == "auto":
         kind = "cuda" if torch.cuda.is_available() else "cpu"
     if kind != "cpu" and not re.fullmatch(r"cuda(:\d+)?", kind):
@@ -114,6 +115,12 @@ def select_device(kind: str = "auto", amp: bool = True) -> DeviceInfo:
         raise InputError(
             None, f"device {kind!r} requested but this machine has {torch.cuda.device_count()} CUDA GPU(s)"
         )
+    return kind
+
+
+def select_device(kind: str = "auto", amp: bool = True) -> DeviceInfo:
+    """kind: auto | cpu | cuda | cuda:N (N counts the GPUs CUDA_VISIBLE_DEVICES leaves)."""
+    dev = torch.device(check_device(kind))
     if dev.type == "cuda":
         torch.cuda.set_device(dev)  # kernels and NCCL of this process run on it
     if dev.type == "cpu":

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from render_core.errors import InputError
 from render_core.training import checkpoint as ckpt
+from render_core.training.device import check_device
 
 # One training frame, a guard-band frame and one held-out frame (`split.heldout_split`).
 MIN_TRAIN_FRAMES = 3
@@ -51,8 +52,10 @@ def check_clip_length(clip: Path, max_frames: int | None) -> None:
 
 def check_run(cfg) -> None:
     """Everything above for a `trainer.TrainConfig`, before data loading starts."""
+    check_device(cfg.device)
     check_budget(cfg.steps, cfg.minutes)
-    check_resume(Path(cfg.out_dir), cfg.resume)
+    if not cfg.distributed:  # under torchrun the first start and each restart share one command
+        check_resume(Path(cfg.out_dir), cfg.resume)  # line: --resume without a checkpoint starts
     if not cfg.tracks:  # given tracks may cover a clip the probe cannot read here
         for clip in cfg.clips:
             check_clip_length(Path(clip), cfg.max_frames)

@@ -155,7 +155,7 @@ def tiny_config(out: Path, steps: int, distributed: bool) -> TrainConfig:
         steps=steps,
         device="cpu",
         tensorboard=False,
-        resume=True,
+        resume=distributed,  # a torchrun restart resumes with the first start's command line
         distributed=distributed,
     )
 
