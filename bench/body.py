@@ -8,7 +8,7 @@ whole training step (`train_ratio`: both generator passes and the
 discriminators, forward and backward, counted by torch's FLOP counter).
 Quality (optional, `minutes` kwarg or BENCH_BODY_MINUTES): a full training on
 B_musepose_ubcfashion_91BjuE6irxS.mp4 and its held-out report against its targets, a
-transfer of B_tfjs_pose_1 onto it, and a contact sheet (`bench.body_sheet`) in the checkpoint.
+transfer of B_tfjs_pose_1 onto it, and a contact sheet (`bench.sheets`) in the checkpoint.
 
 Run: `python main.py bench body` or `.venv/bin/python -m bench.body [--minutes M] [--preset P]`.
 """
@@ -25,8 +25,8 @@ import numpy as np
 import torch
 from torch.utils.flop_counter import FlopCounterMode
 
-from bench.body_sheet import contact_sheet
 from bench.common import matmul_gflops, seed_means, train_step_flops
+from bench.sheets import contact_sheet
 from render_core.families.body.novelty import UNSEEN_POSE
 from render_core.samples import footage_dir
 

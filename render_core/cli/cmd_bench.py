@@ -17,7 +17,7 @@ def _available() -> list[str]:
         import bench
     except ModuleNotFoundError:
         return []
-    return sorted(m.name for m in pkgutil.iter_modules(bench.__path__) if m.name != "common")
+    return sorted(m.name for m in pkgutil.iter_modules(bench.__path__) if m.name not in ("common", "sheets"))
 
 
 def add_arguments(p) -> None:
