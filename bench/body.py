@@ -50,7 +50,7 @@ def _timed(fn, reps: int, sync) -> float:
 def synthetic_data(cfg, n: int = 8):
     """Random frames/poses of the preset's shape with a visible head (the face stage needs a
     box); speed does not depend on content."""
-    from render_core.families.body.data import BodyFrames, CropTransform, consecutive_pairs
+    from render_core.families.body.data import BodyFrames, PersonCrop, consecutive_pairs
     from render_core.families.body.family import BodyData
     from render_core.geometry.pose_normalization import NormalizationStats
     from render_core.training.split import Split
@@ -67,7 +67,7 @@ def synthetic_data(cfg, n: int = 8):
     valid = np.ones(n, bool)
     masks = np.zeros((n, h, w), np.float32)  # a person box: the warp input moves it
     masks[:, h // 10 : 9 * h // 10, w // 4 : 3 * w // 4] = 1.0
-    frames = BodyFrames(images[0], images[1], joints, valid, CropTransform(0, 0, 1, h, w), masks)
+    frames = BodyFrames(images[0], images[1], joints, valid, PersonCrop(0, 0, 1, h, w), masks)
     stats = NormalizationStats(h * 0.8, h * 0.9, h * 0.7, h * 0.8, w / 2)
     split = Split(np.arange(n), np.arange(0))
     return BodyData(Path("synthetic"), "", frames, split, consecutive_pairs(valid, np.arange(n)), stats)

@@ -37,20 +37,18 @@ def params_at(layer: EditLayer, frame: int):
     return layer.keyed_at(frame)
 
 
-NOVEL_VIEW = "novel_view"
-
-
 def missing_model_note(state: AppState, layer: EditLayer | None) -> str | None:
-    """Why a layer's keys change nothing, or None: a viewpoint layer needs the project's renderer
-    to be a novel-view model (the warp and the face/body models cannot move the camera)."""
-    if layer is None or layer.kind != "viewpoint" or state.project is None:
+    """Why a layer's keys change nothing, or None: the project's renderer does not draw the
+    layer's kind (a viewpoint layer needs a novel-view model; the warp renderer and the face and
+    body models cannot move the camera)."""
+    from render_core.render.registry import renderer_kinds
+
+    if layer is None or state.project is None or layer.kind in renderer_kinds(state.project, state.renderer):
         return None
-    family = {m.id: m.family for m in state.project.models}.get(state.renderer)
-    if family == NOVEL_VIEW:
-        return None
+    what = "a novel-view model" if layer.kind == "viewpoint" else "a renderer that draws them"
     return (
-        "Viewpoint edits need a novel-view model as the renderer; with the current one "
-        f"({state.renderer}) these keys change nothing yet."
+        f"{layer.kind.replace('_', ' ').capitalize()} edits need {what} as the renderer; with the "
+        f"current one ({state.renderer}) these keys change nothing yet."
     )
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from render_core.contract import Renderer
 from render_core.errors import InputError
-from render_core.families.registry import family_names, load_renderer
+from render_core.families.registry import family_names, get_spec, load_renderer
 from render_core.render.warp_renderer import WarpRenderer
 from render_core.warp.clip_frames import ClipFrames
 
@@ -27,6 +27,14 @@ def _model(project, name: str):
         if m.id == name:
             return m
     raise InputError(project.folder, f"unknown renderer {name!r}; choose from {available_renderers(project)}")
+
+
+def renderer_kinds(project, name: str | None = None) -> frozenset[str]:
+    """The edit kinds renderer `name` (default: the project's) draws, without loading it."""
+    name = name or project.renderer
+    if name == "warp":
+        return WarpRenderer.kinds
+    return get_spec(_model(project, name).family).edit_kinds
 
 
 def renderer_id(project, name: str | None = None) -> str:

@@ -5,7 +5,7 @@ The model sees a fixed person-centred crop: the union of the person's joints ove
 (robust percentiles), padded for hair and feet, widened/heightened to the model's aspect ratio.
 One crop per clip keeps the camera still for the model, as the paper's static-camera footage is.
 
-Convention: `CropTransform` maps frame px (x right, y down) to model px by x' = (x - x0) * s,
+Convention: `PersonCrop` maps frame px (x right, y down) to model px by x' = (x - x0) * s,
 y' = (y - y0) * s; model images are (H, W); stored frames/poses are uint8 RGB (N, H, W, 3) to
 bound memory (a 160x96 clip of 1000 frames is 46 MB); joints (T, 33, 4) px.
 """
@@ -25,7 +25,7 @@ from render_core.training.split import run_begins
 
 
 @dataclass(frozen=True)
-class CropTransform:
+class PersonCrop:
     """Frame px -> model px: scale `s` about the crop origin (x0, y0); model size (h, w)."""
 
     x0: float
@@ -67,7 +67,7 @@ class CropTransform:
 
 def person_crop(
     joints: np.ndarray, valid: np.ndarray, size: tuple[int, int], pad: float = 0.12
-) -> CropTransform:
+) -> PersonCrop:
     """The clip's person box (2nd..98th percentile of visible joints over all frames), padded
     by `pad` x its height on every side (more above: hair is above the eyes), at aspect W/H."""
     h, w = size
@@ -83,7 +83,7 @@ def person_crop(
     box_w = max(hi_x - lo_x + 2 * pad * bh, box_h * w / h)
     box_h = box_w * h / w
     cx, cy = 0.5 * (lo_x + hi_x), 0.5 * (top + bottom)
-    return CropTransform(float(cx - box_w / 2), float(cy - box_h / 2), float(h / box_h), h, w)
+    return PersonCrop(float(cx - box_w / 2), float(cy - box_h / 2), float(h / box_h), h, w)
 
 
 @dataclass
@@ -95,7 +95,7 @@ class BodyFrames:
     frames: np.ndarray
     joints: np.ndarray
     valid: np.ndarray
-    crop: CropTransform
+    crop: PersonCrop
     masks: np.ndarray | None = None
 
     def __len__(self) -> int:
@@ -103,7 +103,7 @@ class BodyFrames:
 
 
 def pose_image(
-    joints_model: np.ndarray, crop: CropTransform, style: StickFigureConfig | None = None
+    joints_model: np.ndarray, crop: PersonCrop, style: StickFigureConfig | None = None
 ) -> np.ndarray:
     """Stick figure (H, W, 3) float32 of model-px joints (33, 4); black when all NaN."""
     return render_stick_figure(joints_model, (crop.h, crop.w), style)
@@ -113,7 +113,7 @@ def build_body_frames(
     frames: Iterable[tuple[int, np.ndarray]],
     joints: np.ndarray,
     valid: np.ndarray,
-    crop: CropTransform,
+    crop: PersonCrop,
     masks=None,
     style: StickFigureConfig | None = None,
     step=None,

@@ -6,7 +6,7 @@
 - E_warp of the generated sequence with the real sequence's flow, and of the real sequence.
 - Pose distance: MediaPipe re-tracks the generated frames and the real frames; mean joint
   distance to the input joints (model px) at the positions the crop images hold them
-  (`CropTransform.image_shift`). The real frames' distance is the detector's noise floor.
+  (`PersonCrop.image_shift`). The real frames' distance is the detector's noise floor.
 
 Convention: frames (H, W, 3) float32 RGB [0, 1] at model resolution; joints (N, 33, 4) model px.
 """

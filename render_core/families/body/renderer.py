@@ -27,7 +27,7 @@ import numpy as np
 
 from render_core.contract import FrameRequest, RenderedFrame
 from render_core.families.body.config import EDIT_KINDS, BodyConfig
-from render_core.families.body.data import CropTransform, pose_image
+from render_core.families.body.data import PersonCrop, pose_image
 from render_core.families.body.generators import build_generators
 from render_core.families.body.inference import BodySequencer
 from render_core.families.body.novelty import POSE_NOVELTY, bank_from_json, novelty
@@ -46,12 +46,12 @@ MASK_FEATHER = 0.02  # Gaussian feather (sigma) of the model-space mask, as a fr
 PERSON_GROW = 0.015
 
 
-def crop_for_frame(crop: CropTransform, frame_size: tuple[int, int], wh: tuple[int, int]) -> CropTransform:
+def crop_for_frame(crop: PersonCrop, frame_size: tuple[int, int], wh: tuple[int, int]) -> PersonCrop:
     """The training crop (in px of frames `frame_size` (w, h)) for frames of size `wh` (w, h)."""
     if frame_size[0] <= 0 or frame_size[0] == wh[0]:
         return crop
     k = wh[0] / frame_size[0]
-    return CropTransform(crop.x0 * k, crop.y0 * k, crop.s / k, crop.h, crop.w)
+    return PersonCrop(crop.x0 * k, crop.y0 * k, crop.s / k, crop.h, crop.w)
 
 
 def figure_mask(pose: np.ndarray, torso_px: float) -> np.ndarray:
@@ -91,13 +91,13 @@ def grow_mask(mask: np.ndarray, radius_px: float, box: tuple[int, int, int, int]
     return out
 
 
-def crop_box(crop: CropTransform) -> tuple[int, int, int, int]:
+def crop_box(crop: PersonCrop) -> tuple[int, int, int, int]:
     """The crop's frame-px rectangle (x0, y0, x1, y1), rounded outward."""
     x1, y1 = crop.x0 + crop.w / crop.s, crop.y0 + crop.h / crop.s
     return int(np.floor(crop.x0)), int(np.floor(crop.y0)), int(np.ceil(x1)), int(np.ceil(y1))
 
 
-def uncrop(image: np.ndarray, crop: CropTransform, wh: tuple[int, int]) -> np.ndarray:
+def uncrop(image: np.ndarray, crop: PersonCrop, wh: tuple[int, int]) -> np.ndarray:
     """Model-space (h, w[, C]) float32 -> frame size `wh` (w, h); zeros outside the crop."""
     return cv2.warpAffine(
         image,
@@ -127,7 +127,7 @@ class BodyRenderer:
         ckpt.restore(ck, modules)
         for m in modules.values():
             m.to(self.dev.device).eval()
-        self.crop = CropTransform(**ck.meta["crop"])
+        self.crop = PersonCrop(**ck.meta["crop"])
         self.frame_size = tuple(int(v) for v in ck.meta.get("frame_size", (0, 0)))
         # The training frames' poses; checkpoints from before it was kept report no novelty.
         bank = ck.meta.get("pose_bank")

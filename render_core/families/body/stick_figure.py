@@ -6,7 +6,7 @@ so a dancer far from the camera gets a thin figure and a close one a thick figur
 generator sees the same drawing style at every scale.
 
 Convention: joints are (33, 4) = (x px, y px, z, visibility) already in the *output image's*
-pixel frame (x right, y down); see `render_core.families.body.data.CropTransform` for mapping
+pixel frame (x right, y down); see `render_core.families.body.data.PersonCrop` for mapping
 frame pixels into the model crop. Output: float32 RGB in [0, 1], (H, W, 3).
 """
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from render_core.families.body.data import CropTransform, build_body_frames, consecutive_pairs
+from render_core.families.body.data import PersonCrop, build_body_frames, consecutive_pairs
 from render_core.training.split import heldout_split, select_frames
 
 
@@ -55,7 +55,7 @@ def test_body_frames_hold_only_the_kept_frames_in_their_order():
     frames = ((i, np.full((20, 10, 3), i, np.uint8)) for i in range(n))
     joints = np.full((n, 33, 4), np.nan, np.float32)
     keep = np.array([3, 4, 5, 30, 31])
-    crop = CropTransform(0.0, 0.0, 1.0, 20, 10)
+    crop = PersonCrop(0.0, 0.0, 1.0, 20, 10)
     bf = build_body_frames(frames, joints, np.ones(n, bool), crop, keep=keep)
     assert bf.frames.shape == (5, 20, 10, 3)
     assert list(bf.frames[:, 0, 0, 0]) == [3, 4, 5, 30, 31]

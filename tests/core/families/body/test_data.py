@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from render_core.families.body.data import CropTransform
+from render_core.families.body.data import PersonCrop
 
 
 def _centroid_edge_px(image: np.ndarray) -> np.ndarray:
@@ -17,7 +17,7 @@ def _centroid_edge_px(image: np.ndarray) -> np.ndarray:
 def test_image_shift_says_where_the_crop_image_holds_a_joint(s):
     frame = np.zeros((400, 300), np.float32)
     frame[200:210, 100:110] = 1.0  # a square whose centre is (105, 205) in edge convention
-    crop = CropTransform(x0=3.0, y0=7.0, s=s, h=int(400 * s), w=int(300 * s))
+    crop = PersonCrop(x0=3.0, y0=7.0, s=s, h=int(400 * s), w=int(300 * s))
     joint = np.full((33, 4), 1.0, np.float32)
     joint[:, :2] = (105.0, 205.0)
     expected = crop.joints(joint)[0, :2] + crop.image_shift
@@ -27,6 +27,6 @@ def test_image_shift_says_where_the_crop_image_holds_a_joint(s):
 def test_a_shrinking_crop_averages_fine_texture_instead_of_aliasing_it():
     yy, xx = np.mgrid[0:500, 0:400]
     checker = np.repeat((((xx + yy) % 2) * 255).astype(np.uint8)[..., None], 3, axis=2)
-    out = CropTransform(x0=10.0, y0=10.0, s=0.21, h=96, w=64).image(checker)
+    out = PersonCrop(x0=10.0, y0=10.0, s=0.21, h=96, w=64).image(checker)
     assert out.shape == (96, 64, 3)
     assert np.abs(out.astype(float) - 127.5).max() <= 6

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from render_core.contract import FrameRequest
-from render_core.families.body.data import CropTransform
+from render_core.families.body.data import PersonCrop
 from render_core.families.body.renderer import crop_for_frame, figure_mask, grow_mask, load_renderer
 from render_core.jobs import null_context
 from render_core.states import BodyState
@@ -71,7 +71,7 @@ def test_renders_full_frames_with_a_person_mask(tiny_body):
 
 def _corner_person(r, frames: np.ndarray) -> tuple[np.ndarray, int, int]:
     """A 5x5 person mask at a corner of the crop, off the figure, and its centre (x, y)."""
-    crop = CropTransform(**r.meta["crop"])
+    crop = PersonCrop(**r.meta["crop"])
     person = np.zeros(frames.shape[1:3], np.float32)
     cx, cy = int(crop.x0 + 3 / crop.s), int(crop.y0 + 3 / crop.s)
     person[cy - 2 : cy + 3, cx - 2 : cx + 3] = 1.0
@@ -124,7 +124,7 @@ def test_half_size_preview_uses_the_rescaled_crop(tiny_body):
 
 
 def test_crop_for_frame_maps_scaled_joints_to_the_same_model_pixels():
-    crop = CropTransform(10.0, 20.0, 0.5, 64, 32)
+    crop = PersonCrop(10.0, 20.0, 0.5, 64, 32)
     j = np.array([[50.0, 80.0, 4.0, 1.0]] * 33, np.float32)
     half = j.copy()
     half[:, :3] *= 0.5
