@@ -25,6 +25,7 @@ from render_core.training.family import Family
 FAMILY_PACKAGES = {
     "portrait": "render_core.families.portrait",
     "body": "render_core.families.body",
+    "novel_view": "render_core.families.novel_view",
 }
 
 
