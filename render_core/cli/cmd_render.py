@@ -69,13 +69,16 @@ def batch_names(projects: list[str]) -> list[str]:
 
 def run(args, ctx: JobContext) -> dict:
     from render_core.project.io import load_project
-    from render_core.render.pipeline import RenderConfig, check_export, marked_frames, render_clip
-
     from render_core.render.camera_path import PathRenderConfig, is_image_set_project, render_image_set
+    from render_core.render.pipeline import RenderConfig, check_export, marked_frames, render_clip
 
     if len(args.projects) == 1 and is_image_set_project(args.projects[0]):
         cfg = PathRenderConfig(
-            args.output, height=args.height or 256, crf=args.crf or 18, preset=args.preset or "medium", device=args.device
+            args.output,
+            height=args.height or 256,
+            crf=args.crf or 18,
+            preset=args.preset or "medium",
+            device=args.device,
         )
         return render_image_set(args.projects[0], cfg, ctx)
     outs = outputs_for(args.projects, args.output, args.format)

@@ -53,7 +53,7 @@ def apply_viewpoint(cam: CameraState, p: ViewpointParams) -> CameraState:
     """The camera `cam` moved by the viewpoint params `p` (see the module's order)."""
     c2w, center, up = _frame(cam)
     c2w[:3, 3] = center + (c2w[:3, 3] - center) * max(1.0 + p.distance / 100.0, 0.05)
-    c2w = _rotate_about_point(c2w, rotation_about(-up, math.radians(p.orbit_yaw)), center)
+    c2w = _rotate_about_point(c2w, rotation_about(up, math.radians(p.orbit_yaw)), center)
     # Pitch > 0 raises the camera over the centre: a turn about its left axis (-x).
     c2w = _rotate_about_point(c2w, rotation_about(-c2w[:3, 0], math.radians(p.orbit_pitch)), center)
     if p.roll:
@@ -71,5 +71,5 @@ def orbit_path(cam: CameraState, frames: int, degrees: float = 360.0) -> list[Ca
 
 def _yawed(cam: CameraState, deg: float) -> CameraState:
     c2w, center, up = _frame(cam)
-    c2w = _rotate_about_point(c2w, rotation_about(-up, math.radians(deg)), center)
+    c2w = _rotate_about_point(c2w, rotation_about(up, math.radians(deg)), center)
     return replace(cam, world_to_camera=invert_rigid(c2w), center=center, up=up)

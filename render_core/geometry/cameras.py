@@ -70,7 +70,7 @@ def look_at(eye: np.ndarray, target: np.ndarray, up: np.ndarray) -> np.ndarray:
     direction (the camera's -y points along it as far as it can)."""
     z = target - eye
     z = z / np.linalg.norm(z)
-    x = np.cross(z, -up)
+    x = np.cross(-up, z)
     if np.linalg.norm(x) < 1e-8:
         x = np.cross(z, np.array([1.0, 0.0, 0.0]))
     x = x / np.linalg.norm(x)

@@ -63,7 +63,9 @@ def project_parts(folder: Path) -> tuple[Capture, Path]:
     models = [p for p in folder.glob("models/*") if ckpt.resolve(p) is not None and _draws_viewpoints(p)]
     model = _newest(models)
     if cap is None or model is None:
-        raise InputError(folder, "needs a capture and a trained novel-view model (capture, then train novel_view)")
+        raise InputError(
+            folder, "needs a capture and a trained novel-view model (capture, then train novel_view)"
+        )
     return load_capture(cap), model
 
 
@@ -75,7 +77,9 @@ def _draws_viewpoints(path: Path) -> bool:
     return meta.get("family") == "novel_view"
 
 
-def path_cameras(capture: Capture, frames: int, height: int, degrees: float = 360.0) -> tuple[CameraState, ...]:
+def path_cameras(
+    capture: Capture, frames: int, height: int, degrees: float = 360.0
+) -> tuple[CameraState, ...]:
     """The orbit path from the capture's first camera, intrinsics scaled to `height` px."""
     w, h = capture.size
     width = int(round(w * height / h / 2)) * 2
@@ -102,7 +106,9 @@ def render_path(renderer, cameras, timeline: EditTimeline, writer, ctx: JobConte
     return 1000 * (time.perf_counter() - t0) / max(len(cameras), 1)
 
 
-def render_image_set(folder: str | Path, cfg: PathRenderConfig, ctx: JobContext, timeline: EditTimeline | None = None) -> dict:
+def render_image_set(
+    folder: str | Path, cfg: PathRenderConfig, ctx: JobContext, timeline: EditTimeline | None = None
+) -> dict:
     """Render the project's camera path into `cfg.output` (MP4, atomic); returns a summary."""
     capture, model = project_parts(Path(folder))
     renderer = load_renderer("novel_view", model, cfg.device)
@@ -115,5 +121,10 @@ def render_image_set(folder: str | Path, cfg: PathRenderConfig, ctx: JobContext,
         writer.abort()
         raise
     writer.close()
-    return {"output": cfg.output, "frames": len(cameras), "size": [w, h], "model": str(model), "ms_per_frame": round(ms, 2)}
-
+    return {
+        "output": cfg.output,
+        "frames": len(cameras),
+        "size": [w, h],
+        "model": str(model),
+        "ms_per_frame": round(ms, 2),
+    }

@@ -195,9 +195,9 @@ class HeldClipTracks(ClipTracks):
 
 @dataclass
 class EditSources:
-    """The target clip's tracks (None for an image set) and the driving clips' tracks by clip id. `output_fps`: the rate
-    frames are asked for at; driving clips are read by time at it (`edits.settings`), frame
-    for frame where it or a driving clip's rate is unknown."""
+    """The target clip's tracks (None for an image set) and the driving clips' tracks by clip
+    id. `output_fps`: the rate frames are asked for at; driving clips are read by time at it
+    (`edits.settings`), frame for frame where it or a driving clip's rate is unknown."""
 
     target: ClipTracks | None
     driving: dict[str, ClipTracks] = field(default_factory=dict)

@@ -8,7 +8,7 @@ SPEC = register(
     FamilySpec(
         name="novel_view",
         title="Novel view (still subject)",
-        summary="An image set around a still subject: learns the scene, for viewpoint edits and camera orbits.",
+        summary="An image set around a still subject: learns the scene, for viewpoint edits and orbits.",
         trains_on="capture",
         edit_kinds=EDIT_KINDS,
         presets=PRESETS,

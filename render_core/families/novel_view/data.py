@@ -35,7 +35,9 @@ class ViewSet:
 
     def nearest_train(self, i: int, k: int = 1, exclude_self: bool = True) -> np.ndarray:
         """The k training views closest to view i (position over the orbit's radius + angle)."""
-        return nearest_views(self.world_to_camera, i, self.train[self.train != i] if exclude_self else self.train, k)
+        return nearest_views(
+            self.world_to_camera, i, self.train[self.train != i] if exclude_self else self.train, k
+        )
 
 
 def model_size(capture: Capture, resolution: int) -> tuple[int, int]:

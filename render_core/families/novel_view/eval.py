@@ -25,8 +25,12 @@ def _scores(fakes, reals, masks, prefix: str) -> dict[str, float]:
     }
     if masks is not None:
         binary = [(m > 0.5).astype(np.float32) for m in masks]
-        out[f"{prefix}psnr_mask"] = float(np.mean([psnr(f, r, m) for f, r, m in zip(fakes, reals, binary, strict=True)]))
-        out[f"{prefix}ssim_mask"] = float(np.mean([ssim(f, r, mask=m) for f, r, m in zip(fakes, reals, binary, strict=True)]))
+        out[f"{prefix}psnr_mask"] = float(
+            np.mean([psnr(f, r, m) for f, r, m in zip(fakes, reals, binary, strict=True)])
+        )
+        out[f"{prefix}ssim_mask"] = float(
+            np.mean([ssim(f, r, mask=m) for f, r, m in zip(fakes, reals, binary, strict=True)])
+        )
     return out
 
 

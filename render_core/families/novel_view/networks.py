@@ -28,14 +28,19 @@ def _c3(i: int, o: int, stride: int = 1) -> nn.Sequential:
 
 
 class FeatureNet(nn.Module):
-    """Image (B, 3, H, W) -> features (B, feat, H/2, W/2): what is lifted into the grid."""
+    """Image (B, 3, H, W) -> features (B, feat, H/2, W/2): what is lifted into the grid.
+    The last 3 channels are the image's own colours (area-downsampled): the grid holds the
+    views' colours from the first step, so a short CPU run starts from a coloured scene
+    instead of learning to pass colour through the extractor."""
 
     def __init__(self, feat: int) -> None:
         super().__init__()
-        self.net = nn.Sequential(_c2(3, feat), _c2(feat, feat, 2), _c2(feat, feat), nn.Conv2d(feat, feat, 3, 1, 1))
+        self.net = nn.Sequential(
+            _c2(3, feat), _c2(feat, feat, 2), _c2(feat, feat), nn.Conv2d(feat, feat - 3, 3, 1, 1)
+        )
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.net(x)
+        return torch.cat([self.net(x), F.avg_pool2d(x, 2)], 1)
 
 
 class ConvGRU3d(nn.Module):

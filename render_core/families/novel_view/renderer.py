@@ -42,7 +42,9 @@ class NovelViewRenderer:
         ckpt.restore(opened.checkpoint, {"G": self.model})
         self.model.eval()
         box = self.meta["box"]
-        self.cache = CoordCache(SceneBox(np.asarray(box["center"]), float(box["radius"])), self.cfg.grid, self.cfg.depth_samples)
+        self.cache = CoordCache(
+            SceneBox(np.asarray(box["center"]), float(box["radius"])), self.cfg.grid, self.cfg.depth_samples
+        )
         self.size = (int(self.meta["width"]), int(self.meta["height"]))
         with torch.no_grad():
             self.scene = self.model.scene()

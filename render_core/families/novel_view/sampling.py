@@ -40,7 +40,9 @@ def project(points: np.ndarray, w2c: np.ndarray, k: np.ndarray) -> tuple[np.ndar
     return uv, z
 
 
-def lifting_coords(box: SceneBox, n: int, w2c: np.ndarray, k: np.ndarray, size: tuple[int, int]) -> torch.Tensor:
+def lifting_coords(
+    box: SceneBox, n: int, w2c: np.ndarray, k: np.ndarray, size: tuple[int, int]
+) -> torch.Tensor:
     """(n, n, n, 2) normalized pixel coordinates of every voxel centre in a (w, h) feature map;
     voxels behind the camera sample outside (zeros)."""
     uv, z = project(box.voxel_centers(n), w2c, k)
@@ -71,7 +73,9 @@ def frustum_coords(
     c2w_r, c2w_t = w2c[:3, :3].T, -w2c[:3, :3].T @ w2c[:3, 3]
     pts = depths[:, None, None, None] * rays[None] @ c2w_r.T + c2w_t
     g = (pts - box.center) / box.radius
-    return torch.from_numpy(g.astype(np.float32)), torch.from_numpy(np.linspace(0, 1, samples, dtype=np.float32))
+    return torch.from_numpy(g.astype(np.float32)), torch.from_numpy(
+        np.linspace(0, 1, samples, dtype=np.float32)
+    )
 
 
 @dataclass

@@ -27,7 +27,9 @@ def half(size: tuple[int, int]) -> tuple[int, int]:
 def view_rays(cache: CoordCache, views, idx: np.ndarray) -> tuple[torch.Tensor, torch.Tensor]:
     """Cached frustum coords (B, D, h, w, 3) and normalized depths (D,) of capture views `idx`."""
     out = [
-        cache.rays(int(i), views.world_to_camera[i], scale_intrinsics(views.intrinsics[i], 0.5), half(views.size))
+        cache.rays(
+            int(i), views.world_to_camera[i], scale_intrinsics(views.intrinsics[i], 0.5), half(views.size)
+        )
         for i in idx
     ]
     return torch.stack([c for c, _ in out]), out[0][1]
@@ -39,12 +41,16 @@ def camera_rays(cache: CoordCache, w2c: np.ndarray, k: np.ndarray, size: tuple[i
     return c[None], d
 
 
-def lifted(model: DeepVoxels, cache: CoordCache, views, sources: np.ndarray) -> tuple[torch.Tensor, torch.Tensor]:
+def lifted(
+    model: DeepVoxels, cache: CoordCache, views, sources: np.ndarray
+) -> tuple[torch.Tensor, torch.Tensor]:
     """Features of views `sources` lifted into the grid: mean (C, n, n, n) and coverage (1, n, n, n)."""
     feats = model.features(views.images[sources])
     coords = torch.stack(
         [
-            cache.lifting(int(i), views.world_to_camera[i], scale_intrinsics(views.intrinsics[i], 0.5), half(views.size))
+            cache.lifting(
+                int(i), views.world_to_camera[i], scale_intrinsics(views.intrinsics[i], 0.5), half(views.size)
+            )
             for i in sources
         ]
     )

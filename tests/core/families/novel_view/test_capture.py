@@ -30,7 +30,10 @@ def test_nerf_transforms_read_as_opencv(tmp_path, llff_set):
     c2w = orbit_c2w(12)
     gl = c2w.copy()
     gl[:, :3, 1:3] *= -1
-    frames = [{"file_path": f"../sphere/images/{i:03d}.png", "transform_matrix": m.tolist()} for i, m in enumerate(gl)]
+    frames = [
+        {"file_path": f"../sphere/images/{i:03d}.png", "transform_matrix": m.tolist()}
+        for i, m in enumerate(gl)
+    ]
     doc = {"fl_x": FOCAL, "fl_y": FOCAL, "cx": 15.5, "cy": 15.5, "w": 32, "h": 32, "frames": frames}
     (tmp_path / "nerf").mkdir()
     (tmp_path / "nerf" / "transforms.json").write_text(json.dumps(doc))
@@ -59,7 +62,9 @@ def test_bad_captures_name_the_problem(tmp_path):
 
 
 def _cli(*args):
-    return subprocess.run([sys.executable, str(ROOT / "main.py"), *args], capture_output=True, text=True, cwd=ROOT)
+    return subprocess.run(
+        [sys.executable, str(ROOT / "main.py"), *args], capture_output=True, text=True, cwd=ROOT
+    )
 
 
 def test_capture_command_writes_the_project_and_exits_2_on_a_bad_set(tmp_path, llff_set):
