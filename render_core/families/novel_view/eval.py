@@ -1,6 +1,7 @@
 """The held-out report: PSNR / SSIM of the model's views against the real ones, on the full
-frame and on the foreground mask, beside the nearest-input-view baseline; and the contact
-sheet (real | nearest view | model) a person looks at, since PSNR alone hides blur.
+frame and on the foreground mask, beside the nearest-input-view and plane-homography
+baselines; and the contact sheet (real | nearest view | homography | model) a person looks
+at, since PSNR alone hides blur.
 
 Convention: images (H, W, 3) float32 RGB [0, 1]; masks (H, W) [0, 1] or None.
 """
@@ -34,9 +35,12 @@ def _scores(fakes, reals, masks, prefix: str) -> dict[str, float]:
     return out
 
 
-def heldout_report(fakes, reals, nearest, masks) -> dict[str, float]:
-    """Model scores, nearest-view scores (`nearest_` keys) and the model's gain over them in dB."""
+def heldout_report(fakes, reals, nearest, masks, homography=None) -> dict[str, float]:
+    """Model scores, nearest-view (`nearest_`) and plane-homography (`homography_`) scores, and
+    the model's gain over the nearest view in dB."""
     rep = {**_scores(fakes, reals, masks, ""), **_scores(nearest, reals, masks, "nearest_")}
+    if homography is not None:
+        rep.update(_scores(homography, reals, masks, "homography_"))
     rep["gain_db"] = rep["psnr"] - rep["nearest_psnr"]
     if masks is not None:
         rep["gain_db_mask"] = rep["psnr_mask"] - rep["nearest_psnr_mask"]
@@ -44,11 +48,12 @@ def heldout_report(fakes, reals, nearest, masks) -> dict[str, float]:
     return rep
 
 
-def contact_sheet(reals, nearest, fakes) -> np.ndarray:
-    """Rows of real | nearest view | model for up to six views, (H', W', 3) [0, 1]."""
-    n = min(SHEET_ROWS, len(reals))
-    idx = np.linspace(0, len(reals) - 1, n).round().astype(int)
-    return np.concatenate([np.concatenate([reals[i], nearest[i], fakes[i]], 1) for i in idx], 0)
+def contact_sheet(*columns) -> np.ndarray:
+    """Rows of the columns side by side (real | nearest view | homography | model) for up to
+    six views, (H', W', 3) [0, 1]."""
+    n = min(SHEET_ROWS, len(columns[0]))
+    idx = np.linspace(0, len(columns[0]) - 1, n).round().astype(int)
+    return np.concatenate([np.concatenate([c[i] for c in columns], 1) for i in idx], 0)
 
 
 def write_png(path: str | Path, image: np.ndarray) -> Path:

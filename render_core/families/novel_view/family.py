@@ -1,5 +1,6 @@
 """The novel-view family's training (DeepVoxels) under the shared loop: the capture's views,
-GRU-integrated grid, held-out report against the nearest input view, contact sheet.
+GRU-integrated grid, held-out report against the nearest input view and the plane
+homography of the two nearest, contact sheet.
 
 Convention: model images (B, 3, H, W) float32 RGB [0, 1]; OpenCV cameras.
 """
@@ -15,6 +16,7 @@ import torch
 from render_core.families.novel_view.config import PRESETS, NovelViewConfig
 from render_core.families.novel_view.data import ViewSet, load_views
 from render_core.families.novel_view.eval import contact_sheet, heldout_report, write_png
+from render_core.families.novel_view.homography import homography_baseline
 from render_core.families.novel_view.networks import DeepVoxels
 from render_core.families.novel_view.sampling import CoordCache
 from render_core.families.novel_view.step import render_capture_views, train_step
@@ -65,9 +67,10 @@ class NovelViewFamily(Family):
         reals = _numpy(v.images[idx])
         near = _numpy(v.images[[int(v.nearest_train(int(i))[0]) for i in idx]])
         masks = None if v.masks is None else [m[0].numpy() for m in v.masks[idx]]
-        rep = heldout_report(fakes, reals, near, masks)
+        homog = [homography_baseline(v, int(i), v.nearest_train(int(i), 2)) for i in idx]
+        rep = heldout_report(fakes, reals, near, masks, homog)
         if final:
-            write_png(s.data.sheet_path, contact_sheet(reals, near, fakes))
+            write_png(s.data.sheet_path, contact_sheet(reals, near, homog, fakes))
         return rep
 
     def sample(self, s: RunState) -> np.ndarray:

@@ -38,7 +38,15 @@ def test_every_preset_trains_two_steps_and_reports(preset, llff_set, tmp_path):
     cfg = TrainConfig("novel_view", [cap], out, preset=preset, steps=2, overrides=TINY, tensorboard=False)
     res = run_training(cfg, get_family("novel_view"), null_context())
     assert res.steps == 2
-    for key in ("psnr", "ssim", "psnr_mask", "nearest_psnr", "nearest_psnr_mask", "gain_db"):
+    for key in (
+        "psnr",
+        "ssim",
+        "psnr_mask",
+        "nearest_psnr",
+        "nearest_psnr_mask",
+        "homography_psnr_mask",
+        "gain_db",
+    ):
         assert np.isfinite(res.metrics[key])
     assert res.metrics["heldout_views"] == 2  # views 0 and 8 of 12: every 8th
     assert Path(res.meta["contact_sheet"]).is_file()

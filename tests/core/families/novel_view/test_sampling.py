@@ -42,3 +42,11 @@ def test_lift_then_sample_returns_what_a_view_saw():
     back = sample_frustum(vol[None], coords[None])[0, 0, 4]
     inner = slice(10, 22)
     assert (back[inner, inner] - img[0, 0, inner, inner]).abs().max() < 0.05
+
+
+def test_plane_warp_of_a_view_onto_itself_is_the_view():
+    from render_core.families.novel_view.homography import plane_warp
+
+    img = np.random.default_rng(0).random((32, 32, 3)).astype(np.float32)
+    w2c = _w2c([0, 0, -4])
+    np.testing.assert_allclose(plane_warp(img, w2c, K, w2c, K, 4.0), img, atol=1e-4)
