@@ -44,8 +44,9 @@ class FamilySpec:
     studio shows; trains_on: the tracked part its training needs ("face" / "body", which also
     picks the default family for a clip) or "capture" (an image set with cameras);
     edit_kinds: what its renderer draws; presets: preset name -> config; trainer / renderer:
-    "module:attribute" of its `training.family.Family` subclass and of its `load_renderer(checkpoint_dir, device)`; options: named preset
-    overrides a user can tick in the studio."""
+    "module:attribute" of its `training.family.Family` subclass and of its
+    `load_renderer(checkpoint_dir, device)`; options: named preset overrides a user can tick
+    in the studio."""
 
     name: str
     title: str
