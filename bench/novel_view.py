@@ -59,6 +59,23 @@ def _median_ms(fn, reps: int) -> float:
     return 1000 * float(np.median(times))
 
 
+def heldout(checkpoint: str) -> dict:
+    """The checkpoint's full held-out report (baselines included), recomputed; its contact
+    sheet is rewritten beside the checkpoint."""
+    from render_core.families.novel_view.family import NovelViewFamily
+    from render_core.families.novel_view.renderer import load_renderer
+    from render_core.training.device import select_device
+    from render_core.training.family import RunState
+    from render_core.training.trainer import TrainConfig
+
+    r = load_renderer(checkpoint, "cpu")
+    fam = NovelViewFamily()
+    run_cfg = TrainConfig("novel_view", [Path(r.meta["capture"])], Path(checkpoint))
+    data = fam.load_data(r.cfg, run_cfg, null_context())
+    s = RunState(r.cfg, data, {"G": r.model}, {}, select_device("cpu"), np.random.default_rng(0))
+    return fam.evaluate(s, True, null_context())
+
+
 def run(args=None, ctx=None, checkpoint: str | None = None, steps: int = 8) -> dict:
     from render_core.edits.timeline import EditTimeline
     from render_core.families.registry import load_renderer
@@ -100,6 +117,8 @@ def run(args=None, ctx=None, checkpoint: str | None = None, steps: int = 8) -> d
         "orbit_fps": round(ORBIT_FRAMES / orbit_s, 2),
         "trained": bool(checkpoint),
     }
+    if checkpoint:
+        out.update({f"heldout_{k}": round(v, 3) for k, v in heldout(checkpoint).items()})
     for k, v in out.items():
         print(f"{k}: {v}")
     return out
