@@ -77,6 +77,7 @@ def test_capture_command_writes_the_project_and_exits_2_on_a_bad_set(tmp_path, l
     assert len(bad.stderr.strip().splitlines()) == 1 and "poses_bounds.npy" in bad.stderr
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not HEAD.is_dir(), reason="shared footage not present")
 def test_real_llff_head_cameras_look_at_the_subject():
     cap = read_capture(HEAD)

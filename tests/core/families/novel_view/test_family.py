@@ -53,6 +53,7 @@ def test_every_preset_trains_two_steps_and_reports(preset, llff_set, tmp_path):
     assert json.loads((out / "model.json").read_text())["family"] == "novel_view"
 
 
+@pytest.mark.slow
 def test_the_model_learns_the_training_views(llff_set):
     """L1 on the training views falls well below where it starts (real learning, not a stub)."""
     torch.manual_seed(0)
