@@ -17,7 +17,9 @@ class NovelViewConfig(BasePreset):
     """grid: voxels per side of the scene box; feat: 2D feature channels lifted into it;
     voxel: channels of the persistent grid (the GRU's hidden state); depth_samples: samples
     along each ray of the target frustum; n_sources: views lifted per step (the target's
-    nearest training views); lambda_gan: weight of the adversarial term (0 = L1 only)."""
+    nearest training view and others around the orbit, `step.source_views`); lambda_gan:
+    weight of the least-squares adversarial term on rendered views (0 = L1 only: a short CPU
+    run does not profit from it); ndf: the discriminator's base width."""
 
     resolution: int = 64
     grid: int = 24
@@ -25,7 +27,7 @@ class NovelViewConfig(BasePreset):
     voxel: int = 16
     depth_samples: int = 32
     render_ch: int = 32
-    n_sources: int = 2
+    n_sources: int = 4
     lambda_l1: float = 1.0
     lambda_gan: float = 0.0
     ndf: int = 16

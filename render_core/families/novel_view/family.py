@@ -21,6 +21,7 @@ from render_core.families.novel_view.networks import DeepVoxels
 from render_core.families.novel_view.sampling import CoordCache
 from render_core.families.novel_view.step import render_capture_views, train_step
 from render_core.jobs import JobContext
+from render_core.models.patch_gan import PatchGAN, PatchGANConfig
 from render_core.project.capture import read_capture
 from render_core.training.family import Family, RunState
 from render_core.training.inputs import adam
@@ -51,12 +52,17 @@ class NovelViewFamily(Family):
 
     def build(self, cfg: NovelViewConfig, data: NovelViewData, dev):
         model = DeepVoxels(cfg).to(dev.device)
-        return {"G": model}, {"g": adam(model.parameters(), cfg)}
+        models, opts = {"G": model}, {"g": adam(model.parameters(), cfg)}
+        if cfg.lambda_gan > 0:
+            d = PatchGAN(PatchGANConfig(in_ch=3, base=cfg.ndf, n_layers=2)).to(dev.device)
+            models["D"], opts["d"] = d, adam(d.parameters(), cfg)
+        return models, opts
 
     def train_step(self, s: RunState, step: int) -> dict[str, float]:
         v = s.data.views
         target = int(s.rng.choice(v.train))
-        return train_step(s.models["G"], s.opts["g"], s.data.cache, v, target, s.cfg)
+        disc = (s.models["D"], s.opts["d"]) if "D" in s.models else None
+        return train_step(s.models["G"], s.opts["g"], s.data.cache, v, target, s.cfg, s.rng, disc)
 
     def evaluate(self, s: RunState, final: bool, ctx: JobContext) -> dict[str, float]:
         v = s.data.views
