@@ -26,6 +26,12 @@ def add_arguments(p) -> None:
     p.add_argument("--renderer", help="'warp' or a model id of the project (default: the project's)")
     p.add_argument("--no-audio", action="store_true", help="leave the audio out")
     p.add_argument("--no-cache", action="store_true", help="re-render every edited frame")
+    p.add_argument(
+        "--camera-path",
+        choices=["orbit", "capture"],
+        default="orbit",
+        help="image-set projects: orbit 360 (default) or follow the captured cameras",
+    )
     add_encoding_arguments(p)
 
 
@@ -76,6 +82,7 @@ def run(args, ctx: JobContext) -> dict:
         cfg = PathRenderConfig(
             args.output,
             height=args.height or 256,
+            path=args.camera_path,
             crf=args.crf or 18,
             preset=args.preset or "medium",
             device=args.device,

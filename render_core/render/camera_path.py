@@ -4,7 +4,8 @@ same writers as a clip's export.
 
 An image-set project is a folder holding `captures/<name>/capture.json` (the `capture`
 command) and `models/<family>-<preset>/` (a `train` of a family drawing viewpoint edits). Its
-default path is the one-click "orbit 360" from the capture's first camera.
+default path is the one-click "orbit 360" from the capture's first camera; "capture"
+follows the captured cameras in order.
 
 Convention: OpenCV cameras; frames float32 RGB [0, 1]; memory is one frame, whatever the
 path's length.
@@ -42,6 +43,7 @@ class PathRenderConfig:
     height: int = 256
     fps: int = 30
     degrees: float = 360.0
+    path: str = "orbit"  # or "capture": follow the captured cameras
     crf: int = 18
     preset: str = "medium"
     device: str = "auto"
@@ -77,15 +79,24 @@ def _draws_viewpoints(path: Path) -> bool:
     return meta.get("family") == "novel_view"
 
 
-def path_cameras(
-    capture: Capture, frames: int, height: int, degrees: float = 360.0
-) -> tuple[CameraState, ...]:
-    """The orbit path from the capture's first camera, intrinsics scaled to `height` px."""
+def capture_camera(capture: Capture, i: int, height: int) -> CameraState:
+    """Capture view i as a CameraState for frames `height` px tall (even width)."""
     w, h = capture.size
     width = int(round(w * height / h / 2)) * 2
-    k = scale_intrinsics(capture.intrinsics[0], width / w, height / h)
-    start = CameraState(capture.world_to_camera[0], k, (width, height), capture.center, capture.up)
-    return tuple(orbit_path(start, frames, degrees))
+    k = scale_intrinsics(capture.intrinsics[i], width / w, height / h)
+    return CameraState(capture.world_to_camera[i], k, (width, height), capture.center, capture.up)
+
+
+def path_cameras(
+    capture: Capture, frames: int, height: int, degrees: float = 360.0, kind: str = "orbit"
+) -> tuple[CameraState, ...]:
+    """A one-click path at `height` px: "orbit" (`frames` cameras swinging `degrees` from the
+    capture's first camera, constant speed) or "capture" (the captured cameras in order)."""
+    if kind == "capture":
+        return tuple(capture_camera(capture, i, height) for i in range(len(capture)))
+    if kind != "orbit":
+        raise InputError(None, f"unknown camera path {kind!r} (have: orbit, capture)")
+    return tuple(orbit_path(capture_camera(capture, 0, height), frames, degrees))
 
 
 def frame_at_size(img: np.ndarray, size: tuple[int, int]) -> np.ndarray:
@@ -112,7 +123,7 @@ def render_image_set(
     """Render the project's camera path into `cfg.output` (MP4, atomic); returns a summary."""
     capture, model = project_parts(Path(folder))
     renderer = load_renderer("novel_view", model, cfg.device)
-    cameras = path_cameras(capture, cfg.frames, cfg.height, cfg.degrees)
+    cameras = path_cameras(capture, cfg.frames, cfg.height, cfg.degrees, cfg.path)
     w, h = cameras[0].size
     writer = VideoWriter(cfg.output, Fraction(cfg.fps), w, h, crf=cfg.crf, preset=cfg.preset)
     try:

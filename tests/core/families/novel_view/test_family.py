@@ -99,3 +99,5 @@ def test_renderer_draws_cameras_and_an_image_set_project_renders_an_orbit(llff_s
     with av.open(str(video)) as c:
         frames = list(c.decode(video=0))
     assert len(frames) == 6 and frames[0].height == 32
+    follow = PathRenderConfig(str(tmp_path / "follow.mp4"), height=32, path="capture", preset="ultrafast")
+    assert render_image_set(folder, follow, null_context())["frames"] == 12  # one per captured view
