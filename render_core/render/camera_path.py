@@ -59,9 +59,17 @@ def _newest(paths: list[Path]) -> Path | None:
     return max(paths, key=lambda p: p.stat().st_mtime) if paths else None
 
 
+def newest_capture(folder: Path) -> Path:
+    """The capture.json an image-set project's training and renders use (the newest)."""
+    cap = _newest(list(Path(folder).glob(f"captures/*/{CAPTURE_FILE}")))
+    if cap is None:
+        raise InputError(folder, "has no capture (run capture first)")
+    return cap
+
+
 def project_parts(folder: Path) -> tuple[Capture, Path]:
     """The project's newest capture and newest novel-view checkpoint; InputError when missing."""
-    cap = _newest(list(folder.glob(f"captures/*/{CAPTURE_FILE}")))
+    cap = newest_capture(folder)
     models = [p for p in folder.glob("models/*") if ckpt.resolve(p) is not None and _draws_viewpoints(p)]
     model = _newest(models)
     if cap is None or model is None:

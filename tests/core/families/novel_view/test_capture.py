@@ -88,3 +88,22 @@ def test_real_llff_head_cameras_look_at_the_subject():
     v = cap.intrinsics[:, 1, 1] * pc[:, 1] / pc[:, 2] + cap.intrinsics[:, 1, 2]
     assert (pc[:, 2] > 0).all()  # the subject is in front of every camera (OpenCV z forward)
     assert (np.abs(u - 500) < 150).all() and (np.abs(v - 500) < 150).all()
+
+
+@pytest.mark.slow
+def test_capture_train_render_from_the_command_line(tmp_path, llff_set):
+    proj = tmp_path / "set.rfproj"
+    assert _cli("capture", str(llff_set), "--project", str(proj), "--quiet").returncode == 0
+    tiny = ["resolution=32", "grid=10", "depth_samples=12", "eval_frames=2"]
+    train = _cli(
+        "train", "novel_view", "--project", str(proj), "--steps", "3", "--quiet", "--json", "--set", *tiny
+    )
+    assert train.returncode == 0, train.stderr
+    report = json.loads(train.stdout.strip().splitlines()[-1])
+    assert report["steps"] == 3 and "nearest_psnr" in report["heldout"]
+    out = tmp_path / "orbit.mp4"
+    render = _cli(
+        "render", str(proj), "-o", str(out), "--height", "32", "--preset", "ultrafast", "--quiet", "--json"
+    )
+    assert render.returncode == 0, render.stderr
+    assert json.loads(render.stdout.strip().splitlines()[-1])["frames"] == 120 and out.stat().st_size > 0
