@@ -107,3 +107,15 @@ def test_capture_train_render_from_the_command_line(tmp_path, llff_set):
     )
     assert render.returncode == 0, render.stderr
     assert json.loads(render.stdout.strip().splitlines()[-1])["frames"] == 120 and out.stat().st_size > 0
+
+
+def test_a_cancelled_capture_writes_nothing(tmp_path, llff_set):
+    from render_core.cli.cmd_capture import run
+    from render_core.jobs import Cancelled, JobContext
+
+    ctx = JobContext()
+    ctx.cancel()
+    args = type("Args", (), {"source": str(llff_set), "project": str(tmp_path / "p.rfproj"), "name": None})()
+    with pytest.raises(Cancelled):
+        run(args, ctx)
+    assert not list((tmp_path).rglob("capture*.json"))
