@@ -119,3 +119,17 @@ def test_a_cancelled_capture_writes_nothing(tmp_path, llff_set):
     with pytest.raises(Cancelled):
         run(args, ctx)
     assert not list((tmp_path).rglob("capture*.json"))
+
+
+FOX = Path("/work/shared/footage/C_instantngp_fox")
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not FOX.is_dir(), reason="shared footage not present")
+def test_real_nerf_fox_cameras_look_at_the_subject():
+    cap = read_capture(FOX)
+    assert len(cap) == 67 and cap.size == (1080, 1920) and cap.masks is None
+    pc = cap.world_to_camera[:, :3, :3] @ cap.center + cap.world_to_camera[:, :3, 3]
+    u = cap.intrinsics[:, 0, 0] * pc[:, 0] / pc[:, 2] + cap.intrinsics[:, 0, 2]
+    v = cap.intrinsics[:, 1, 1] * pc[:, 1] / pc[:, 2] + cap.intrinsics[:, 1, 2]
+    assert (pc[:, 2] > 0).all() and (u > 0).all() and (u < 1080).all() and (v > 0).all() and (v < 1920).all()
