@@ -38,8 +38,12 @@ class BodyState:
 
 @dataclass(frozen=True)
 class CameraState:
-    """One frame's camera. world_to_camera: (4, 4); intrinsics: (3, 3) px; size: (w, h) px."""
+    """One frame's camera. world_to_camera: (4, 4); intrinsics: (3, 3) px; size: (w, h) px;
+    center (3,): the subject's centre a viewpoint edit orbits about; up (3,): the world's up
+    (None: 1 unit ahead of the camera, and the camera's own -y)."""
 
     world_to_camera: np.ndarray
     intrinsics: np.ndarray
     size: tuple[int, int]
+    center: np.ndarray | None = None
+    up: np.ndarray | None = None

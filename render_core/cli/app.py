@@ -18,6 +18,7 @@ COMMAND_MODULES = [
     "render_core.cli.cmd_demo",
     "render_core.cli.cmd_doctor",
     "render_core.cli.cmd_track",
+    "render_core.cli.cmd_capture",
     "render_core.cli.cmd_project",
     "render_core.cli.cmd_edit",
     "render_core.cli.cmd_render",

@@ -26,6 +26,12 @@ def add_arguments(p) -> None:
     p.add_argument("--renderer", help="'warp' or a model id of the project (default: the project's)")
     p.add_argument("--no-audio", action="store_true", help="leave the audio out")
     p.add_argument("--no-cache", action="store_true", help="re-render every edited frame")
+    p.add_argument(
+        "--camera-path",
+        choices=["orbit", "capture"],
+        default="orbit",
+        help="image-set projects: orbit 360 (default) or follow the captured cameras",
+    )
     add_encoding_arguments(p)
 
 
@@ -69,9 +75,20 @@ def batch_names(projects: list[str]) -> list[str]:
 
 def run(args, ctx: JobContext) -> dict:
     from render_core.project.io import load_project
+    from render_core.render.camera_path import PathRenderConfig, is_image_set_project, render_image_set
     from render_core.render.export_checks import check_export
     from render_core.render.pipeline import RenderConfig, marked_frames, render_clip
 
+    if len(args.projects) == 1 and is_image_set_project(args.projects[0]):
+        cfg = PathRenderConfig(
+            args.output,
+            height=args.height or 256,
+            path=args.camera_path,
+            crf=args.crf or 18,
+            preset=args.preset or "medium",
+            device=args.device,
+        )
+        return render_image_set(args.projects[0], cfg, ctx)
     outs = outputs_for(args.projects, args.output, args.format)
     projects = [load_project(p) for p in args.projects]  # fail early, before any long render
     cfgs = []

@@ -16,7 +16,11 @@ HELP = "train a personal model (portrait, body) on a clip; checkpoints resume wi
 def add_arguments(p) -> None:
     p.add_argument("family", help="model family: " + ", ".join(FAMILY_PACKAGES))
     p.add_argument("--clip", help="training video (default: the project's target clip)")
-    p.add_argument("--project", help="project folder (checkpoint in <project>/models; model added to it)")
+    p.add_argument(
+        "--project",
+        help="project folder (checkpoint in <project>/models; model added to it); an image-set project"
+        " (novel_view) trains on its newest capture",
+    )
     p.add_argument("--tracks", help="tracks .npz for the clip (default: track it / use the project cache)")
     p.add_argument("--preset", default="cpu-preview", help="cpu-preview (default), gpu-quality")
     budget = p.add_mutually_exclusive_group()
@@ -50,17 +54,22 @@ def run(args, ctx: JobContext) -> dict:
     from render_core.families.train import train_model
     from render_core.project.document import ModelRef
     from render_core.project.io import load_project, save_project
+    from render_core.render.camera_path import is_image_set_project, newest_capture
     from render_core.training.run_checks import check_resume
     from render_core.training.trainer import TrainConfig
 
     overrides = parse_overrides(args.family, args.preset, args.set) if args.set else {}
     if args.resolution:
         overrides["resolution"] = args.resolution
-    project = load_project(args.project) if args.project else None
-    if args.clip is None and project is None:
+    image_set = bool(args.project) and is_image_set_project(args.project)
+    project = load_project(args.project) if args.project and not image_set else None
+    if args.clip is None and project is None and not image_set:
         raise InputError(None, "give --clip, or --project with a target clip")
-    clip = existing_file(args.clip) if args.clip else project.clip_path(project.target().id)
-    folder = project.folder if project else None
+    if args.clip:
+        clip = existing_file(args.clip)
+    else:
+        clip = newest_capture(Path(args.project)) if image_set else project.clip_path(project.target().id)
+    folder = project.folder if project else (Path(args.project) if image_set else None)
     model_id = f"{args.family}-{args.preset}"
     out = Path(args.out) if args.out else (folder or clip.parent) / "models" / model_id
     if not args.distributed:  # torchrun's restarts resume with the first start's command line

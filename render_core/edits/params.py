@@ -102,11 +102,17 @@ class BodyPoseParams:
 
 @dataclass(frozen=True)
 class ViewpointParams:
-    """Camera orbit about the subject (novel-view family): yaw/pitch orbit, distance change."""
+    """A virtual camera about the subject's centre (novel-view family), added to the captured
+    camera: orbit_yaw > 0 swings the camera to its right about the world's up axis (azimuth);
+    orbit_pitch > 0 raises it over the subject (elevation); distance > 0 dollies away (% of the
+    camera's distance to the centre); roll > 0 turns the image clockwise; fov > 0 widens the
+    vertical field of view (deg, a zoom out). `edits.viewpoint_ops` applies them."""
 
-    orbit_yaw: float = _p("Orbit yaw", -60.0, 60.0, "deg", 0.5)
-    orbit_pitch: float = _p("Orbit pitch", -30.0, 30.0, "deg", 0.5)
+    orbit_yaw: float = _p("Orbit yaw", -180.0, 180.0, "deg", 0.5)
+    orbit_pitch: float = _p("Orbit pitch", -60.0, 60.0, "deg", 0.5)
     distance: float = _p("Distance", -50.0, 100.0, "%", 1.0)
+    roll: float = _p("Roll", -45.0, 45.0, "deg", 0.5)
+    fov: float = _p("Field of view", -30.0, 30.0, "deg", 0.5)
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ from render_core.training.family import Family
 FAMILY_PACKAGES = {
     "portrait": "render_core.families.portrait",
     "body": "render_core.families.body",
+    "novel_view": "render_core.families.novel_view",
 }
 
 
@@ -40,11 +41,12 @@ class FamilyOption:
 @dataclass(frozen=True)
 class FamilySpec:
     """name: the family's id (checkpoints and projects store it); title / summary: what the
-    studio shows; trains_on: the tracked part its training needs ("face" / "body"), which also
-    picks the default family for a clip; edit_kinds: what its renderer draws; presets: preset
-    name -> config; trainer / renderer: "module:attribute" of its `training.family.Family`
-    subclass and of its `load_renderer(checkpoint_dir, device)`; options: named preset
-    overrides a user can tick in the studio."""
+    studio shows; trains_on: the tracked part its training needs ("face" / "body", which also
+    picks the default family for a clip) or "capture" (an image set with cameras);
+    edit_kinds: what its renderer draws; presets: preset name -> config; trainer / renderer:
+    "module:attribute" of its `training.family.Family` subclass and of its
+    `load_renderer(checkpoint_dir, device)`; options: named preset overrides a user can tick
+    in the studio."""
 
     name: str
     title: str

@@ -20,6 +20,7 @@ from render_core.edits.params import BODY_KINDS, CAMERA_KINDS, FACE_KINDS
 from render_core.edits.reenact import FacePair, reenact_face
 from render_core.edits.settings import ReenactSettings, TransferSettings
 from render_core.edits.timeline import EditTimeline
+from render_core.edits.viewpoint_ops import apply_viewpoint
 from render_core.geometry.pose_normalization import normalize
 from render_core.render.sources import ClipTracks, EditSources
 from render_core.states import BodyState, CameraState, FaceState
@@ -145,10 +146,16 @@ RESOLVERS = (
     PartResolver(
         "body", (BODY_KINDS[:1], BODY_KINDS[1:]), lambda c: c.sources.target.body(c.t, c.scale), _body_apply
     ),
-    # No clip carries tracked cameras yet: viewpoint keys resolve to no edit, and the pipeline
-    # names the layers the project's renderer does not draw (`unrendered_kinds`).
-    PartResolver("camera", (CAMERA_KINDS,), lambda c: None, lambda state, kinds, c: state),
+    # An image set's camera path carries the cameras; a video clip has none, so its viewpoint
+    # keys resolve to no edit and the pipeline names them (`unrendered_kinds`).
+    PartResolver(
+        "camera",
+        (CAMERA_KINDS,),
+        lambda c: c.sources.camera(c.t),
+        lambda state, kinds, c: apply_viewpoint(state, c.params["viewpoint"]),
+    ),
 )
+CAMERA_RESOLVER = RESOLVERS[-1]
 
 
 def _resolve_part(r: PartResolver, c: FrameContext) -> tuple[object | None, object | None]:
@@ -170,6 +177,13 @@ def resolve_frame(sources: EditSources, timeline: EditTimeline, t: int, scale: f
     for r in RESOLVERS:
         states[r.part], states[f"{r.part}_edit"] = _resolve_part(r, c)
     return EditedFrame(**states)
+
+
+def resolve_camera(
+    sources: EditSources, timeline: EditTimeline, t: int
+) -> tuple[CameraState | None, CameraState | None]:
+    """Tracked and edited camera at frame `t` of an image set's path (no face or body)."""
+    return _resolve_part(CAMERA_RESOLVER, FrameContext(t, sources, timeline, timeline.evaluate(t), 1.0))
 
 
 def unrendered_kinds(timeline: EditTimeline, kinds: frozenset[str]) -> list[str]:

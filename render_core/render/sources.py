@@ -17,7 +17,7 @@ import numpy as np
 from render_core.families.portrait.crop import CropParams, crop_sequence
 from render_core.geometry.pose_normalization import NormalizationStats, median_smooth
 from render_core.jobs import JobContext
-from render_core.states import BodyState, FaceState
+from render_core.states import BodyState, CameraState, FaceState
 from render_core.tracking.expression import head_space_sequence, neutral_index
 from render_core.tracking.face import iris_centres
 from render_core.tracking.head_pose import fit_head_pose
@@ -209,13 +209,19 @@ class HeldClipTracks(ClipTracks):
 
 @dataclass
 class EditSources:
-    """The target clip's tracks and the driving clips' tracks by clip id. `output_fps`: the rate
-    frames are asked for at; driving clips are read by time at it (`edits.settings`), frame
-    for frame where it or a driving clip's rate is unknown."""
+    """The target clip's tracks (None for an image set) and the driving clips' tracks by clip
+    id. `output_fps`: the rate frames are asked for at; driving clips are read by time at it
+    (`edits.settings`), frame for frame where it or a driving clip's rate is unknown."""
 
-    target: ClipTracks
+    target: ClipTracks | None
     driving: dict[str, ClipTracks] = field(default_factory=dict)
     output_fps: float | None = None
+    # An image set's camera path, one camera per output frame (empty for a video clip).
+    cameras: tuple[CameraState, ...] = ()
+
+    def camera(self, t: int) -> CameraState | None:
+        """The path's camera at frame t (None outside it or for a video clip)."""
+        return self.cameras[t] if 0 <= t < len(self.cameras) else None
 
 
 def track_for_render(clip: Path, project_dir: Path | None, ctx: JobContext) -> ClipTracks:

@@ -58,4 +58,5 @@ def check_run(cfg) -> None:
         check_resume(Path(cfg.out_dir), cfg.resume)  # line: --resume without a checkpoint starts
     if not cfg.tracks:  # given tracks may cover a clip the probe cannot read here
         for clip in cfg.clips:
-            check_clip_length(Path(clip), cfg.max_frames)
+            if Path(clip).suffix != ".json":  # an image set's capture: checked when it was read
+                check_clip_length(Path(clip), cfg.max_frames)

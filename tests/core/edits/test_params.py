@@ -45,6 +45,8 @@ def test_lerp_add_clamp_and_json_round_trip():
         P.lerp(a, P.ExpressionParams(), 0.5)
 
 
-def test_viewpoint_kind_is_reserved_with_params():
+def test_viewpoint_kind_has_camera_params():
     assert P.params_class(P.EditKind.VIEWPOINT) is P.ViewpointParams
-    assert [s.name for s in P.param_specs(P.ViewpointParams)] == ["orbit_yaw", "orbit_pitch", "distance"]
+    names = [s.name for s in P.param_specs(P.ViewpointParams)]
+    assert names == ["orbit_yaw", "orbit_pitch", "distance", "roll", "fov"]
+    assert P.param_specs(P.ViewpointParams)[0].max == 180.0  # a full orbit either way

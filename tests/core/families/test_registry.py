@@ -18,7 +18,7 @@ def test_every_family_resolves_its_hooks_renderer_presets_and_options():
     assert registry.family_names() == sorted(registry.FAMILY_PACKAGES)
     for name in registry.family_names():
         spec = registry.get_spec(name)
-        assert spec.name == name and spec.summary and spec.trains_on in ("face", "body")
+        assert spec.name == name and spec.summary and spec.trains_on in ("face", "body", "capture")
         family = registry.get_family(name)
         assert isinstance(family, Family) and family.presets is spec.presets
         assert {"cpu-preview", "gpu-quality"} <= set(registry.preset_names(name))

@@ -1,0 +1,75 @@
+"""Viewpoint edits: a virtual camera moved from a captured one by `ViewpointParams` (pure).
+
+Order: dolly along the line to the centre, orbit (yaw about the world's up axis through the
+centre, then pitch about the camera's right axis through it), roll about the viewing axis,
+then the field of view. Each step keeps the subject's centre where it was in the image (on
+the optical axis for an orbit camera).
+
+Convention: OpenCV camera (x right, y down, z forward); world_to_camera (4, 4); angles in
+degrees in the params, radians in the math; intrinsics in pixels of `size`.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+
+import numpy as np
+
+from render_core.edits.params import ViewpointParams
+from render_core.geometry.cameras import invert_rigid, rotation_about
+from render_core.states import CameraState
+
+MAX_FOV = math.radians(170.0)
+
+
+def _frame(cam: CameraState) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(camera_to_world, centre, up) with the defaults of `CameraState`."""
+    c2w = invert_rigid(np.asarray(cam.world_to_camera, np.float64))
+    center = c2w[:3, 3] + c2w[:3, 2] if cam.center is None else np.asarray(cam.center, np.float64)
+    up = -c2w[:3, 1] if cam.up is None else np.asarray(cam.up, np.float64)
+    return c2w, center, up / np.linalg.norm(up)
+
+
+def _rotate_about_point(c2w: np.ndarray, rot: np.ndarray, point: np.ndarray) -> np.ndarray:
+    out = c2w.copy()
+    out[:3, :3] = rot @ c2w[:3, :3]
+    out[:3, 3] = rot @ (c2w[:3, 3] - point) + point
+    return out
+
+
+def scaled_fov(k: np.ndarray, height: int, delta: float) -> np.ndarray:
+    """K (3, 3) with the vertical field of view widened by `delta` radians (focal rescaled)."""
+    fov = 2 * math.atan(0.5 * height / k[1, 1])
+    new = min(max(fov + delta, math.radians(1.0)), MAX_FOV)
+    s = math.tan(0.5 * fov) / math.tan(0.5 * new)
+    out = np.array(k, np.float64, copy=True)
+    out[0, 0] *= s
+    out[1, 1] *= s
+    return out
+
+
+def apply_viewpoint(cam: CameraState, p: ViewpointParams) -> CameraState:
+    """The camera `cam` moved by the viewpoint params `p` (see the module's order)."""
+    c2w, center, up = _frame(cam)
+    c2w[:3, 3] = center + (c2w[:3, 3] - center) * max(1.0 + p.distance / 100.0, 0.05)
+    c2w = _rotate_about_point(c2w, rotation_about(up, math.radians(p.orbit_yaw)), center)
+    # Pitch > 0 raises the camera over the centre: a turn about its left axis (-x).
+    c2w = _rotate_about_point(c2w, rotation_about(-c2w[:3, 0], math.radians(p.orbit_pitch)), center)
+    if p.roll:
+        c2w[:3, :3] = c2w[:3, :3] @ rotation_about(np.array([0.0, 0.0, 1.0]), math.radians(p.roll))
+    k = np.asarray(cam.intrinsics, np.float64)
+    if p.fov:
+        k = scaled_fov(k, cam.size[1], math.radians(p.fov))
+    return replace(cam, world_to_camera=invert_rigid(c2w), intrinsics=k, center=center, up=up)
+
+
+def orbit_path(cam: CameraState, frames: int, degrees: float = 360.0) -> list[CameraState]:
+    """`frames` cameras swinging `degrees` about the centre from `cam`, at constant speed."""
+    return [_yawed(cam, degrees * i / frames) for i in range(frames)]
+
+
+def _yawed(cam: CameraState, deg: float) -> CameraState:
+    c2w, center, up = _frame(cam)
+    c2w = _rotate_about_point(c2w, rotation_about(up, math.radians(deg)), center)
+    return replace(cam, world_to_camera=invert_rigid(c2w), center=center, up=up)

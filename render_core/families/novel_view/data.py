@@ -1,0 +1,89 @@
+"""A capture prepared for training: every view at the model resolution, cameras rescaled to
+it, the held-out split (every 8th view, the LLFF convention) and each view's nearest
+training views (the sources lifted when it is the target, and the nearest-view baseline).
+
+Convention: images (N, 3, H, W) float32 RGB [0, 1]; masks (N, 1, H, W) [0, 1] or None;
+intrinsics (N, 3, 3) in pixels of the model-resolution images.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+import torch
+
+from render_core.families.novel_view.config import NovelViewConfig
+from render_core.families.novel_view.sampling import SceneBox
+from render_core.geometry.cameras import invert_rigid, scale_intrinsics
+from render_core.jobs import JobContext
+from render_core.project.capture import Capture
+
+
+@dataclass
+class ViewSet:
+    capture: Capture
+    images: torch.Tensor
+    masks: torch.Tensor | None
+    world_to_camera: np.ndarray
+    intrinsics: np.ndarray
+    size: tuple[int, int]  # (w, h) of the model images
+    train: np.ndarray
+    heldout: np.ndarray
+    box: SceneBox
+
+    def nearest_train(self, i: int, k: int = 1, exclude_self: bool = True) -> np.ndarray:
+        """The k training views closest to view i (position over the orbit's radius + angle)."""
+        return nearest_views(
+            self.world_to_camera, i, self.train[self.train != i] if exclude_self else self.train, k
+        )
+
+
+def model_size(capture: Capture, resolution: int) -> tuple[int, int]:
+    """(w, h) of the model images: height `resolution`, width by the aspect, a multiple of 8."""
+    w, h = capture.size
+    return max(8, int(round(resolution * w / h / 8)) * 8), resolution
+
+
+def nearest_views(w2c: np.ndarray, i: int, candidates: np.ndarray, k: int = 1) -> np.ndarray:
+    """The k of `candidates` nearest view i by camera position (relative to the mean distance
+    between cameras) plus the angle between viewing directions (radians)."""
+    c2w = invert_rigid(w2c)
+    pos, fwd = c2w[:, :3, 3], c2w[:, :3, 2]
+    scale = np.linalg.norm(pos - pos.mean(0), axis=1).mean() + 1e-9
+    d = np.linalg.norm(pos[candidates] - pos[i], axis=1) / scale
+    ang = np.arccos(np.clip(fwd[candidates] @ fwd[i], -1, 1))
+    return candidates[np.argsort(d + ang)[:k]]
+
+
+def _read(path, size: tuple[int, int], gray: bool = False) -> np.ndarray:
+    img = cv2.imread(str(path), cv2.IMREAD_GRAYSCALE if gray else cv2.IMREAD_COLOR)
+    img = cv2.resize(img, size, interpolation=cv2.INTER_AREA)
+    return img.astype(np.float32) / 255.0 if gray else img[..., ::-1].astype(np.float32) / 255.0
+
+
+def load_views(capture: Capture, cfg: NovelViewConfig, ctx: JobContext) -> ViewSet:
+    """Every view at the model resolution with its cameras, split and scene box."""
+    size = model_size(capture, cfg.resolution)
+    n = len(capture)
+    imgs, masks = [], []
+    for i in range(n):
+        ctx.step(i, n, f"loading view {i + 1}/{n}")
+        imgs.append(_read(capture.images[i], size))
+        if capture.masks is not None:
+            masks.append(_read(capture.masks[i], size, gray=True))
+    k = scale_intrinsics(capture.intrinsics, size[0] / capture.size[0], size[1] / capture.size[1])
+    idx = np.arange(n)
+    heldout = idx[:: cfg.heldout_every]
+    return ViewSet(
+        capture=capture,
+        images=torch.from_numpy(np.stack(imgs)).permute(0, 3, 1, 2).contiguous(),
+        masks=torch.from_numpy(np.stack(masks))[:, None] if masks else None,
+        world_to_camera=capture.world_to_camera,
+        intrinsics=k,
+        size=size,
+        train=np.setdiff1d(idx, heldout),
+        heldout=heldout,
+        box=SceneBox(capture.center, capture.radius),
+    )

@@ -1,0 +1,127 @@
+"""One DeepVoxels training step and the view rendering shared by evaluation and the renderer.
+
+A step (as in the paper): lift the features of source training views (`source_views`) into the
+grid through their cameras, integrate them with the GRU into the persistent grid, run the 3D
+U-Net, render the target view through its frustum, occlusion and rendering nets, L1 against
+the real view (plus a modest least-squares adversarial term where the preset asks for one);
+the updated grid is kept (detached) for the next step.
+
+Convention: images (B, 3, H, W) float32 RGB [0, 1]; features and frusta at half the model
+resolution (the rendering net doubles it).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from render_core.families.novel_view.config import NovelViewConfig
+from render_core.families.novel_view.networks import DeepVoxels
+from render_core.families.novel_view.sampling import CoordCache, frustum_coords, lift
+from render_core.geometry.cameras import scale_intrinsics
+from render_core.training.family import frozen
+
+
+def half(size: tuple[int, int]) -> tuple[int, int]:
+    return size[0] // 2, size[1] // 2
+
+
+def view_rays(cache: CoordCache, views, idx: np.ndarray) -> tuple[torch.Tensor, torch.Tensor]:
+    """Cached frustum coords (B, D, h, w, 3) and normalized depths (D,) of capture views `idx`."""
+    out = [
+        cache.rays(
+            int(i), views.world_to_camera[i], scale_intrinsics(views.intrinsics[i], 0.5), half(views.size)
+        )
+        for i in idx
+    ]
+    return torch.stack([c for c, _ in out]), out[0][1]
+
+
+def camera_rays(cache: CoordCache, w2c: np.ndarray, k: np.ndarray, size: tuple[int, int]):
+    """Frustum coords (1, D, h, w, 3) and depths of any camera (K in px of a (w, h) image)."""
+    c, d = frustum_coords(cache.box, w2c, scale_intrinsics(k, 0.5), half(size), cache.samples)
+    return c[None], d
+
+
+def lifted(
+    model: DeepVoxels, cache: CoordCache, views, sources: np.ndarray
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Features of views `sources` lifted into the grid: mean (C, n, n, n) and coverage (1, n, n, n)."""
+    feats = model.features(views.images[sources])
+    coords = torch.stack(
+        [
+            cache.lifting(
+                int(i), views.world_to_camera[i], scale_intrinsics(views.intrinsics[i], 0.5), half(views.size)
+            )
+            for i in sources
+        ]
+    )
+    return lift(feats, coords)
+
+
+def source_views(views, target: int, n: int, rng: np.random.Generator) -> np.ndarray:
+    """The views lifted for `target`: its nearest training view plus n - 1 others drawn at
+    random around the orbit. Why not only near ones: the grid persists between steps and is
+    all that renders at test time; views from all sides in every update keep it consistent
+    for every direction instead of holding the last-trained side."""
+    near = views.nearest_train(target, 1)
+    rest = views.train[(views.train != target) & (views.train != near[0])]
+    return np.concatenate([near, rng.choice(rest, size=min(n - 1, len(rest)), replace=False)])
+
+
+def train_step(
+    model: DeepVoxels,
+    opt: torch.optim.Optimizer,
+    cache: CoordCache,
+    views,
+    target: int,
+    cfg: NovelViewConfig,
+    rng: np.random.Generator | None = None,
+    disc: tuple[torch.nn.Module, torch.optim.Optimizer] | None = None,
+) -> dict[str, float]:
+    """One update on training view `target`; returns the losses. `disc`: the discriminator
+    and its optimizer where the preset weighs an adversarial term."""
+    rng = rng or np.random.default_rng(target)
+    sources = source_views(views, target, cfg.n_sources, rng)
+    feat, seen = lifted(model, cache, views, sources)
+    grid = model.integrate(feat, seen)
+    coords, depths = view_rays(cache, views, np.array([target]))
+    fake = model.render_views(model.scene(grid), coords, depths)
+    real = views.images[[target]]
+    l1 = (fake - real).abs().mean()
+    loss = cfg.lambda_l1 * l1
+    if disc is not None:
+        with frozen(disc[0]):
+            adv = ((disc[0](fake) - 1) ** 2).mean()
+        loss = loss + cfg.lambda_gan * adv
+    opt.zero_grad(set_to_none=True)
+    loss.backward()
+    opt.step()
+    with torch.no_grad():
+        model.state.copy_(grid.detach())
+    out = {"l1": float(l1.detach())}
+    if disc is not None:
+        out.update(adv=float(adv.detach()), d=discriminator_step(disc[0], disc[1], real, fake.detach()))
+    return out
+
+
+def discriminator_step(
+    d: torch.nn.Module, opt: torch.optim.Optimizer, real: torch.Tensor, fake: torch.Tensor
+) -> float:
+    """One least-squares GAN update of the image discriminator; returns its loss."""
+    loss = 0.5 * (((d(real) - 1) ** 2).mean() + (d(fake) ** 2).mean())
+    opt.zero_grad(set_to_none=True)
+    loss.backward()
+    opt.step()
+    return float(loss.detach())
+
+
+@torch.no_grad()
+def render_capture_views(model: DeepVoxels, cache: CoordCache, views, idx: np.ndarray) -> list[np.ndarray]:
+    """The model's images (H, W, 3) of capture views `idx`, from the stored grid alone."""
+    scene = model.scene()
+    out = []
+    for i in idx:
+        coords, depths = view_rays(cache, views, np.array([i]))
+        out.append(model.render_views(scene, coords, depths)[0].permute(1, 2, 0).numpy())
+    return out

@@ -1,0 +1,63 @@
+import numpy as np
+import pytest
+
+from render_core.edits.params import ViewpointParams
+from render_core.edits.viewpoint_ops import apply_viewpoint, orbit_path
+from render_core.geometry.cameras import invert_rigid, look_at
+from render_core.states import CameraState
+
+UP = np.array([0.0, -1.0, 0.0])  # OpenCV-style world: y down
+
+
+def _cam() -> CameraState:
+    c2w = look_at(np.array([0.0, 0.0, -4.0]), np.zeros(3), UP)
+    k = np.array([[50.0, 0, 31.5], [0, 50.0, 31.5], [0, 0, 1]])
+    return CameraState(invert_rigid(c2w), k, (64, 64), np.zeros(3), UP)
+
+
+def _pos(c: CameraState) -> np.ndarray:
+    return invert_rigid(c.world_to_camera)[:3, 3]
+
+
+def _centre_in_camera(c: CameraState) -> np.ndarray:
+    return c.world_to_camera[:3, :3] @ np.zeros(3) + c.world_to_camera[:3, 3]
+
+
+def test_zero_params_leave_the_camera():
+    cam = _cam()
+    out = apply_viewpoint(cam, ViewpointParams())
+    np.testing.assert_allclose(out.world_to_camera, cam.world_to_camera, atol=1e-12)
+    np.testing.assert_allclose(out.intrinsics, cam.intrinsics)
+
+
+def test_orbit_keeps_distance_and_the_centre_on_the_axis():
+    out = apply_viewpoint(_cam(), ViewpointParams(orbit_yaw=90.0))
+    assert np.linalg.norm(_pos(out)) == pytest.approx(4.0)
+    np.testing.assert_allclose(_centre_in_camera(out), [0, 0, 4.0], atol=1e-9)
+    # Yaw > 0 swings the camera to its right: its old right axis (+x) points toward the new position.
+    assert _pos(out)[0] == pytest.approx(4.0)
+
+
+def test_pitch_raises_the_camera_and_dolly_moves_it_away():
+    up = apply_viewpoint(_cam(), ViewpointParams(orbit_pitch=30.0))
+    assert _pos(up) @ UP == pytest.approx(4.0 * np.sin(np.radians(30.0)))
+    np.testing.assert_allclose(_centre_in_camera(up), [0, 0, 4.0], atol=1e-9)
+    far = apply_viewpoint(_cam(), ViewpointParams(distance=50.0))
+    assert np.linalg.norm(_pos(far)) == pytest.approx(6.0)
+
+
+def test_roll_turns_the_image_and_fov_widens_it():
+    rolled = apply_viewpoint(_cam(), ViewpointParams(roll=90.0))
+    right = invert_rigid(rolled.world_to_camera)[:3, 0]
+    np.testing.assert_allclose(np.abs(right), [0, 1, 0], atol=1e-9)
+    wide = apply_viewpoint(_cam(), ViewpointParams(fov=10.0))
+    fov0 = 2 * np.arctan(32 / 50.0)
+    assert 2 * np.arctan(32 / wide.intrinsics[1, 1]) == pytest.approx(fov0 + np.radians(10.0))
+
+
+def test_orbit_path_goes_round_at_constant_speed():
+    path = orbit_path(_cam(), 8)
+    pos = np.stack([_pos(c) for c in path])
+    steps = np.linalg.norm(np.diff(np.vstack([pos, pos[:1]]), axis=0), axis=1)
+    np.testing.assert_allclose(steps, steps[0])
+    np.testing.assert_allclose(np.linalg.norm(pos, axis=1), 4.0)
