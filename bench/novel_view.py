@@ -3,7 +3,7 @@
 Speed of the cpu-preview preset on the shared LLFF head set (C_ethiopianHead_llff): ms per
 training step (lift two views, GRU, 3D U-Net, render one view, backward), ms per rendered
 frame from the stored grid alone, and frames/s of a 120-frame orbit written at 256 px
-(the issue's >= 10 frames/s target; memory stays one frame whatever the path's length).
+(target: >= 10 frames/s; memory stays one frame whatever the path's length).
 
 Run: `python main.py bench novel_view` or `.venv/bin/python -m bench.novel_view [--checkpoint DIR]`.
 Without a checkpoint the model is untrained: timing only.

@@ -1,4 +1,4 @@
-"""The CLI contract of issue 2: exit codes, one JSON object last, one-line errors, clean cancel."""
+"""The CLI contract: exit codes, one JSON object last, one-line errors, clean cancel."""
 
 from __future__ import annotations
 
