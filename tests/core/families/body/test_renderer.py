@@ -25,20 +25,12 @@ TINY = {"resolution": 64, "width": 32, "d_layers": 2, "d_scales": 1, "n_blocks":
 def tiny_body(tmp_path_factory) -> tuple[Path, Path, np.ndarray, np.ndarray]:
     """(checkpoint dir, clip, joints (N, 33, 4) px, frames (N, H, W, 3) float32) of a 2-step model."""
     from render_core.families.train import train_model
-    from render_core.media.decode import VideoReader
-    from render_core.media.frames import to_float
-    from render_core.tracking.body import BodyTracker
     from render_core.tracking.tracks import BodyTrack, Tracks
     from render_core.training.trainer import TrainConfig
+    from tests.core.families.body.tracked_frames import track_first_frames
 
     clip = footage_path(CLIP)
-    joints = np.full((N_FRAMES, 33, 4), np.nan, np.float32)
-    frames = []
-    with VideoReader(clip) as reader, BodyTracker() as tracker:
-        for i, frame in reader.frames(0, N_FRAMES):
-            j, _ = tracker.process(frame)
-            joints[i] = j if j is not None else np.nan
-            frames.append(to_float(frame))
+    joints, _, frames = track_first_frames(clip, N_FRAMES)
     root = tmp_path_factory.mktemp("body_renderer")
     Tracks(None, BodyTrack(joints, np.isfinite(joints[:, 0, 0]))).save(root / "tracks.npz")
     cfg = TrainConfig("body", [clip], root / "ck", "cpu-preview", tracks=[root / "tracks.npz"], steps=2,

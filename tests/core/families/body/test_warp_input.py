@@ -27,18 +27,11 @@ N_FRAMES = 24
 @pytest.fixture(scope="module")
 def masked_clip(tmp_path_factory) -> tuple[Path, Path]:
     """The first frames of the shared dance clip with their body track and person masks."""
-    from render_core.media.decode import VideoReader
-    from render_core.tracking.body import BodyTracker
     from render_core.tracking.tracks import BodyTrack, Tracks
+    from tests.core.families.body.tracked_frames import track_first_frames
 
     clip = footage_path(CLIP)
-    joints = np.full((N_FRAMES, 33, 4), np.nan, np.float32)
-    masks = []
-    with VideoReader(clip) as reader, BodyTracker() as tracker:
-        for i, frame in reader.frames(0, N_FRAMES):
-            j, m = tracker.process(frame)
-            joints[i] = j if j is not None else np.nan
-            masks.append(m)
+    joints, masks, _ = track_first_frames(clip, N_FRAMES)
     path = tmp_path_factory.mktemp("warp_body") / "tracks.npz"
     Tracks(None, BodyTrack(joints, np.isfinite(joints[:, 0, 0]), masks)).save(path)
     return clip, path
