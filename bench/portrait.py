@@ -34,9 +34,8 @@ from torch.utils.flop_counter import FlopCounterMode
 
 from bench.common import matmul_gflops, seed_means, train_step_flops
 from render_core.families.portrait.family import PortraitFamily
-from render_core.families.portrait.networks import net_config
 from render_core.families.portrait.renderer import BATCH_SIZE
-from render_core.families.portrait.warp_net import build_generator
+from render_core.families.portrait.warp_net import generator_for
 from render_core.families.registry import get_preset
 from render_core.models.cpu_inference import pack_for_cpu
 from render_core.samples import footage_dir
@@ -131,8 +130,7 @@ def bench(preset: str, device: str, reps: int, amp: bool = True, overrides: dict
     if cfg.gan_start > 0:
         s.progress = 0.0
         warm = _timed(lambda: fam.train_step(s, 0), reps, sync), train_step_flops(fam, s)
-    g = build_generator(net_config(cfg), cfg.warp_input)
-    g = g.to(dev.device, memory_format=dev.memory_format).eval()
+    g = generator_for(cfg).to(dev.device, memory_format=dev.memory_format).eval()
     # Inputs laid out as the renderer hands them over: channels-last on the CPU.
     fmt = torch.channels_last if dev.device.type == "cpu" else dev.memory_format
     x = (
@@ -245,6 +243,7 @@ def checkpoint_report(checkpoint: Path, tracks: Path, device: str = "cpu") -> di
     """The full held-out report of a trained checkpoint (one written before the realism
     measures existed included), its contact sheet next to it: the clip's data rebuilt with the
     checkpoint's own settings gives the same crops and split as in training."""
+    from render_core.families.portrait.config import PortraitPreset
     from render_core.families.portrait.data import load_portrait_data
     from render_core.families.portrait.eval import heldout_report
     from render_core.jobs import null_context
@@ -252,7 +251,7 @@ def checkpoint_report(checkpoint: Path, tracks: Path, device: str = "cpu") -> di
     from render_core.training import checkpoint as ckpt
     from render_core.training.inference import open_checkpoint
 
-    opened = open_checkpoint(checkpoint, "portrait", device)
+    opened = open_checkpoint(checkpoint, PortraitPreset, device)
     cfg, meta = opened.cfg, opened.meta
     clip = Path(meta["train_clips"][0]["path"])
     data = load_portrait_data(
@@ -260,7 +259,7 @@ def checkpoint_report(checkpoint: Path, tracks: Path, device: str = "cpu") -> di
         crop_alpha=cfg.crop_alpha, crop_slack=cfg.crop_slack,
     )  # fmt: skip
     data.sheet_path = Path(checkpoint).with_name(Path(checkpoint).name + ".contact_sheet.png")
-    g = build_generator(net_config(cfg), getattr(cfg, "warp_input", False)).to(opened.dev.device)
+    g = generator_for(cfg).to(opened.dev.device)
     ckpt.restore(opened.checkpoint, {"G": g})
     return heldout_report(g, data, data.heldout, opened.dev, full=True, ctx=null_context())
 

@@ -87,7 +87,7 @@ def _reenacted(tgt, drv, t: int, dt: int, retarget: bool, stabilizer):
         return None
     ranges = (tgt.expression_range, drv.expression_range) if retarget else None
     edit = reenact_face(FacePair(face, t_n), FacePair(d_t, d_n), 1.0, ranges=ranges)
-    e = stabilizer(EditedFrame(face, edit, None, None))
+    e = stabilizer(EditedFrame(face, edit, None, None, face_driven=True))
     return e.face, e.face_edit
 
 

@@ -36,6 +36,9 @@ class EditedFrame:
     body_edit: BodyState | None
     camera: CameraState | None = None
     camera_edit: CameraState | None = None
+    # The edited face follows a driving clip (reenact_face): its geometry is the driver's
+    # expression on the target's head, not the target's own face plus a displacement.
+    face_driven: bool = False
 
     @property
     def edited(self) -> bool:
@@ -176,7 +179,8 @@ def resolve_frame(sources: EditSources, timeline: EditTimeline, t: int, scale: f
     states: dict[str, object | None] = {}
     for r in RESOLVERS:
         states[r.part], states[f"{r.part}_edit"] = _resolve_part(r, c)
-    return EditedFrame(**states)
+    driven = states["face_edit"] is not None and "reenact_face" in c.params
+    return EditedFrame(**states, face_driven=driven)
 
 
 def resolve_camera(

@@ -93,23 +93,25 @@ class DonorPicker:
         return self._donor(request.clip, frame, request)
 
     def eyes(self, request: FrameRequest) -> tuple[Donor | None, Donor | None]:
-        """Per eye [subject's left, right]: the donor for an eye the edit closes, or None."""
+        """Per eye [subject's left, right]: the donor for an eye the edit closes, or opens
+        wider than the frame shows it, or None."""
         face, edit = request.face, request.face_edit
         if face is None or edit is None:
             return None, None
         before, after = eye_opening(_head(face)), eye_opening(_head(edit))
         closing = after < EYE_CLOSING * before
-        if not closing.any():
+        opening = before < EYE_CLOSING * after
+        if not (closing | opening).any():
             return None, None
         index = self.index(request.clip)
         if index is None:
             return None, None
         rot = np.asarray(edit.head_pose, np.float64)[:3, :3]
         out: list[Donor | None] = [None, None]
-        for side in np.flatnonzero(closing):
+        for side in np.flatnonzero(closing | opening):
             frame = index.eye_donor(int(side), float(after[side]), rot, self._last.get(f"eye{side}"))
             if frame is None:
-                if not index.blinks(int(side)):
+                if closing[side] and not index.blinks(int(side)):
                     self._note(NO_BLINK)
                 continue
             self._last[f"eye{side}"] = frame

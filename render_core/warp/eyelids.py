@@ -3,6 +3,9 @@ closed eye) is filled from a clip frame with that eye state (`DonorPicker.eyes`)
 edited lids through the mesh and blended with a feathered ellipse around the eye; without such a
 frame the lids are shaded with the skin just above them. Why: the warp alone squeezes the iris,
 sclera and lashes into the narrowed opening, which reads as a dark smudge, not as a lid.
+An eye the edit opens wider than the source frame shows it (a driver looking on while the
+target blinks) takes an open eye from such a frame too; the warp alone would stretch the closed
+lid over the opening.
 
 Convention: patch float32 RGB [0, 1] (h, w, 3) at `origin` (x0, y0) of the frame; points
 (478, 2) px in the frame; side 0 = subject's left, 1 = right.
@@ -89,8 +92,11 @@ def close_eye(
     side: int,
     donor: Donor | None,
 ) -> None:
-    """Fill eye `side` of `patch` when the edit closes it (in place, both arrays)."""
-    if lid_gap(dst_xy, side) >= CLOSING * lid_gap(src_xy, side):
+    """Fill eye `side` of `patch` when the edit closes it, or opens it wider than the source
+    shows it and a `donor` is given (in place, both arrays)."""
+    before, after = lid_gap(src_xy, side), lid_gap(dst_xy, side)
+    closing = after < CLOSING * before
+    if not closing and not (donor is not None and before < CLOSING * after):
         return
     _, _, corners = _SIDES[side]
     width = float(np.linalg.norm(dst_xy[corners[0]] - dst_xy[corners[1]]))

@@ -35,6 +35,12 @@ MIN_GROWTH = 1.05  # edited / source inner-lip area above which the opening is f
 SHOWN_OPENING = 0.02  # source inner-lip area / mouth width^2 above which teeth or tongue show
 SHRINK = 0.5  # edited / source inner-lip area below which a shown opening counts as closed by the edit
 MAX_STRETCH = 1.8  # edited / donor lip gap (at the same mouth width) up to which the donor is stretched
+# A mouth the edit closes takes the donor's lips and the skin below them, this share of the way
+# from the lower lip to the chin. Why: closing a wide-open mouth moves the lower lip about three
+# times as far as the chin, so the warp stretches the source's open lower lip over that skin: a
+# pink band below the closed lips that the re-tracker read as a parted mouth.
+CLOSE_CHIN_SHARE = 0.7
+CHIN = 152
 
 
 def _poly(points: np.ndarray, shape: tuple[int, int], origin: tuple[int, int]) -> np.ndarray:
@@ -157,6 +163,16 @@ def lips_mask(dst_xy: np.ndarray, shape: tuple[int, int], origin: tuple[int, int
     return cv2.GaussianBlur(m, (0, 0), max(0.8, 0.3 * thick))
 
 
+def _below_lips(dst_xy: np.ndarray, shape: tuple[int, int], origin: tuple[int, int]) -> np.ndarray:
+    """(h, w) float32: the lower lip and the skin below it down `CLOSE_CHIN_SHARE` of the way
+    to the chin, feathered."""
+    lower = dst_xy[[61, *R.LOWER_LIP_OUTER, 291]]
+    toward = lower + CLOSE_CHIN_SHARE * (dst_xy[CHIN] - dst_xy[17])  # the lower lip's midpoint
+    m = _poly(cv2.convexHull(np.concatenate([lower, toward]).astype(np.float32))[:, 0], shape, origin)
+    width = float(np.linalg.norm(dst_xy[61] - dst_xy[291]))
+    return cv2.GaussianBlur(m, (0, 0), max(0.8, 0.06 * width))
+
+
 def paste_mouth(
     patch: np.ndarray,
     changed: np.ndarray,
@@ -171,11 +187,11 @@ def paste_mouth(
     h, w = patch.shape[:2]
     width = float(np.linalg.norm(dst_xy[61] - dst_xy[291]))
     centre = dst_xy[list(INNER)].mean(axis=0)
-    box = clip_box(dst_xy[list(OUTER)] - origin, 0.25 * width + 2, (h, w))
+    box = clip_box(dst_xy[list(OUTER)] - origin, (0.5 if whole_lips else 0.25) * width + 2, (h, w))
     if box is None or width < 4:
         return False
     x0, y0, x1, y1 = box
-    tris = triangles_near(dst_xy, centre, (1.3 if whole_lips else 1.0) * width)
+    tris = triangles_near(dst_xy, centre, (1.8 if whole_lips else 1.0) * width)
     frame_box = (x0 + origin[0], y0 + origin[1], x1 + origin[0], y1 + origin[1])
     moved, cover = warp_region(donor.image, donor.points, dst_xy, tris, frame_box)
     if not whole_lips and stretch(donor.points, dst_xy) > MAX_STRETCH:
@@ -186,7 +202,7 @@ def paste_mouth(
     shape, at = sub.shape[:2], frame_box[:2]
     cover = cv2.GaussianBlur(cv2.erode(cover, np.ones((5, 5), np.uint8)), (0, 0), 1.2)  # no hard seam
     if whole_lips:
-        m = lips_mask(dst_xy, shape, at) * cover
+        m = np.maximum(lips_mask(dst_xy, shape, at), _below_lips(dst_xy, shape, at)) * cover
         band = np.clip(cv2.dilate(m, np.ones((7, 7), np.uint8)) - m, 0.0, 1.0) * cover  # the skin round it
     else:
         m = mouth_mask(dst_xy, shape, at) * cover

@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import torch
+import torch.nn.functional as F
 from torch import nn
 
 from render_core.models.blocks import ConvNormAct, ResBlock, init_weights, make_norm
@@ -34,6 +35,9 @@ class BodyGeneratorConfig:
     # 3: G also sees the frame warped to the target skeleton and predicts a hallucination mask
     # (vid2vid's composition, DESIGN.md section 4); 0: pose and previous output only.
     warp_channels: int = 0
+    # > 1: what G changes of the warped frame is averaged over cells of this many px (a colour
+    # and shading field): the moved real pixels keep their texture (`BodyGenerator.parts`).
+    correction_pool: int = 1
 
 
 MASK_BIAS = -3.0  # the mask starts near 0: an untrained G passes the warped pixels through
@@ -94,7 +98,15 @@ class BodyGenerator(nn.Module):
             return y, None
         c = self.cfg.out_channels
         m = y[:, c:]
-        return m * y[:, :c] + (1 - m) * warped, m
+        out = m * y[:, :c] + (1 - m) * warped
+        p = self.cfg.correction_pool
+        if p > 1 and out.shape[-1] % p == 0 and out.shape[-2] % p == 0:
+            # Why: trained for minutes on one clip, a generator free to redraw the person learns
+            # a blurred likeness of its training frames, which on frames it never saw came out
+            # 4-5 dB below the moved pixels alone, smeared and flickering (docs/performance.md).
+            change = F.avg_pool2d(out - warped, p)
+            out = warped + F.interpolate(change, scale_factor=p, mode="bilinear", align_corners=False)
+        return out, m
 
     def forward(
         self, pose: torch.Tensor, previous: torch.Tensor | None = None, warped: torch.Tensor | None = None

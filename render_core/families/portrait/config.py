@@ -43,6 +43,11 @@ class PortraitPreset(BasePreset):
     pair_far: float = 0.3
     # Weight of the mean mask (relative to w_l1 x L1): keeps the warped real pixels where they do.
     w_mask: float = 0.0
+    # The network draws only in the edited face's mouth and eyes (warp_net.py), and its residual
+    # is a colour field averaged over `residual_pool` px; False / 1 = anywhere, per pixel
+    # (checkpoints trained before these settings).
+    edit_region: bool = False
+    residual_pool: int = 1
 
 
 PRESETS: dict[str, PortraitPreset] = {
@@ -67,6 +72,8 @@ PRESETS: dict[str, PortraitPreset] = {
         sample_every=100,
         lr=6e-4,  # the warp-guided generator's corrections must be learnt in a few hundred steps
         warp_input=True,
+        edit_region=True,
+        residual_pool=8,
     ),
     "gpu-quality": PortraitPreset(
         resolution=256,
@@ -88,5 +95,7 @@ PRESETS: dict[str, PortraitPreset] = {
         sample_every=250,
         max_train_frames=3000,
         warp_input=True,
+        edit_region=True,
+        residual_pool=8,
     ),
 }

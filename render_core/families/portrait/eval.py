@@ -4,7 +4,8 @@ The model is scored as the renderer runs it: conditioned on the steadied detecte
 (`tracking.steady`), while it trains on the detected ones.
 
 Convention: crops (S, S, 3) float32 [0, 1]; baseline = the training frame with the nearest
-crop-space landmarks, warped (render.warp_face) from its landmarks to the held-out ones. Scores
+crop-space landmarks, kept along a run of held-out frames until another is clearly nearer
+(`steady_sources`), warped (render.warp_face) from its landmarks to the held-out ones. Scores
 count only crop pixels inside the video frame (where the crop reaches past the frame edge, its
 pixels are replicated border that the renderer never composites).
 """
@@ -25,13 +26,15 @@ from render_core.metrics.image import psnr, ssim
 def predict(g: torch.nn.Module, data, positions, dev, steady: bool = False) -> list[np.ndarray]:
     """Generated crops (S, S, 3) float32 [0, 1] for cached samples `positions` (with `steady`,
     conditioned as the renderer conditions: on the steadied landmarks). A warp-guided model
-    starts from the warp baseline's source frame (`baseline_source`), warped to the target."""
+    starts from the warp baseline's source frame (`baseline_sources`), warped to the target."""
     g.eval()
     out = []
+    guided = isinstance(g, WarpGuidedUNet)
+    sources = baseline_sources(data, positions) if guided else {}
     for p in positions:
         pos = np.array([int(p)])
-        if isinstance(g, WarpGuidedUNet):
-            x = guided_batch(data, pos, [baseline_source(data, int(p))], dev.device, steady)[0]
+        if guided:
+            x = guided_batch(data, pos, [sources[int(p)]], dev.device, steady, g.region)[0]
         else:
             x = data.batch(pos, dev.device, steady)[0]
         x = x.contiguous(memory_format=dev.memory_format)
@@ -48,19 +51,52 @@ def _crop_landmarks(data, pos: int) -> np.ndarray:
     return data.transforms[pos].points(data.track.landmarks[i])
 
 
+SOURCE_MARGIN = 0.5  # crop px (mean L1) a new held-out source must be nearer by (`steady_sources`)
+
+
+def steady_sources(query: np.ndarray, bank: np.ndarray, margin: float = SOURCE_MARGIN) -> np.ndarray:
+    """For consecutive query faces (Q, 478, >=2) crop px, the index of a bank face (B, 478, >=2)
+    near each (mean L1), kept from one frame to the next unless another is nearer by more than
+    `margin` px. Why: a source that jumps between training frames makes the moved sequence
+    flicker, where the renderer's sources (the clip's own frames) move smoothly."""
+    q = np.asarray(query, np.float32)[:, :, :2]
+    b = np.asarray(bank, np.float32)[:, :, :2]
+    d = np.stack([np.abs(b - f[None]).mean(axis=(1, 2)) for f in q])  # (Q, B)
+    out = d.argmin(axis=1)
+    for i in range(1, len(q)):
+        if d[i, out[i - 1]] <= d[i, out[i]] + margin:
+            out[i] = out[i - 1]
+    return out
+
+
+def baseline_sources(data, positions) -> dict[int, int]:
+    """Held-out sample -> the training sample the warp baseline (and a warp-guided model) moves
+    to it: the nearest crop landmarks, steadied along each run of consecutive held-out frames."""
+    positions = [int(p) for p in positions]
+    bank = np.stack([_crop_landmarks(data, int(t)) for t in data.train])
+    out: dict[int, int] = {}
+    run: list[int] = []
+    for p in positions + [None]:
+        if run and (p is None or int(data.frames[p]) != int(data.frames[run[-1]]) + 1):
+            query = np.stack([_crop_landmarks(data, r) for r in run])
+            out.update(zip(run, (int(data.train[i]) for i in steady_sources(query, bank)), strict=True))
+            run = []
+        if p is not None:
+            run.append(p)
+    return out
+
+
 def baseline_source(data, pos: int) -> int:
     """The training sample with the crop landmarks nearest held-out sample `pos`'s."""
-    dst = _crop_landmarks(data, pos)
-    train_lm = np.stack([_crop_landmarks(data, int(t))[:, :2] for t in data.train])
-    return int(data.train[np.argmin(np.abs(train_lm - dst[None, :, :2]).mean(axis=(1, 2)))])
+    return baseline_sources(data, [pos])[int(pos)]
 
 
-def warp_baseline(data, pos: int) -> np.ndarray:
-    """The nearest training frame's crop warped to held-out sample `pos`'s landmarks."""
+def warp_baseline(data, pos: int, source: int | None = None) -> np.ndarray:
+    """Training sample `source` (default: the nearest) warped to held-out sample `pos`'s landmarks."""
     from render_core.warp.face import warp_face
 
     dst = _crop_landmarks(data, pos)
-    near = baseline_source(data, pos)
+    near = baseline_source(data, pos) if source is None else int(source)
     src = _crop_landmarks(data, near)
     img, _ = warp_face(data.crops[near].astype(np.float32) / 255.0, src, dst)
     return img
@@ -88,8 +124,9 @@ def heldout_report(g, data, positions, dev, full: bool, ctx: JobContext) -> dict
     if not full:
         return rep
     base = []
+    sources = baseline_sources(data, positions)
     for k, p in enumerate(positions):
-        base.append(warp_baseline(data, int(p)))
+        base.append(warp_baseline(data, int(p), sources[int(p)]))
         ctx.step(k, len(positions), "warp baseline")
     rep["baseline_psnr"], rep["baseline_ssim"] = image_scores(base, real, inside)
     rep["inside_fraction"] = float(np.mean(inside))

@@ -23,7 +23,6 @@ from torch.nn import functional as F
 from render_core.families.portrait.config import PRESETS, PortraitPreset
 from render_core.families.portrait.data import PortraitData, load_portrait_data
 from render_core.families.portrait.eval import heldout_report, predict
-from render_core.families.portrait.networks import net_config
 from render_core.families.portrait.novelty import bank_to_json, face_bank, face_features
 from render_core.families.portrait.warp_input import (
     guided_batch,
@@ -31,7 +30,7 @@ from render_core.families.portrait.warp_input import (
     neighbour_table,
     source_positions,
 )
-from render_core.families.portrait.warp_net import WARP_CHANNELS, build_generator
+from render_core.families.portrait.warp_net import generator_for
 from render_core.jobs import JobContext
 from render_core.models.patch_gan import MultiScalePatchGAN, PatchGANConfig
 from render_core.tracking.steady import STEADY_SIGMA
@@ -72,10 +71,8 @@ class PortraitFamily(Family):
         return data
 
     def build(self, cfg: PortraitPreset, data, dev):
-        g = build_generator(net_config(cfg), cfg.warp_input)
-        g = g.to(dev.device, memory_format=dev.memory_format)
-        cond = 9 * cfg.n_w + (WARP_CHANNELS if cfg.warp_input else 0)
-        dcfg = PatchGANConfig(in_ch=cond + 3, base=cfg.d_base, n_layers=cfg.d_layers)
+        g = generator_for(cfg).to(dev.device, memory_format=dev.memory_format)
+        dcfg = PatchGANConfig(in_ch=g.cfg.in_ch + 3, base=cfg.d_base, n_layers=cfg.d_layers)
         d = MultiScalePatchGAN(dcfg).to(dev.device, memory_format=dev.memory_format)
         opts = {"G": adam(g.parameters(), cfg), "D": adam(d.parameters(), cfg)}
         return {"G": g, "D": d}, opts
@@ -108,7 +105,7 @@ class PortraitFamily(Family):
             l1 = F.l1_loss(fake.float(), y)
             loss_g = cfg.w_l1 * l1
             if mask is not None:  # what the network adds: its L1 against the warped source's
-                losses["l1_warp"] = F.l1_loss(x[:, -WARP_CHANNELS:].float() * 2 - 1, y).item()
+                losses["l1_warp"] = F.l1_loss(g.warped(x).float() * 2 - 1, y).item()
                 losses["mask"] = mask.float().mean().item()
                 if cfg.w_mask > 0:
                     loss_g = loss_g + cfg.w_mask * mask.float().mean()
@@ -163,7 +160,7 @@ def _training_batch(s: RunState) -> tuple[torch.Tensor, torch.Tensor]:
     src = source_positions(
         pos, s.data.train, s.extras["openness"], s.extras["neighbours"], s.rng, cfg.pair_far
     )
-    return guided_batch(s.data, pos, src, s.dev.device)
+    return guided_batch(s.data, pos, src, s.dev.device, region=cfg.edit_region)
 
 
 def training_face_bank(data: PortraitData) -> list:

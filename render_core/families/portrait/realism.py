@@ -26,7 +26,13 @@ import torch
 from render_core.edits.face_ops import edit_face
 from render_core.edits.params import ExpressionParams, HeadPoseParams
 from render_core.families.portrait.maps import FaceMapRenderer
-from render_core.families.portrait.warp_input import mouth_box, mouth_openness, target_landmarks, warp_crop
+from render_core.families.portrait.warp_input import (
+    edit_region,
+    mouth_box,
+    mouth_openness,
+    target_landmarks,
+    warp_crop,
+)
 from render_core.families.portrait.warp_net import WarpGuidedUNet
 from render_core.families.portrait.window import stack_window, window_indices
 from render_core.geometry import face_topology as ft
@@ -126,6 +132,8 @@ def render_edit(g: torch.nn.Module, data, pos: int, edit: dict, dev) -> EditedFr
     if isinstance(g, WarpGuidedUNet):
         warped = warp_crop(source, tracked, moved)
         window = np.concatenate([window, warped.transpose(2, 0, 1)])
+        if g.region:
+            window = np.concatenate([window, edit_region(moved, source.shape[0])[None]])
     x = torch.from_numpy(np.ascontiguousarray(window, np.float32))[None].to(dev.device)
     g.eval()
     with dev.autocast():

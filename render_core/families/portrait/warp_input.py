@@ -15,6 +15,7 @@ Convention: crops (S, S, 3) float32 RGB [0, 1]; landmarks (478, 3) crop px; the 
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
 import torch
 
@@ -24,6 +25,25 @@ from render_core.warp.face import FaceWarpConfig, warp_face
 CROP_WARP = FaceWarpConfig()
 UPPER_LIP, LOWER_LIP = 13, 14  # inner-lip midpoints
 FOREHEAD, CHIN = 10, 152
+# The edit region: the outer lips grown by this share of the mouth's width (teeth, inner lips,
+# the skin the lips uncover), each eye's contour by this share of the eye's width (lids, lashes).
+MOUTH_GROW, EYE_GROW = 0.25, 0.45
+REGION_FEATHER = 0.03  # Gaussian sigma of the region's edge, share of the crop size
+
+
+def edit_region(landmarks: np.ndarray, size: int) -> np.ndarray:
+    """(S, S) float32 [0, 1]: where a warp-guided model may draw instead of moving the source's
+    pixels (warp_net.py): the mouth and both eyes of `landmarks` (478, >=2) crop px, grown and
+    feathered. Outside it the moved real pixels stay, so an edit keeps the frame's detail."""
+    out = np.zeros((size, size), np.float32)
+    outer, _ = ft.lips()
+    xy = np.asarray(landmarks, np.float32)[:, :2]
+    for idx, grow in [(list(outer), MOUTH_GROW)] + [(list(e), EYE_GROW) for e in ft.eyes()]:
+        pts = xy[idx]
+        c = pts.mean(axis=0)
+        pts = c + (pts - c) * (1.0 + 2.0 * grow)  # grown by `grow` of the width on each side
+        cv2.fillConvexPoly(out, np.round(cv2.convexHull(pts) * 16).astype(np.int32), 1.0, cv2.LINE_AA, 4)
+    return cv2.GaussianBlur(out, (0, 0), REGION_FEATHER * size)
 
 
 def warp_crop(crop: np.ndarray, src: np.ndarray, dst: np.ndarray) -> np.ndarray:
@@ -128,9 +148,13 @@ def warped_sources(data, targets, sources) -> np.ndarray:
     return np.stack(out)
 
 
-def guided_batch(data, targets, sources, device: torch.device, steady: bool = False):
-    """-> (inputs (B, 9 N_w + 3, S, S) in [0, 1]: conditioning window then warped source crop,
-    targets (B, 3, S, S) in [-1, 1])."""
+def guided_batch(data, targets, sources, device: torch.device, steady: bool = False, region: bool = False):
+    """-> (inputs (B, 9 N_w + 3 [+ 1], S, S) in [0, 1]: conditioning window, warped source crop
+    (and with `region` the target's `edit_region`), targets (B, 3, S, S) in [-1, 1])."""
     x, y = data.batch(np.asarray(targets), device, steady)
-    warped = torch.from_numpy(warped_sources(data, targets, sources)).permute(0, 3, 1, 2)
-    return torch.cat([x, warped.to(device)], 1), y
+    parts = [x, torch.from_numpy(warped_sources(data, targets, sources)).permute(0, 3, 1, 2).to(device)]
+    if region:
+        size = data.crops.shape[1]
+        masks = np.stack([edit_region(tracked_landmarks(data, int(t)), size) for t in targets])
+        parts.append(torch.from_numpy(masks)[:, None].to(device))
+    return torch.cat(parts, 1), y

@@ -8,8 +8,17 @@ passes through (corrected in shading by r); the network
 spends itself on what moving cannot give (mouth interior, eyelids, shading, disocclusions).
 The mask's bias starts low, so an untrained model already outputs (nearly) the warp.
 
-Convention: input (B, 9 * N_w + 3, S, S) in [0, 1], the warped crop last; output (B, 3, S, S)
-in [-1, 1] (image = (out + 1) / 2), as PortraitUNet's.
+With an edit region (the preset's `edit_region`) the input carries one more channel, the soft
+mask of the target's mouth and eyes (`warp_input.edit_region`), and the network may draw only
+there: `m` is multiplied by it, and the residual is averaged over `residual_pool`-px cells
+(a colour and shading field, never texture). Why: trained for minutes on one clip, a network
+free to redraw the whole face learns a blurred likeness of its training frames, and an edit
+comes out soft and ghosted (a hand seen near the face reappears); the warp keeps the frame's
+own detail everywhere the edit only moves it, and only an opened mouth and a closing eye show
+what the source frame does not.
+
+Convention: input (B, 9 * N_w + 3 [+ 1], S, S) in [0, 1], the warped crop after the window (then
+the edit region); output (B, 3, S, S) in [-1, 1] (image = (out + 1) / 2), as PortraitUNet's.
 """
 
 from __future__ import annotations
@@ -17,11 +26,14 @@ from __future__ import annotations
 from dataclasses import replace
 
 import torch
+import torch.nn.functional as F
 from torch import nn
 
-from render_core.families.portrait.networks import PortraitNetConfig, PortraitUNet
+from render_core.families.portrait.config import PortraitPreset
+from render_core.families.portrait.networks import PortraitNetConfig, PortraitUNet, net_config
 
 WARP_CHANNELS = 3
+REGION_CHANNELS = 1
 HEAD_CHANNELS = 7  # hallucinated RGB, mask logit, residual RGB
 MASK_BIAS = -3.0  # sigmoid(-3) = 0.047: the output starts close to the warped crop
 
@@ -32,8 +44,10 @@ class WarpGuidedUNet(PortraitUNet):
     head undamped from the first step (the mask's passes through a sigmoid held near 0), so
     shading and small misplacements of the warp are corrected within a CPU preview's steps."""
 
-    def __init__(self, cfg: PortraitNetConfig) -> None:
+    def __init__(self, cfg: PortraitNetConfig, region: bool = False, residual_pool: int = 1) -> None:
         super().__init__(cfg)
+        self.region = region
+        self.residual_pool = max(1, int(residual_pool))
         first = min(cfg.base, cfg.max_ch)
         head = nn.ConvTranspose2d(2 * first, HEAD_CHANNELS, 4, 2, 1)
         nn.init.normal_(head.weight, 0.0, 0.02)
@@ -47,12 +61,23 @@ class WarpGuidedUNet(PortraitUNet):
         """x: (B, in_ch, S, S) -> (hallucinated in [-1, 1], mask (B, 1, S, S) in [0, 1],
         residual in [-1, 1]) before composing."""
         raw = super().forward(x)
-        return torch.tanh(raw[:, :3]), torch.sigmoid(raw[:, 3:4]), torch.tanh(raw[:, 4:])
+        m, r = torch.sigmoid(raw[:, 3:4]), torch.tanh(raw[:, 4:])
+        if self.region:
+            m = m * x[:, -REGION_CHANNELS:]
+        p = self.residual_pool
+        if p > 1 and r.shape[-1] % p == 0 and r.shape[-2] % p == 0:
+            r = F.interpolate(F.avg_pool2d(r, p), scale_factor=p, mode="bilinear", align_corners=False)
+        return torch.tanh(raw[:, :3]), m, r
+
+    def warped(self, x: torch.Tensor) -> torch.Tensor:
+        """The warped crop of input x, in [0, 1]."""
+        end = x.shape[1] - (REGION_CHANNELS if self.region else 0)
+        return x[:, end - WARP_CHANNELS : end]
 
     def compose(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         """x: (B, in_ch, S, S) -> (output, mask, hallucinated), images in [-1, 1]."""
         h, m, r = self.heads(x)
-        warped = x[:, -WARP_CHANNELS:] * 2 - 1
+        warped = self.warped(x) * 2 - 1
         return m * h + (1 - m) * (warped + r), m, h
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
@@ -60,9 +85,24 @@ class WarpGuidedUNet(PortraitUNet):
         return self.compose(x)[0]
 
 
-def build_generator(cfg: PortraitNetConfig, warp_input: bool) -> PortraitUNet:
-    """The generator of a preset: warp-guided (its input widened by the warped crop) or the
-    conditioning-only DVP U-Net of checkpoints trained before the warp input existed."""
+def build_generator(
+    cfg: PortraitNetConfig, warp_input: bool, region: bool = False, residual_pool: int = 1
+) -> PortraitUNet:
+    """The generator: warp-guided (its input widened by the warped crop, and by the edit region
+    with `region`) or the conditioning-only DVP U-Net of checkpoints trained before the warp
+    input existed."""
     if not warp_input:
         return PortraitUNet(cfg)
-    return WarpGuidedUNet(replace(cfg, in_ch=cfg.in_ch + WARP_CHANNELS))
+    extra = WARP_CHANNELS + (REGION_CHANNELS if region else 0)
+    return WarpGuidedUNet(replace(cfg, in_ch=cfg.in_ch + extra), region, residual_pool)
+
+
+def generator_for(preset: PortraitPreset) -> PortraitUNet:
+    """The generator a preset (or a checkpoint's stored config) trains and renders; configs
+    stored before a setting existed keep its default."""
+    return build_generator(
+        net_config(preset),
+        bool(getattr(preset, "warp_input", False)),
+        bool(getattr(preset, "edit_region", False)),
+        int(getattr(preset, "residual_pool", 1)),
+    )

@@ -79,6 +79,29 @@ def test_an_untrained_generator_passes_the_warped_frame_through():
     assert first.in_channels == 6 and old(pose).shape == (1, 3, 32, 16)
 
 
+def _high_band(x: torch.Tensor) -> float:
+    """Mean absolute difference between neighbouring pixels (texture and grain)."""
+    return float((x[..., 1:, :] - x[..., :-1, :]).abs().mean() + (x[..., 1:] - x[..., :-1]).abs().mean())
+
+
+def test_a_pooled_correction_keeps_the_moved_pixels_texture_even_where_it_draws():
+    """With `correction_pool`, whatever G draws changes the moved frame only by a smooth colour
+    field: the warped frame's grain survives a mask at 1; per pixel, the drawing replaces it."""
+    torch.manual_seed(0)
+    pose, warped = torch.rand(1, 3, 32, 16), torch.rand(1, 3, 32, 16)
+    outs = {}
+    for pool in (1, 4):
+        g = BodyGenerator(BodyGeneratorConfig(8, 2, 1, 32, warp_channels=3, correction_pool=pool)).eval()
+        last = [m for m in g.net if isinstance(m, torch.nn.Conv2d)][-1]
+        with torch.no_grad():
+            last.bias[3:] = 10.0  # the mask at 1: G draws everywhere
+            outs[pool] = g.parts(pose, None, warped)[0]
+    drawn, kept = outs[1] - warped, outs[4] - warped
+    assert _high_band(drawn) > 0.5 * _high_band(warped)  # per pixel: the grain is redrawn
+    assert _high_band(kept) < 0.1 * _high_band(warped)  # pooled: only a smooth field is added
+    assert float(kept.abs().mean()) > 0.01  # and it does change the colour
+
+
 def test_warp_to_moves_the_person_and_keeps_the_identity(masked_clip):
     data = _data(*masked_clip, (128, 64))
     f = data.frames

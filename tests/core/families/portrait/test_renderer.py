@@ -218,3 +218,39 @@ def test_the_network_gets_its_window_channels_last_and_renders_what_nchw_would(t
         nchw = torch.from_numpy(np.stack([np.ascontiguousarray(w) for w in windows]))
         want = ((r.net(nchw).clamp(-1, 1) + 1) / 2).permute(0, 2, 3, 1).numpy()
     np.testing.assert_allclose(got, want, atol=1e-4)
+
+
+def test_a_warp_guided_model_warps_each_frame_once_and_feeds_the_network_its_crop(
+    tracked, tmp_path, monkeypatch
+):
+    """The full-size warp is computed once per frame (the network's input is its crop, the
+    output is composed over it): a second warp at crop size cost a fifth of an exported frame."""
+    import render_core.families.portrait.renderer as portrait_renderer
+
+    res = train_model(make_cfg(tracked, tmp_path / "ck", steps=1), null_context())
+    r = load_renderer(res.checkpoint, device="cpu")
+    assert r.guided
+    calls = []
+    real_warp = portrait_renderer.warp_face
+    monkeypatch.setattr(portrait_renderer, "warp_face", lambda *a, **k: calls.append(1) or real_warp(*a, **k))
+    face = Tracks.load(tracked[1]).face
+    with VideoReader(tracked[0]) as reader:
+        frame = to_float(reader.read(0))
+    state = FaceState(face.landmarks[0], face.head_pose[0], face.iris[0], face.focal, (0.0, 0.0))
+    moved = state.landmarks.copy()
+    moved[:, 1] += 2.0
+    edit = replace(state, landmarks=moved)
+    staged = r.stage(FrameRequest(0, frame, face=state, face_edit=edit))
+    assert len(calls) == 1
+    expected = staged.transform.crop(real_warp(frame, state.landmarks, moved)[0])
+    cond = 9 * r.cfg.n_w
+    np.testing.assert_allclose(staged.window[cond : cond + 3].transpose(1, 2, 0), expected, atol=1e-6)
+    if r.cfg.edit_region:  # then where the network may draw: the edited mouth and eyes
+        region = staged.window[cond + 3]
+        assert staged.window.shape[0] == cond + 4 and 0.005 < region.mean() < 0.5 and region.max() > 0.9
+    r.finish(
+        FrameRequest(0, frame, face=state, face_edit=edit),
+        staged,
+        np.zeros((r.cfg.resolution,) * 2 + (7,), np.float32),
+    )
+    assert len(calls) == 1

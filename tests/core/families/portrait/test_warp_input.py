@@ -90,10 +90,12 @@ def test_the_renderer_composes_over_the_full_resolution_warp():
     dst = src.copy()
     dst[:, 1] += 2.0
     t = CropTransform(CropParams(48.0, 48.0, 96.0, 0.0), 32)
-    staged = StagedFrame(t, np.zeros((1, 32, 32), np.float32), np.ones((32, 32), np.float32), (src, dst))
+    warped = warp_face(frame, src, dst)[0]
+    staged = StagedFrame(t, np.zeros((1, 32, 32), np.float32), np.ones((32, 32), np.float32), warped)
     crop = np.zeros((32, 32, 7), np.float32)
     crop[..., :3] = 0.25
-    np.testing.assert_allclose(compose_full(frame, staged, crop), warp_face(frame, src, dst)[0], atol=1e-5)
+    np.testing.assert_allclose(compose_full(frame, staged, crop), warped, atol=1e-5)
+    assert not np.allclose(warped, frame)  # the moved pixels, not the frame
     crop[..., 3] = 1.0
     np.testing.assert_allclose(compose_full(frame, staged, crop)[10:86, 10:86], 0.25, atol=1e-4)
 
