@@ -51,6 +51,8 @@ class MainWindow(QMainWindow):
         self.waveforms = WaveformStore(self.state, self.session.runner, self)
         self.timeline.waveforms = self.waveforms
         self.waveforms.changed.connect(self.timeline.update)
+        self.timeline.frame_marks = self.session.frame_marks
+        self.session.frame_marks.changed.connect(self.timeline.update)
         self.library = ModelLibrary(self.state)
         self.inset = DrivingInset(self.state, self.session.runner, self.viewer)
         self.manipulator = Manipulator(self.state, self.inspector, self)
@@ -119,6 +121,7 @@ class MainWindow(QMainWindow):
         s.error.connect(self.status.show_error)
         s.warning.connect(self.status.show_warning)
         s.message.connect(lambda m: self.status.showMessage(m, 8000))
+        s.frame_marks.notice.connect(lambda m: self.status.showMessage(m, 20000))
         s.opened.connect(self._remember_recent)
         s.playing_changed.connect(lambda _p: self._update_transport())
         s.tracking_finished.connect(self.status.show_tracked)

@@ -22,7 +22,7 @@ from PySide6.QtCore import QObject
 
 from render_core.jobs import Cancelled
 from studio.jobs import Job, JobRunner, Kind
-from studio.preview import PreviewResult, to_qimage
+from studio.preview import PreviewResult, rendered_notes, to_qimage
 
 BUFFER_FRAMES = 16  # frames rendered ahead of the playhead, at most
 
@@ -122,9 +122,9 @@ class PlaybackStream(QObject):
             try:
                 for position, t, original, edited in frames:
                     ctx.check()
-                    item = PreviewResult(
-                        0, t, to_qimage(original), None if edited is None else to_qimage(edited), 0.0, start
-                    )
+                    notes = rendered_notes(pipeline, snapshot, t) if edited is not None else None
+                    edited_image = None if edited is None else to_qimage(edited)
+                    item = PreviewResult(0, t, to_qimage(original), edited_image, 0.0, start, notes)
                     ready = time.perf_counter()
                     catch_up.busy(ready - start)
                     if not buffer.put(position, item, lambda: ctx.cancelled):

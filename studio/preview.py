@@ -4,7 +4,8 @@ Every change asks for the current frame again. At most one render runs and at mo
 a newer request replaces the waiting one (so playback drops frames instead of falling behind).
 A finished render whose frame was asked for again since (the document changed under it) is
 stale and dropped; one for a frame the playhead already left is still shown, as the freshest
-image there is. Frames cross the thread boundary as QImages that own a copy of the pixels.
+image there is. Frames cross the thread boundary as QImages that own a copy of the pixels,
+with what the renderer said about the frame (`render_bridge.RenderNotes`) where it says it.
 """
 
 from __future__ import annotations
@@ -12,13 +13,16 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QImage
 
 from studio.jobs import Job, JobRunner, Kind
+
+if TYPE_CHECKING:
+    from studio.render_bridge import RenderNotes
 
 # (snapshot, frame_index, scale) -> (original uint8 RGB, edited uint8 RGB or None when unedited)
 RenderPreview = Callable[[Any, int, float], tuple[np.ndarray, np.ndarray | None]]
@@ -31,6 +35,13 @@ def to_qimage(rgb: np.ndarray) -> QImage:
     return QImage(a.data, w, h, 3 * w, QImage.Format.Format_RGB888).copy()
 
 
+def rendered_notes(pipeline: Any, snapshot: Any, frame: int) -> RenderNotes | None:
+    """The renderer's notes on a frame just rendered (`RenderNotes`), where the pipeline keeps
+    them (the real one does; a bare render callable does not)."""
+    notes_at = getattr(pipeline, "notes_at", None)
+    return notes_at(snapshot, frame) if notes_at is not None else None
+
+
 @dataclass(frozen=True)
 class PreviewResult:
     """What the viewer shows. `edited` is None where no edit acts on the frame."""
@@ -41,6 +52,7 @@ class PreviewResult:
     edited: QImage | None
     render_ms: float
     requested_at: float  # time.perf_counter() when the request was made
+    notes: RenderNotes | None = None  # of an edited frame, where the pipeline keeps them
 
 
 class PreviewWorker(QObject):
@@ -97,8 +109,9 @@ class PreviewWorker(QObject):
             start = time.perf_counter()
             original, edited = render(snapshot, frame, scale)
             ms = 1000.0 * (time.perf_counter() - start)
+            notes = rendered_notes(render, snapshot, frame) if edited is not None else None
             return PreviewResult(
-                rid, frame, to_qimage(original), None if edited is None else to_qimage(edited), ms, t0
+                rid, frame, to_qimage(original), None if edited is None else to_qimage(edited), ms, t0, notes
             )
 
         job = Job(work, f"preview {frame}", self.kind)

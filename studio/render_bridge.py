@@ -6,19 +6,25 @@ It decodes the frame (kept decoder, see `FrameSource`), downscales it to preview
 where an edit acts on the frame asks the export pipeline's `FrameRenderer` for the edited
 frame at that scale, so preview and export are one pipeline. The renderer (a loaded model for
 neural families) is built once and reused across requests; the driving clips' tracks are
-tracked by the studio as a job with progress and handed over (`add_driving`).
+tracked by the studio as a job with progress and handed over (`add_driving`). After a frame
+renders, `notes_at` hands what the renderer said about it (`RenderNotes`) to the GUI thread.
 """
 
 from __future__ import annotations
 
 import threading
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from studio.frame_source import FrameSource
+
+if TYPE_CHECKING:
+    from render_core.contract import NoteSpec
 
 
 def frame_at_position(start: int, position: int, loop: tuple[int, int] | None) -> int:
@@ -33,6 +39,21 @@ def frame_at_position(start: int, position: int, loop: tuple[int, int] | None) -
     return first + (position - lead_in) % (last - first + 1)
 
 
+@dataclass(frozen=True)
+class RenderNotes:
+    """What the renderer said about one rendered frame, for the studio's frame marks.
+
+    source: the snapshot the frame was rendered from (the GUI drops notes of an older one);
+    renderer_key: the renderer and model (`registry.renderer_id`); specs: the notes it declares;
+    values: this frame's notes (name -> value); warnings: its `report()` warnings so far."""
+
+    source: Any
+    renderer_key: str
+    specs: tuple[NoteSpec, ...]
+    values: Mapping[str, float]
+    warnings: tuple[str, ...] = ()
+
+
 class PreviewPipeline:
     """Keeps one `FrameRenderer` per (tracks, renderer, scale); swaps in each new timeline."""
 
@@ -45,6 +66,7 @@ class PreviewPipeline:
         self._driving: dict[str, object] = {}
 
     def _frame_renderer(self, snapshot, scale: float):
+        from render_core.render.frame_notes import FrameNotes
         from render_core.render.frame_renderer import FrameRenderer
         from render_core.render.registry import make_renderer, renderer_id
         from render_core.render.sources import ClipTracks, EditSources
@@ -65,9 +87,24 @@ class PreviewPipeline:
         fr = self._renderer
         if fr.timeline.layers is not snapshot.timeline.layers:
             fr.abandon()  # frames in a temporal renderer's window were made with the old edits
+            fr.notes = FrameNotes(fr.renderer.notes)  # notes belong to the edits that made them
         fr.timeline = snapshot.timeline
         fr.sources.driving = self._driving  # shared: tracks that arrive are used at once
         return fr
+
+    def notes_at(self, snapshot, frame: int) -> RenderNotes | None:
+        """The notes of `frame` as rendered last from `snapshot`, with the renderer's report
+        warnings so far; None where the renderer in hand was made for another snapshot (an
+        edit, another renderer or new tracks since) or nothing rendered yet."""
+        with self._lock:
+            fr, key = self._renderer, self._key
+            if fr is None or fr.timeline.layers is not snapshot.timeline.layers:
+                return None
+            if key[:2] != (id(snapshot.tracks), snapshot.renderer):
+                return None
+            report = getattr(fr.renderer, "report", None)
+            warnings = tuple(report().get("warnings", [])) if report is not None else ()
+            return RenderNotes(snapshot, key[2], tuple(fr.renderer.notes), fr.notes.at(frame), warnings)
 
     def missing_driving(self, snapshot) -> dict[str, Path]:
         """{clip id: path} of the driving clips enabled layers use whose tracks are not here

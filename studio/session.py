@@ -14,6 +14,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from studio import document as D
+from studio.frame_marks import FrameMarks
 from studio.frame_source import FrameSource, preview_scale
 from studio.jobs import Job, JobRunner, Kind
 from studio.playback import PlaybackStream
@@ -48,6 +49,8 @@ class Session(QObject):
         self.preview = PreviewWorker(self.runner, render or make_render_preview(self.frames), self)
         self.preview.ready.connect(self._preview_ready)
         self.preview.failed.connect(self.error)
+        self.frame_marks = FrameMarks(self.state, self)  # frames the preview's renders flag
+        self.preview_ready.connect(self.frame_marks.add)
         # playback renders ahead where the preview pipeline can stream (the real one can)
         stream = hasattr(self.preview.render, "stream")
         self.stream = PlaybackStream(self.runner, self.preview.render, self) if stream else None

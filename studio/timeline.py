@@ -1,7 +1,8 @@
 """The timeline: ruler (frames + timecode), playhead, tracking gaps, the clip's audio, one row
-per edit layer with keyframe diamonds (a driving performance's audio drawn in its bar). Click
-to seek, drag a diamond to move it, Delete removes it; drag a
-layer bar's end to trim it, its middle to move it (keyframes and a driving performance with it).
+per edit layer with keyframe diamonds (a driving performance's audio drawn in its bar), and a
+band on the ruler over the frames the preview's renderer flagged (hover it for why). Click to
+seek, drag a diamond to move it, Delete removes it; drag a layer bar's end to trim it, its
+middle to move it (keyframes and a driving performance with it).
 
 Zoom and scroll like an editor's (`studio.timeline_zoom`).
 
@@ -12,15 +13,23 @@ after the name column; frame f is drawn at the centre of its cell.
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QKeyEvent, QMouseEvent, QPainter, QPen, QPolygonF
-from PySide6.QtWidgets import QSizePolicy, QWidget
+from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QColor, QHelpEvent, QKeyEvent, QMouseEvent, QPainter, QPen, QPolygonF
+from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
 from render_core.edits.settings import DRIVEN_KINDS
 from studio import commands as C
 from studio.state import AppState
 from studio.timeline_audio import paint_clip_audio, paint_driving_audio
-from studio.timeline_rows import GAP_ROW_H, NAME_W, RULER_H, paint_gaps, paint_marks, paint_ruler
+from studio.timeline_rows import (
+    GAP_ROW_H,
+    NAME_W,
+    RULER_H,
+    paint_flagged,
+    paint_gaps,
+    paint_marks,
+    paint_ruler,
+)
 from studio.timeline_zoom import TimelineZoom
 
 AUDIO_ROW_H = 18
@@ -49,6 +58,7 @@ class TimelineWidget(TimelineZoom, QWidget):
         self._drag_bar: tuple | None = None  # (layer as pressed, part, pressed frame, gesture)
         self._scrubbing = False
         self.waveforms = None  # studio.waveforms.WaveformStore, set by the main window
+        self.frame_marks = None  # studio.frame_marks.FrameMarks, set by the main window
         self.setMouseTracking(True)  # the cursor shows what a press on a bar would grab
         self.setMinimumHeight(LAYERS_TOP + 3 * ROW_H)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
@@ -131,6 +141,7 @@ class TimelineWidget(TimelineZoom, QWidget):
             self._paint_layer_name(p, i, layer)
         p.setClipRect(lanes)  # zoomed in, what lies left of the view stays out of the names
         paint_ruler(self, p)
+        paint_flagged(self, p)
         paint_gaps(self, p)
         paint_clip_audio(self, p, QRectF(NAME_W, RULER_H + GAP_ROW_H, self.width() - NAME_W, AUDIO_ROW_H))
         for i, layer in enumerate(self.state.timeline.layers):
@@ -173,6 +184,22 @@ class TimelineWidget(TimelineZoom, QWidget):
         p.setBrush(Qt.BrushStyle.NoBrush)
 
     # -- interaction ---------------------------------------------------------------------
+    def flag_tip_at(self, pos: QPointF) -> str | None:
+        """What the flagged frame under `pos` on the ruler means, or None."""
+        if self.frame_marks is None or not self.state.is_open or pos.y() > RULER_H or pos.x() < NAME_W:
+            return None
+        return self.frame_marks.tooltip(self.x_to_frame(pos.x()))
+
+    def event(self, e: QEvent) -> bool:
+        if e.type() == QEvent.Type.ToolTip and isinstance(e, QHelpEvent):
+            tip = self.flag_tip_at(QPointF(e.pos()))
+            if tip:
+                QToolTip.showText(e.globalPos(), tip, self)
+            else:
+                QToolTip.hideText()
+            return True
+        return super().event(e)
+
     def mousePressEvent(self, e: QMouseEvent) -> None:
         if not self.state.is_open or e.button() != Qt.MouseButton.LeftButton:
             return

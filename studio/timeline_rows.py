@@ -1,5 +1,6 @@
 """The timeline's fixed rows, painted for the widget: the ruler with frame numbers and
-timecode, the in/out marks, and the tracking gaps (frames with no face or body)."""
+timecode, the in/out marks, the frames a render flagged (`studio.frame_marks`) and the
+tracking gaps (frames with no face or body)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ NO_FACE = QColor(200, 70, 70, 160)
 NO_BODY = QColor(230, 140, 50, 160)
 OUTSIDE_MARKS = QColor(0, 0, 0, 110)  # shade over frames outside the in/out marks
 MARK = QColor(120, 200, 255)
+FLAGGED = QColor(255, 60, 140)  # frames a render flagged: apart from the gaps' red and orange
+FLAGGED_H = 3  # the band along the ruler's foot, below the timecode
 
 
 def timecode(frame: int, fps: float) -> str:
@@ -74,6 +77,21 @@ def paint_marks(widget, p: QPainter) -> None:
                 ]
             )
         )
+
+
+def paint_flagged(widget, p: QPainter) -> None:
+    """A band along the ruler's foot over each run of flagged frames, and a faint tint down
+    through the rows, so a flagged stretch reads at any zoom (a frame is at least 2 px)."""
+    marks = widget.frame_marks
+    if marks is None:
+        return
+    tint = QColor(FLAGGED)
+    tint.setAlpha(36)
+    for a, b in marks.runs():
+        x0, x1 = widget.frame_to_x(a - 0.5), widget.frame_to_x(b + 0.5)
+        w = max(2.0, x1 - x0)
+        p.fillRect(QRectF(x0, RULER_H - FLAGGED_H, w, FLAGGED_H), FLAGGED)
+        p.fillRect(QRectF(x0, RULER_H, w, widget.height() - RULER_H), tint)
 
 
 def paint_gaps(widget, p: QPainter) -> None:

@@ -60,6 +60,10 @@ class FrameNotes:
             if name in self.logs:
                 self.logs[name].add(t, value)
 
+    def at(self, t: int) -> dict[str, float]:
+        """Frame t's latest value of each note measured there (the studio marks the frame)."""
+        return {name: log.by_frame[t] for name, log in self.logs.items() if t in log.by_frame}
+
     def report(self) -> dict:
         """Every note's summary fields; their warnings in one list."""
         out: dict = {}
