@@ -1,7 +1,12 @@
-"""`main.py render PROJECT [PROJECT ...] -o OUT`: export edited clips (batch when several)."""
+"""`main.py render PROJECT [PROJECT ...] -o OUT`: export edited clips (batch when several).
+
+An image-set project renders a camera path instead (`--camera-path`: a one-click path or a
+nerfstudio camera_path file); with `-o PATH.json` the path itself is written, as a nerfstudio
+camera_path, and nothing is rendered."""
 
 from __future__ import annotations
 
+import argparse
 from pathlib import Path
 
 from render_core.cli.args import add_encoding_arguments, frame_range
@@ -28,11 +33,30 @@ def add_arguments(p) -> None:
     p.add_argument("--no-cache", action="store_true", help="re-render every edited frame")
     p.add_argument(
         "--camera-path",
-        choices=["orbit", "capture"],
+        type=camera_path_argument,
         default="orbit",
-        help="image-set projects: orbit 360 (default) or follow the captured cameras",
+        metavar="orbit|capture|smooth|FILE.json",
+        help="image-set projects: orbit 360 (default), follow the captured cameras, follow them "
+        "steadied, or a nerfstudio camera_path file (in the capture's world frame); "
+        "with -o PATH.json the path is written as a nerfstudio camera_path instead of rendered",
+    )
+    p.add_argument(
+        "--capture-timing",
+        action="store_true",
+        help="--camera-path smooth: keep the capture's pace (default: constant speed)",
     )
     add_encoding_arguments(p)
+
+
+def camera_path_argument(text: str) -> str:
+    """A one-click path's name or a .json file's path, else an argparse error naming both."""
+    from render_core.render.camera_path import ONE_CLICK_PATHS
+
+    if text in ONE_CLICK_PATHS or Path(text).suffix.lower() == ".json":
+        return text
+    raise argparse.ArgumentTypeError(
+        f"{text!r} is neither a one-click path ({', '.join(ONE_CLICK_PATHS)}) nor a camera_path .json file"
+    )
 
 
 def outputs_for(projects: list[str], output: str, format_name: str | None = None) -> list[Path]:
@@ -75,20 +99,12 @@ def batch_names(projects: list[str]) -> list[str]:
 
 def run(args, ctx: JobContext) -> dict:
     from render_core.project.io import load_project
-    from render_core.render.camera_path import PathRenderConfig, is_image_set_project, render_image_set
+    from render_core.render.camera_path import is_image_set_project
     from render_core.render.export_checks import check_export
     from render_core.render.pipeline import RenderConfig, marked_frames, render_clip
 
     if len(args.projects) == 1 and is_image_set_project(args.projects[0]):
-        cfg = PathRenderConfig(
-            args.output,
-            height=args.height or 256,
-            path=args.camera_path,
-            crf=args.crf or 18,
-            preset=args.preset or "medium",
-            device=args.device,
-        )
-        return render_image_set(args.projects[0], cfg, ctx)
+        return run_image_set(args, ctx)
     outs = outputs_for(args.projects, args.output, args.format)
     projects = [load_project(p) for p in args.projects]  # fail early, before any long render
     cfgs = []
@@ -111,3 +127,23 @@ def run(args, ctx: JobContext) -> dict:
     for i, (project, cfg) in enumerate(zip(projects, cfgs, strict=True)):
         results.append(render_clip(project, cfg, ctx.sub(i / len(projects), (i + 1) / len(projects))))
     return results[0] if len(results) == 1 else {"renders": results, "count": len(results)}
+
+
+def run_image_set(args, ctx: JobContext) -> dict:
+    """Render an image-set project's camera path, or write it (`-o PATH.json`)."""
+    from render_core.render.camera_path import PathRenderConfig, export_camera_path, render_image_set
+
+    cfg = PathRenderConfig(
+        args.output,
+        height=args.height or 256,
+        path=args.camera_path,
+        constant_speed=not args.capture_timing,
+        crf=args.crf or 18,
+        preset=args.preset or "medium",
+        device=args.device,
+    )
+    if Path(args.output).suffix.lower() != ".json":
+        return render_image_set(args.projects[0], cfg, ctx)
+    if args.format is not None:
+        raise InputError(args.output, "is a camera path (.json): --format does not apply")
+    return export_camera_path(args.projects[0], cfg)

@@ -1,4 +1,5 @@
-"""Viewpoint edits: a virtual camera moved from a captured one by `ViewpointParams` (pure).
+"""Viewpoint edits: a virtual camera moved from a captured one by `ViewpointParams`, and the
+one-click paths built from them: an orbit, the captured walk steadied (pure).
 
 Order: dolly along the line to the centre, orbit (yaw about the world's up axis through the
 centre, then pitch about the camera's right axis through it), roll about the viewing axis,
@@ -12,13 +13,17 @@ degrees in the params, radians in the math; intrinsics in pixels of `size`.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import replace
 
 import numpy as np
 
 from render_core.edits.params import ViewpointParams
 from render_core.geometry.cameras import invert_rigid, rotation_about
+from render_core.geometry.path_smoothing import PathSmoother
 from render_core.states import CameraState
+
+STEADY_SIGMA = 3.0  # views: the Gaussian that steadies a walk-around (`steady_path`)
 
 MAX_FOV = math.radians(170.0)
 
@@ -73,3 +78,25 @@ def _yawed(cam: CameraState, deg: float) -> CameraState:
     c2w, center, up = _frame(cam)
     c2w = _rotate_about_point(c2w, rotation_about(up, math.radians(deg)), center)
     return replace(cam, world_to_camera=invert_rigid(c2w), center=center, up=up)
+
+
+def steady_path(
+    cams: Sequence[CameraState], frames: int, sigma: float = STEADY_SIGMA, constant_speed: bool = True
+) -> list[CameraState]:
+    """`frames` cameras along the captured cameras `cams` steadied (path_smoothing): positions
+    and rotations smoothed with a Gaussian of `sigma` views, each aimed at the subject's
+    centre, from the start of the walk to its end; at constant speed (spaced by distance
+    along the path), else at the capture's own pace. Intrinsics are interpolated between
+    views; the centre and up are the first camera's."""
+    _, center, up = _frame(cams[0])
+    c2w = invert_rigid(np.stack([np.asarray(c.world_to_camera, np.float64) for c in cams]))
+    smoother = PathSmoother(c2w, center, up, sigma)
+    s = smoother.constant_speed(frames) if constant_speed else np.linspace(0.0, len(cams) - 1, frames)
+    ks = np.stack([np.asarray(c.intrinsics, np.float64) for c in cams])
+    lo = np.minimum(np.floor(s).astype(int), len(cams) - 1)
+    hi, t = np.minimum(lo + 1, len(cams) - 1), (s - lo)[:, None, None]
+    k = (1 - t) * ks[lo] + t * ks[hi]
+    return [
+        replace(cams[0], world_to_camera=invert_rigid(m), intrinsics=k[i], center=center, up=up)
+        for i, m in enumerate(smoother.camera_to_world(s))
+    ]

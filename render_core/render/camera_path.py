@@ -5,7 +5,10 @@ same writers as a clip's export.
 An image-set project is a folder holding `captures/<name>/capture.json` (the `capture`
 command) and `models/<family>-<preset>/` (a `train` of a family drawing viewpoint edits). Its
 default path is the one-click "orbit 360" from the capture's first camera; "capture"
-follows the captured cameras in order.
+follows the captured cameras in order; "smooth" follows them steadied (a shaky walk-around
+made smooth, at constant speed unless told to keep the capture's pace). A nerfstudio
+camera_path JSON (`nerfstudio_path`) gives any other path, in the capture's world frame, and
+any path can be written as one.
 
 Convention: OpenCV cameras; frames float32 RGB [0, 1]; memory is one frame, whatever the
 path's length.
@@ -15,7 +18,7 @@ from __future__ import annotations
 
 import json
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 from pathlib import Path
 
@@ -23,7 +26,7 @@ import cv2
 import numpy as np
 
 from render_core.edits.timeline import EditTimeline
-from render_core.edits.viewpoint_ops import orbit_path
+from render_core.edits.viewpoint_ops import orbit_path, steady_path
 from render_core.errors import InputError
 from render_core.families.registry import load_renderer
 from render_core.geometry.cameras import scale_intrinsics
@@ -31,6 +34,7 @@ from render_core.jobs import JobContext
 from render_core.media.encode import VideoWriter
 from render_core.project.capture import CAPTURE_FILE, Capture, load_capture
 from render_core.render.frame_edits import resolve_camera
+from render_core.render.nerfstudio_path import read_camera_path, write_camera_path
 from render_core.render.sources import EditSources
 from render_core.states import CameraState
 from render_core.training import checkpoint as ckpt
@@ -43,10 +47,14 @@ class PathRenderConfig:
     height: int = 256
     fps: int = 30
     degrees: float = 360.0
-    path: str = "orbit"  # or "capture": follow the captured cameras
+    path: str = "orbit"  # a name of ONE_CLICK_PATHS, or a nerfstudio camera_path .json file
+    constant_speed: bool = True  # "smooth": evenly spaced along the path, else the capture's pace
     crf: int = 18
     preset: str = "medium"
     device: str = "auto"
+
+
+ONE_CLICK_PATHS = ("orbit", "capture", "smooth")
 
 
 def is_image_set_project(folder: str | Path) -> bool:
@@ -69,14 +77,18 @@ def newest_capture(folder: Path) -> Path:
 
 def project_parts(folder: Path) -> tuple[Capture, Path]:
     """The project's newest capture and newest novel-view checkpoint; InputError when missing."""
-    cap = newest_capture(folder)
+    return load_capture(newest_capture(folder)), newest_model(folder)
+
+
+def newest_model(folder: Path) -> Path:
+    """The project's newest novel-view checkpoint; InputError when it has none."""
     models = [p for p in folder.glob("models/*") if ckpt.resolve(p) is not None and _draws_viewpoints(p)]
     model = _newest(models)
-    if cap is None or model is None:
+    if model is None:
         raise InputError(
             folder, "needs a capture and a trained novel-view model (capture, then train novel_view)"
         )
-    return load_capture(cap), model
+    return model
 
 
 def _draws_viewpoints(path: Path) -> bool:
@@ -87,24 +99,59 @@ def _draws_viewpoints(path: Path) -> bool:
     return meta.get("family") == "novel_view"
 
 
+def at_height(cam: CameraState, height: int) -> CameraState:
+    """The camera `cam` for frames `height` px tall and as wide as its aspect allows, rounded
+    to an even width (what H.264's 4:2:0 needs); the same camera when already that size."""
+    w, h = cam.size
+    width = int(round(w * height / h / 2)) * 2
+    if (width, height) == (w, h):
+        return cam
+    k = scale_intrinsics(cam.intrinsics, width / w, height / h)
+    return replace(cam, intrinsics=k, size=(width, height))
+
+
 def capture_camera(capture: Capture, i: int, height: int) -> CameraState:
     """Capture view i as a CameraState for frames `height` px tall (even width)."""
-    w, h = capture.size
-    width = int(round(w * height / h / 2)) * 2
-    k = scale_intrinsics(capture.intrinsics[i], width / w, height / h)
-    return CameraState(capture.world_to_camera[i], k, (width, height), capture.center, capture.up)
+    cam = CameraState(
+        capture.world_to_camera[i], capture.intrinsics[i], capture.size, capture.center, capture.up
+    )
+    return at_height(cam, height)
 
 
 def path_cameras(
-    capture: Capture, frames: int, height: int, degrees: float = 360.0, kind: str = "orbit"
+    capture: Capture,
+    frames: int,
+    height: int,
+    degrees: float = 360.0,
+    kind: str = "orbit",
+    constant_speed: bool = True,
 ) -> tuple[CameraState, ...]:
     """A one-click path at `height` px: "orbit" (`frames` cameras swinging `degrees` from the
-    capture's first camera, constant speed) or "capture" (the captured cameras in order)."""
+    capture's first camera, constant speed), "capture" (the captured cameras in order) or
+    "smooth" (`frames` cameras along the captured ones steadied, `steady_path`)."""
     if kind == "capture":
         return tuple(capture_camera(capture, i, height) for i in range(len(capture)))
+    if kind == "smooth":
+        views = [capture_camera(capture, i, height) for i in range(len(capture))]
+        return tuple(steady_path(views, frames, constant_speed=constant_speed))
     if kind != "orbit":
-        raise InputError(None, f"unknown camera path {kind!r} (have: orbit, capture)")
+        raise InputError(None, f"unknown camera path {kind!r} (have: {', '.join(ONE_CLICK_PATHS)})")
     return tuple(orbit_path(capture_camera(capture, 0, height), frames, degrees))
+
+
+def chosen_path(capture: Capture, cfg: PathRenderConfig) -> tuple[tuple[CameraState, ...], float]:
+    """(cameras at `cfg.height`, frame rate) of the path `cfg` names: a one-click path at
+    `cfg.fps`, or a camera_path file's cameras (in the capture's world frame, orbiting its
+    centre) at the file's rate when it gives one."""
+    if cfg.path in ONE_CLICK_PATHS:
+        cams = path_cameras(capture, cfg.frames, cfg.height, cfg.degrees, cfg.path, cfg.constant_speed)
+        return cams, float(cfg.fps)
+    if Path(cfg.path).suffix.lower() != ".json":
+        raise InputError(
+            None, f"unknown camera path {cfg.path!r} (have: {', '.join(ONE_CLICK_PATHS)}, FILE.json)"
+        )
+    found = read_camera_path(cfg.path, capture.center, capture.up)
+    return tuple(at_height(c, cfg.height) for c in found.cameras), found.fps or float(cfg.fps)
 
 
 def frame_at_size(img: np.ndarray, size: tuple[int, int]) -> np.ndarray:
@@ -129,11 +176,14 @@ def render_image_set(
     folder: str | Path, cfg: PathRenderConfig, ctx: JobContext, timeline: EditTimeline | None = None
 ) -> dict:
     """Render the project's camera path into `cfg.output` (MP4, atomic); returns a summary."""
-    capture, model = project_parts(Path(folder))
+    folder = Path(folder)
+    capture = load_capture(newest_capture(folder))
+    cameras, fps = chosen_path(capture, cfg)  # a bad path file stops here, before the model loads
+    model = newest_model(folder)
     renderer = load_renderer("novel_view", model, cfg.device)
-    cameras = path_cameras(capture, cfg.frames, cfg.height, cfg.degrees, cfg.path)
     w, h = cameras[0].size
-    writer = VideoWriter(cfg.output, Fraction(cfg.fps), w, h, crf=cfg.crf, preset=cfg.preset)
+    rate = Fraction(fps).limit_denominator(1001)
+    writer = VideoWriter(cfg.output, rate, w, h, crf=cfg.crf, preset=cfg.preset)
     try:
         ms = render_path(renderer, cameras, timeline or EditTimeline(), writer, ctx)
     except BaseException:
@@ -144,6 +194,24 @@ def render_image_set(
         "output": cfg.output,
         "frames": len(cameras),
         "size": [w, h],
+        "fps": float(rate),
         "model": str(model),
         "ms_per_frame": round(ms, 2),
+    }
+
+
+def export_camera_path(folder: str | Path, cfg: PathRenderConfig) -> dict:
+    """Write the project's camera path (`cfg.path` at `cfg.height`) into `cfg.output` as a
+    nerfstudio camera_path JSON, to edit or render elsewhere; needs a capture, not a model.
+    Returns a summary (with warnings where the file cannot hold a camera's intrinsics)."""
+    capture = load_capture(newest_capture(Path(folder)))
+    cameras, fps = chosen_path(capture, cfg)
+    warnings = write_camera_path(cameras, cfg.output, fps)
+    return {
+        "output": cfg.output,
+        "frames": len(cameras),
+        "size": list(cameras[0].size),
+        "fps": fps,
+        "path": cfg.path,
+        **({"warnings": warnings} if warnings else {}),
     }

@@ -1,8 +1,10 @@
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
 from render_core.edits.params import ViewpointParams
-from render_core.edits.viewpoint_ops import apply_viewpoint, orbit_path
+from render_core.edits.viewpoint_ops import apply_viewpoint, orbit_path, steady_path
 from render_core.geometry.cameras import invert_rigid, look_at
 from render_core.states import CameraState
 
@@ -61,3 +63,24 @@ def test_orbit_path_goes_round_at_constant_speed():
     steps = np.linalg.norm(np.diff(np.vstack([pos, pos[:1]]), axis=0), axis=1)
     np.testing.assert_allclose(steps, steps[0])
     np.testing.assert_allclose(np.linalg.norm(pos, axis=1), 4.0)
+
+
+def _zoomed(cam: CameraState, factor: float) -> CameraState:
+    k = cam.intrinsics.copy()
+    k[0, 0] *= factor
+    k[1, 1] *= factor
+    return replace(cam, intrinsics=k)
+
+
+def test_steady_path_runs_from_the_first_view_to_the_last_aimed_at_the_centre():
+    views = [_zoomed(v, 1 + i / 23) for i, v in enumerate(orbit_path(_cam(), 24, degrees=180.0))]
+    out = steady_path(views, 47, constant_speed=False)  # two frames a view
+    assert len(out) == 47
+    np.testing.assert_allclose(_pos(out[0]), _pos(views[0]), atol=1e-9)
+    np.testing.assert_allclose(_pos(out[-1]), _pos(views[-1]), atol=1e-9)
+    for c in out:
+        np.testing.assert_allclose(_centre_in_camera(c)[:2], 0.0, atol=1e-9)
+        np.testing.assert_allclose(c.center, 0.0)
+        np.testing.assert_allclose(c.up, UP)
+    # halfway between two views: the mean of their intrinsics
+    np.testing.assert_allclose(out[1].intrinsics, (views[0].intrinsics + views[1].intrinsics) / 2)
