@@ -25,10 +25,12 @@ from render_core.warp.face import FaceWarpConfig, warp_face
 CROP_WARP = FaceWarpConfig()
 UPPER_LIP, LOWER_LIP = 13, 14  # inner-lip midpoints
 FOREHEAD, CHIN = 10, 152
-# The edit region: the outer lips grown by this share of the mouth's width (teeth, inner lips,
-# the skin the lips uncover), each eye's contour by this share of the eye's width (lids, lashes).
-MOUTH_GROW, EYE_GROW = 0.25, 0.45
-REGION_FEATHER = 0.03  # Gaussian sigma of the region's edge, share of the crop size
+# The edit region: the outer lips grown by this share of their width and height on each side
+# (teeth, inner lips, the skin the lips uncover), each eye's contour by this share of its width
+# and of its height (the lids and lashes above and below an opening a few pixels tall).
+MOUTH_GROW = (0.25, 0.25)
+EYE_GROW = (0.45, 1.0)
+REGION_FEATHER = 0.015  # Gaussian sigma of the region's edge, share of the crop size
 
 
 def edit_region(landmarks: np.ndarray, size: int) -> np.ndarray:
@@ -41,7 +43,7 @@ def edit_region(landmarks: np.ndarray, size: int) -> np.ndarray:
     for idx, grow in [(list(outer), MOUTH_GROW)] + [(list(e), EYE_GROW) for e in ft.eyes()]:
         pts = xy[idx]
         c = pts.mean(axis=0)
-        pts = c + (pts - c) * (1.0 + 2.0 * grow)  # grown by `grow` of the width on each side
+        pts = c + (pts - c) * (1.0 + 2.0 * np.asarray(grow, np.float32))  # crop axes: the face upright
         cv2.fillConvexPoly(out, np.round(cv2.convexHull(pts) * 16).astype(np.int32), 1.0, cv2.LINE_AA, 4)
     return cv2.GaussianBlur(out, (0, 0), REGION_FEATHER * size)
 

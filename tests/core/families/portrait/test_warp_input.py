@@ -11,6 +11,7 @@ from render_core.families.portrait.networks import PortraitNetConfig, PortraitUN
 from render_core.families.portrait.renderer import StagedFrame, compose_full, load_renderer
 from render_core.families.portrait.warp_input import (
     LOWER_LIP,
+    edit_region,
     mouth_box,
     mouth_openness,
     source_positions,
@@ -52,6 +53,42 @@ def test_sources_are_never_the_target_and_half_the_far_ones_open_a_mouth():
     assert 0.8 < closed < 0.95  # half always more closed, plus the uniform half's 30/39
     near = source_positions(targets, train, openness, neighbours, rng, far=0.0)
     assert set(near.tolist()) == {29, 31}
+
+
+def test_the_edit_region_covers_mouth_and_eyes_and_leaves_the_rest_of_the_face():
+    face = _face(128.0)
+    region = edit_region(face, 128)
+    at = lambda i: float(region[int(round(face[i, 1])), int(round(face[i, 0]))])  # noqa: E731
+    assert at(LOWER_LIP) > 0.9 and at(13) > 0.9  # inner lips
+    assert at(468) > 0.9 and at(473) > 0.9  # iris centres
+    assert at(1) < 0.1 and at(10) < 0.1 and at(152) < 0.1  # nose tip, forehead, chin
+    assert at(234) < 0.1 and at(454) < 0.1  # cheeks at the face's sides
+    assert 0.02 < region.mean() < 0.25
+
+
+def test_with_an_edit_region_the_network_draws_only_there_and_its_residual_is_a_smooth_field():
+    """Mask forced to 1: the output is the hallucination inside the region, and outside it the
+    warped crop plus a residual averaged over 4-px cells (the warped crop's grain survives)."""
+    torch.manual_seed(0)
+    g = build_generator(PortraitNetConfig(in_ch=9, base=8, max_ch=16, depth=4, dropout=0.0), True, True, 4)
+    assert isinstance(g, WarpGuidedUNet) and g.cfg.in_ch == 13 and g.region
+    with torch.no_grad():
+        g.out.bias[3] = 10.0  # the mask's logit: draw wherever allowed
+        g.out.weight[:, 4:] = torch.randn_like(g.out.weight[:, 4:])  # a residual with texture
+    region = torch.zeros(1, 1, 32, 32)
+    region[..., 8:16, 8:16] = 1.0
+    x = torch.cat([torch.rand(1, 9, 32, 32), torch.rand(1, 3, 32, 32), region], 1)
+    with torch.no_grad():
+        out, m, h = g.compose(x)
+    assert float(m[..., 8:16, 8:16].min()) > 0.99 and float(m[..., 20:, 20:].max()) == 0.0
+    assert torch.allclose(out[..., 8:16, 8:16], h[..., 8:16, 8:16], atol=1e-3)
+    change = (out - (g.warped(x) * 2 - 1))[..., 16:, 16:]
+    cells = change.unfold(-2, 4, 4).unfold(-2, 4, 4)  # (1, 3, 4, 4, 4, 4): 4-px cells
+    assert float(change.abs().mean()) > 1e-3
+    # bilinear upsampling of the cell means: neighbouring pixels differ far less than the warped grain
+    grain = float((g.warped(x)[..., 1:, :] - g.warped(x)[..., :-1, :]).abs().mean()) * 2
+    assert float((change[..., 1:, :] - change[..., :-1, :]).abs().mean()) < 0.2 * grain
+    assert cells.shape[-1] == 4
 
 
 def test_an_untrained_warp_guided_model_outputs_the_warped_crop():
