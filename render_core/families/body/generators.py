@@ -13,8 +13,9 @@ def build_generators(cfg: BodyConfig) -> tuple[BodyGenerator, FaceResidualGenera
     warp = 3 if getattr(cfg, "warp_input", False) else 0  # the moved frame, for a warp-guided G
     pool = int(getattr(cfg, "correction_pool", 1)) if warp else 1
     g = BodyGeneratorConfig(
-        cfg.ngf, cfg.n_down, cfg.n_blocks, cfg.max_channels, warp_channels=warp, correction_pool=pool
-    )
+        cfg.ngf, cfg.n_down, cfg.n_blocks, cfg.max_channels, warp_channels=warp, correction_pool=pool,
+        feedback=bool(getattr(cfg, "feedback", True)),
+    )  # fmt: skip
     face = FaceStageConfig(
         cfg.face_size, cfg.face_box_scale, cfg.face_ngf, cfg.face_n_down, cfg.face_n_blocks
     )

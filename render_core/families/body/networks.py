@@ -38,6 +38,10 @@ class BodyGeneratorConfig:
     # > 1: what G changes of the warped frame is averaged over cells of this many px (a colour
     # and shading field): the moved real pixels keep their texture (`BodyGenerator.parts`).
     correction_pool: int = 1
+    # False: G never sees its previous output (zeros in its place). Why for a warp-guided G: the
+    # moved real frames already follow one another; fed back over a long sequence, its own
+    # output drifted (B_musepose held-out: 28.9 dB with feedback, 31.0 without, the same model).
+    feedback: bool = True
 
 
 MASK_BIAS = -3.0  # the mask starts near 0: an untrained G passes the warped pixels through
@@ -87,7 +91,7 @@ class BodyGenerator(nn.Module):
         pose: stick figure; previous: last generated frame or None (start of a sequence: zeros);
         warped: the frame warped to this pose (required with warp input)."""
         zeros = torch.zeros(pose.shape[0], self.cfg.out_channels, *pose.shape[2:], device=pose.device)
-        previous = zeros if previous is None else previous
+        previous = zeros if previous is None or not self.cfg.feedback else previous
         inputs = [pose * 2 - 1, previous * 2 - 1]
         if self.warp_guided:
             if warped is None:

@@ -48,6 +48,9 @@ class PortraitPreset(BasePreset):
     # (checkpoints trained before these settings).
     edit_region: bool = False
     residual_pool: int = 1
+    # Largest displacement (crop px) of the learnt field that moves the warped crop's pixels
+    # before composing (warp_net.py); 0 = none (checkpoints trained before it).
+    flow_px: float = 0.0
 
 
 PRESETS: dict[str, PortraitPreset] = {
@@ -74,6 +77,7 @@ PRESETS: dict[str, PortraitPreset] = {
         warp_input=True,
         edit_region=True,
         residual_pool=8,
+        flow_px=6.0,
     ),
     "gpu-quality": PortraitPreset(
         resolution=256,
@@ -97,5 +101,6 @@ PRESETS: dict[str, PortraitPreset] = {
         warp_input=True,
         edit_region=True,
         residual_pool=8,
+        flow_px=12.0,
     ),
 }

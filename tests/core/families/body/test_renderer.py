@@ -80,9 +80,22 @@ def test_person_mask_is_united_with_the_figure_hull(tiny_body):
     assert base.mask[cy, cx] < 0.05 and with_person.mask[cy, cx] > 0.9
 
 
-def test_previous_output_is_fed_back_until_reset(tiny_body):
-    ck, _, joints, frames = tiny_body
-    r = load_renderer(ck, "cpu")
+def test_previous_output_is_fed_back_until_reset_where_the_model_was_trained_so(tiny_body, tmp_path):
+    """The paper's feedback (a model trained with `feedback`): the same pose renders otherwise
+    after a generated frame, and as at first after a reset. The preset's warp-guided model has
+    none: its moved real frames carry the sequence, so the same request renders the same."""
+    from render_core.families.train import train_model
+    from render_core.training.trainer import TrainConfig
+
+    ck, clip, joints, frames = tiny_body
+    preset = load_renderer(ck, "cpu")
+    first = preset.render(_request(0, frames[0], joints[0])).image
+    np.testing.assert_allclose(preset.render(_request(0, frames[0], joints[0])).image, first, atol=1e-5)
+    tracks = ck.parent / "tracks.npz"
+    over = {**TINY, "feedback": True, "correction_pool": 1}
+    cfg = TrainConfig("body", [clip], tmp_path / "fb", "cpu-preview", tracks=[tracks], steps=2,
+                      device="cpu", overrides=over, max_frames=N_FRAMES, tensorboard=False)  # fmt: skip
+    r = load_renderer(train_model(cfg, null_context()).checkpoint, "cpu")
     first = r.render(_request(0, frames[0], joints[0])).image
     again = r.render(_request(0, frames[0], joints[0])).image  # same pose, but after a generated frame
     r.reset()
