@@ -39,6 +39,10 @@ SHORTCUTS = [
     ("Wheel over the timeline", "Scroll the zoomed timeline (or drag its scroll bar)"),
     ("Wheel over the face", "Adjust the selected expression control"),
     ("Drag a joint / an iris", "Body pose / gaze keyframe at the playhead"),
+    (
+        "Drag in the viewer (image set, or a viewpoint layer selected)",
+        "Orbit the camera: a viewpoint keyframe at the playhead; Shift+drag or the wheel dollies",
+    ),
 ]
 
 
@@ -121,6 +125,10 @@ def build_menus(win) -> None:
     win.split_box.toggled.connect(lambda c: remember(win, "split", c))
     win.split_box.setChecked(remembered(win, "split", False))
     _action(win, v, "&Fit", win.viewer.fit, QKeySequence("F"))
+    on = remembered(win, "camera_map", True)
+    win.camera_map.set_wanted(on)
+    show_map = lambda c: (win.camera_map.set_wanted(c), remember(win, "camera_map", c))  # noqa: E731
+    acts["camera_map"] = _action(win, v, "&Camera map (image sets)", show_map, checkable=True, checked=on)
     v.addSeparator()
     tl = win.timeline
     acts["zoom_in"] = _action(

@@ -14,6 +14,7 @@ from render_core.edits.timeline import EditTimeline
 MERGE_SET_PARAM = 1001
 MERGE_MOVE_KEY = 1002
 MERGE_CHANGE_LAYER = 1003
+MERGE_GESTURE = 1004
 
 
 class TimelineCommand(QUndoCommand):
@@ -122,6 +123,26 @@ class SetParam(SetKeyframe):
 
     def mergeWith(self, other: QUndoCommand) -> bool:
         if not isinstance(other, SetParam) or (other.key, other.field_name) != (self.key, self.field_name):
+            return False
+        self.after = other.after
+        return True
+
+
+class GestureEdit(TimelineCommand):
+    """One step of a pointer gesture in the viewer (a drag orbiting the camera, wheel notches
+    dollying it): `after` is the timeline the gesture so far makes from where it started, so
+    the steps of one `gesture` merge into one undo step that undoes the whole gesture, a layer
+    it had to add included."""
+
+    def __init__(self, state, after: EditTimeline, text: str, gesture: object, select: str | None = None):
+        super().__init__(state, after, text, select)
+        self.gesture = gesture
+
+    def id(self) -> int:
+        return MERGE_GESTURE
+
+    def mergeWith(self, other: QUndoCommand) -> bool:
+        if not isinstance(other, GestureEdit) or other.gesture != self.gesture:
             return False
         self.after = other.after
         return True

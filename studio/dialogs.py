@@ -145,6 +145,11 @@ def show_export(win) -> None:
     if not win.state.is_open:
         win.status.showMessage("Open a clip first", 4000)
         return
+    if win.state.image_set is not None:
+        from studio.path_export import show_path_export
+
+        show_path_export(win)
+        return
     win.export_dialog = ExportDialog(win.session, win, win.settings)
     win.export_dialog.show()
 

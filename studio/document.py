@@ -3,6 +3,8 @@ open functions run on the I/O pool, save/autosave on the GUI thread: they are sm
 
 A clip opened on its own becomes an unsaved project (no folder) whose autosave lives in the
 user cache under the clip's content hash, so a crash before the first save is recoverable too.
+An image-set project (a capture, no clip: `studio.image_set`) opens with its camera path as
+the frames; it has no edit document of its own to save into.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import os
 import shutil
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from render_core.errors import InputError
 from render_core.media.clip_info import ClipInfo
@@ -36,6 +39,7 @@ class OpenedDocument:
     info: ClipInfo
     recovery: Path | None
     damage: str | None = None
+    image_set: Any = None  # studio.image_set.ImageSet; then clip_path is the project's folder
 
 
 def is_project_path(path: str | Path) -> bool:
@@ -57,10 +61,16 @@ def autosave_folder(project_path: Path | None, info: ClipInfo) -> Path:
 
 
 def open_document(path: str | Path) -> OpenedDocument:
-    """A project folder/document or a video clip -> the document to show (I/O; any thread)."""
+    """A project folder/document, an image-set project (or its capture.json) or a video clip ->
+    the document to show (I/O; any thread)."""
+    from studio.image_set import image_set_folder, load_image_set
+
     p = Path(path)
     if not p.exists():
         raise InputError(p, "no such file or folder")
+    if (folder := image_set_folder(p)) is not None:  # before .rfproj: capture writes such folders
+        project, info, image_set = load_image_set(folder)
+        return OpenedDocument(project, None, str(folder), info, None, None, image_set)
     if is_project_path(p):
         return _open_project(p)
     if p.suffix.lower() not in VIDEO_SUFFIXES:

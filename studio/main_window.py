@@ -23,7 +23,9 @@ from PySide6.QtWidgets import (
 )
 
 from studio import actions
+from studio.camera_inset import CameraInset
 from studio.driving_inset import DrivingInset
+from studio.image_set import IMAGE_SET_UNSAVED
 from studio.inspector import Inspector
 from studio.manipulation import Manipulator
 from studio.model_library import ModelLibrary
@@ -33,6 +35,7 @@ from studio.status import JobStatusBar
 from studio.timeline import TimelineWidget
 from studio.timeline_rows import timecode
 from studio.viewer import Viewer
+from studio.viewpoint_drag import ViewpointDrag
 from studio.waveforms import WaveformStore
 
 APP_TITLE = "Render Studio"
@@ -55,7 +58,9 @@ class MainWindow(QMainWindow):
         self.session.frame_marks.changed.connect(self.timeline.update)
         self.library = ModelLibrary(self.state)
         self.inset = DrivingInset(self.state, self.session.runner, self.viewer)
+        self.camera_map = CameraInset(self.state, self.viewer)
         self.manipulator = Manipulator(self.state, self.inspector, self)
+        self.orbit = ViewpointDrag(self.state, self)
         self.status = JobStatusBar(self.session.runner, self)
         self.setStatusBar(self.status)
         self.confirm = (
@@ -132,6 +137,10 @@ class MainWindow(QMainWindow):
         self.viewer.joint_dragged.connect(self.manipulator.drag_joint)
         self.viewer.gaze_dragged.connect(self.manipulator.drag_gaze)
         self.viewer.face_wheel.connect(self.manipulator.wheel_expression)
+        self.viewer.orbit_dragged.connect(self.orbit.drag)
+        self.viewer.orbit_ended.connect(self.orbit.end)
+        self.viewer.dolly_wheel.connect(self.orbit.wheel)
+        self.orbit.message.connect(lambda m: self.status.showMessage(m, 8000))
         self.manipulator.failed.connect(self.status.show_error)
         self.manipulator.message.connect(lambda m: self.status.showMessage(m, 8000))
         self.inspector.notice.connect(lambda m: self.status.showMessage(m, 10000))
@@ -183,6 +192,8 @@ class MainWindow(QMainWindow):
         if not (self.state.is_open and self.state.dirty):
             return True
         name = self.windowTitle().lstrip("*").split(" - ")[0] or "this project"
+        if self.state.image_set is not None:  # nothing to save into: discard or stay
+            return self.confirm("Discard edits?", f"Discard the viewpoint edits of {name} before {why}?")
         answer = self.ask_save(f"Save the changes to {name} before {why}?")
         if answer == "save":
             return self.save()
@@ -213,15 +224,21 @@ class MainWindow(QMainWindow):
         actions.fill_recent_menu(self)
 
     def save(self) -> bool:
-        if not self.state.is_open:
+        if not self.state.is_open or self._refuse_image_set_save():
             return False
         if self.state.project_path is None:
             return self.save_as()
         self.session.save()
         return True
 
+    def _refuse_image_set_save(self) -> bool:
+        if self.state.image_set is None:
+            return False
+        self.status.showMessage(f"Not saved: {IMAGE_SET_UNSAVED}", 15000)
+        return True
+
     def save_as(self) -> bool:
-        if not self.state.is_open:
+        if not self.state.is_open or self._refuse_image_set_save():
             return False
         name = f"{Path(self.state.clip_path).stem}.rfproj"
         folder, _ = QFileDialog.getSaveFileName(self, "Save project as", str(Path(self.last_folder()) / name))

@@ -97,7 +97,8 @@ class ModelLibrary(QWidget):
     def folders(self) -> list[Path]:
         st = self.state
         out = [user_cache_dir() / "models"]
-        return [st.project_path / "models", *out] if st.project_path else out
+        folder = st.project_path or (st.image_set.folder if st.image_set is not None else None)
+        return [folder / "models", *out] if folder else out
 
     def refresh(self) -> None:
         self.tree.clear()

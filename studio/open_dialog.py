@@ -1,5 +1,6 @@
 """File > Open: one dialog for clips and projects. A project is a folder (`X.rfproj`) on disk
-but one thing to the user: choosing it, or stepping into it, opens it."""
+but one thing to the user: choosing it, or stepping into it, opens it. An image set's
+`capture.json` opens the image-set project it belongs to."""
 
 from __future__ import annotations
 
@@ -9,7 +10,9 @@ from PySide6.QtWidgets import QFileDialog, QWidget
 
 from studio.document import VIDEO_SUFFIXES, is_project_path
 
-FILTER = "Clips and projects (*.rfproj {}  project.json)".format(" ".join(f"*{s}" for s in VIDEO_SUFFIXES))
+FILTER = "Clips and projects (*.rfproj {}  project.json capture.json)".format(
+    " ".join(f"*{s}" for s in VIDEO_SUFFIXES)
+)
 
 
 class OpenDocumentDialog(QFileDialog):

@@ -8,6 +8,8 @@ frame at that scale, so preview and export are one pipeline. The renderer (a loa
 neural families) is built once and reused across requests; the driving clips' tracks are
 tracked by the studio as a job with progress and handed over (`add_driving`). After a frame
 renders, `notes_at` hands what the renderer said about it (`RenderNotes`) to the GUI thread.
+An image set's snapshot has no clip to decode: its camera path's frames come from
+`path_preview.PathPreview`.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from studio.frame_source import FrameSource
+from studio.path_preview import PathPreview
 
 if TYPE_CHECKING:
     from render_core.contract import NoteSpec
@@ -64,6 +67,7 @@ class PreviewPipeline:
         self._key: tuple | None = None
         self._renderer = None
         self._driving: dict[str, object] = {}
+        self.paths = PathPreview()
 
     def _frame_renderer(self, snapshot, scale: float):
         from render_core.render.frame_notes import FrameNotes
@@ -98,6 +102,8 @@ class PreviewPipeline:
         edit, another renderer or new tracks since) or nothing rendered yet."""
         with self._lock:
             fr, key = self._renderer, self._key
+            if getattr(snapshot, "image_set", None) is not None:
+                return None  # a path's frames carry no notes
             if fr is None or fr.timeline.layers is not snapshot.timeline.layers:
                 return None
             if key[:2] != (id(snapshot.tracks), snapshot.renderer):
@@ -135,6 +141,8 @@ class PreviewPipeline:
         )
 
     def __call__(self, snapshot, frame: int, scale: float) -> tuple[np.ndarray, np.ndarray | None]:
+        if getattr(snapshot, "image_set", None) is not None:
+            return self.paths(snapshot, frame, scale, self.device)
         with self._lock:
             original = self._read(snapshot, frame, scale)
             if snapshot.tracks is None or not snapshot.timeline.is_edited(frame):

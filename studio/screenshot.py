@@ -1,6 +1,8 @@
 """`python -m studio.screenshot OUT.png CLIP [FRAME]`: open the studio on a real display, load
 CLIP, add a keyframed expression layer, turn overlays on, wait for tracks and the edited
-preview, and save a PNG of the whole window as the screen shows it (docs, visual checks)."""
+preview, and save a PNG of the whole window as the screen shows it (docs, visual checks).
+CLIP may be an image-set project: the camera is then orbited at FRAME as a viewer drag would,
+with the camera map showing (the edit shows where the project has a novel-view model)."""
 
 from __future__ import annotations
 
@@ -38,6 +40,22 @@ def _edit(win, frame: int) -> None:
     st.set_frame(frame)
 
 
+def _orbit(win, frame: int) -> None:
+    """A drag of a fifth of the viewer to the left and a tenth down at `frame`: the camera
+    swings right and up (a viewpoint key), as a user's drag makes it."""
+    win.state.set_frame(frame)
+    win.orbit.drag(-0.2, 0.1, False)
+    win.orbit.end()
+
+
+def _edited_shown(win, frame: int) -> bool:
+    """The frame is shown, edited where the renderer draws edits (an image set without a
+    novel-view model shows its photos unedited)."""
+    draws_edits = win.state.image_set is None or win.state.renderer != "warp"
+    shown = win.viewer.shown_frame == frame
+    return shown and (win.viewer.edited is not None or not draws_edits)
+
+
 def capture(out: Path, clip: Path, frame: int = 40) -> Path:
     from PySide6.QtCore import QSettings
 
@@ -50,13 +68,18 @@ def capture(out: Path, clip: Path, frame: int = 40) -> Path:
     win.resize(1440, 900)
     win.show()
     win.open_path(clip)
-    if not _wait(app, lambda: win.state.tracks is not None, 120):
+    if not _wait(app, lambda: win.state.is_open and win.viewer.original is not None, 60):
+        raise RuntimeError("the document did not open within 60 s")
+    if win.state.image_set is None and not _wait(app, lambda: win.state.tracks is not None, 120):
         raise RuntimeError("tracks did not arrive within 120 s")
     frame = min(frame, win.state.frame_count - 1)
-    _edit(win, frame)
-    win.acts["face_box"].setChecked(True)
+    if win.state.image_set is not None:
+        _orbit(win, frame)
+    else:
+        _edit(win, frame)
+        win.acts["face_box"].setChecked(True)
     win.split_box.setChecked(True)
-    ok = _wait(app, lambda: win.viewer.edited is not None and win.viewer.shown_frame == frame, 60)
+    ok = _wait(app, lambda: _edited_shown(win, frame), 60)
     _wait(app, lambda: False, 0.5)  # let the window finish painting
     screen = win.screen()
     pixmap = screen.grabWindow(win.winId()) if screen is not None else win.grab()

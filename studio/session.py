@@ -16,6 +16,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from studio import document as D
 from studio.frame_marks import FrameMarks
 from studio.frame_source import FrameSource, preview_scale
+from studio.image_set import IMAGE_SET_UNSAVED, image_set_note
 from studio.jobs import Job, JobRunner, Kind
 from studio.playback import PlaybackStream
 from studio.preview import PreviewResult, PreviewWorker, RenderPreview
@@ -99,12 +100,15 @@ class Session(QObject):
         if self.track_job is not None:
             self.track_job.cancel()
         p = doc.project
-        self.state.load(doc.clip_path, doc.info, p, doc.project_path, p.timeline, p.renderer)
+        self.state.load(doc.clip_path, doc.info, p, doc.project_path, p.timeline, p.renderer, doc.image_set)
         if recovered:
             self.state.undo_stack.resetClean()  # recovered edits are not saved yet
         self.opened.emit(doc.clip_path)
         if doc.damage is not None:
             self.warning.emit(f"{Path(doc.clip_path).name}: {doc.damage}")
+        if doc.image_set is not None:
+            self.message.emit(image_set_note(doc.image_set, p.renderer))
+            return  # nothing to track: the path's cameras are the frames
         self.start_tracking()
 
     def document(self):
@@ -113,6 +117,8 @@ class Session(QObject):
 
     def save(self, folder: Path | None = None) -> Path:
         """Save to `folder` or the current project folder; returns where it went."""
+        if self.state.image_set is not None:
+            raise ValueError(IMAGE_SET_UNSAVED)
         target = folder or self.state.project_path
         if target is None:
             raise ValueError("an unsaved project needs a folder (Save As)")
@@ -126,7 +132,7 @@ class Session(QObject):
         return saved.folder
 
     def autosave_now(self) -> Path | None:
-        if not (self.state.is_open and self.state.dirty):
+        if not (self.state.is_open and self.state.dirty) or self.state.image_set is not None:
             return None
         try:
             return D.autosave(self.document(), self.state.project_path, self.state.info)
@@ -141,8 +147,12 @@ class Session(QObject):
             D.discard_autosave(self.state.project_path, self.state.info)
 
     # -- tracking ------------------------------------------------------------------------
-    def start_tracking(self) -> Job:
+    def start_tracking(self) -> Job | None:
+        """Track the open clip (none for an image set: it has no clip)."""
         from render_core.tracking.track_clip import TrackConfig, track_clip
+
+        if self.state.image_set is not None:
+            return None
 
         cfg = TrackConfig(
             clip=self.state.clip_path,
@@ -241,7 +251,7 @@ class Session(QObject):
             self.state.set_frame(loop[0])
         elif loop is None and self.state.frame >= self.state.frame_count - 1:
             self.state.set_frame(0)
-        if self.stream is not None:
+        if self.stream is not None and self.state.image_set is None:  # a path: latest-wins frames
             self._streaming = True
             self._start_stream()
         else:

@@ -30,6 +30,7 @@ class Snapshot:
     tracks: Tracks | None
     renderer: str
     project: Any  # render_core Project with this timeline and renderer folded in
+    image_set: Any = None  # studio.image_set.ImageSet of an image-set project (no clip)
 
 
 class AppState(QObject):
@@ -54,6 +55,7 @@ class AppState(QObject):
         self.frame = 0
         self.selected_layer_id: str | None = None
         self.renderer = "warp"
+        self.image_set: Any = None  # studio.image_set.ImageSet when the document is an image set
 
     def _clean_changed(self, clean: bool) -> None:
         self.dirty_changed.emit(not clean)
@@ -83,9 +85,11 @@ class AppState(QObject):
         project_path: Path | None,
         timeline: EditTimeline,
         renderer: str = "warp",
+        image_set: Any = None,
     ) -> None:
-        """Replace the whole document (open). Clears undo history and tracks."""
-        self.clip_path, self.info = str(clip_path), info
+        """Replace the whole document (open). Clears undo history and tracks. An image set's
+        `info` describes its camera path's frames and `clip_path` is its folder."""
+        self.clip_path, self.info, self.image_set = str(clip_path), info, image_set
         self.project, self.project_path = project, project_path
         self.timeline, self.tracks, self.renderer = timeline, None, renderer
         self.frame = 0
@@ -143,7 +147,15 @@ class AppState(QObject):
 
     def snapshot(self) -> Snapshot:
         assert self.info is not None and self.clip_path is not None
-        return Snapshot(self.clip_path, self.info, self.timeline, self.tracks, self.renderer, self.document())
+        return Snapshot(
+            self.clip_path,
+            self.info,
+            self.timeline,
+            self.tracks,
+            self.renderer,
+            self.document(),
+            self.image_set,
+        )
 
     def document(self) -> Any:
         """The project as it is now: the state's timeline and renderer folded in."""

@@ -43,10 +43,16 @@ class EventRelay(QObject):
     event = Signal(object)
 
 
-def models_dir(session) -> Path:
-    """<project>/models for a saved project, else the user cache's models folder."""
+def project_folder(session) -> Path | None:
+    """The open document's folder: a saved project's, or an image set's; None for a bare clip."""
     st = session.state
-    return st.project_path / "models" if st.project_path else user_cache_dir() / "models"
+    return st.project_path or (st.image_set.folder if st.image_set is not None else None)
+
+
+def models_dir(session) -> Path:
+    """<project>/models for a saved project or an image set, else the user cache's models folder."""
+    folder = project_folder(session)
+    return folder / "models" if folder else user_cache_dir() / "models"
 
 
 class TrainDialog(QDialog):
@@ -67,7 +73,9 @@ class TrainDialog(QDialog):
         self.family = QComboBox()
         names = family_names()
         self.family.addItems(names)
-        self.family.setCurrentText(suggested_family(session.state.tracks, names))
+        image_set = session.state.image_set
+        wanted = "novel_view" if image_set is not None and "novel_view" in names else None
+        self.family.setCurrentText(wanted or suggested_family(session.state.tracks, names))
         self.family.currentTextChanged.connect(self._fill_presets)
         self.preset = QComboBox()
         self.preset.currentTextChanged.connect(lambda _p: self._explain())
@@ -75,7 +83,7 @@ class TrainDialog(QDialog):
         for label in (self.family_help, self.preset_help):
             label.setWordWrap(True)
             label.setStyleSheet("color: gray")
-        self.clip = QLineEdit(session.state.clip_path or "")
+        self.clip = QLineEdit(str(image_set.capture_file) if image_set else session.state.clip_path or "")
         self.steps = QSpinBox()
         self.steps.setRange(0, 10_000_000)
         self.steps.setSpecialValueText("no step limit")
@@ -175,14 +183,13 @@ class TrainDialog(QDialog):
         from render_core.families.registry import get_spec
         from render_core.training.trainer import TrainConfig
 
-        st = self.session.state
         overrides = dict(self.overrides)
         for option in get_spec(self.family.currentText()).options:
             if self.option_boxes[option.label].isChecked():
                 overrides.update(option.overrides)
         return TrainConfig(
             family=self.family.currentText(), clips=[Path(self.clip.text())], out_dir=self.out_dir(),
-            preset=self.preset.currentText(), project_dir=st.project_path,
+            preset=self.preset.currentText(), project_dir=project_folder(self.session),
             steps=self.steps.value() or None, minutes=self.minutes.value() or None, resume=resume,
             device=self.device.currentText(), overrides=overrides,
             max_frames=self.frames.value() or None, on_event=self.relay.event.emit, tensorboard=False,

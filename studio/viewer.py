@@ -2,8 +2,10 @@
 tracking overlays, and direct manipulation gestures.
 
 Gestures are reported as signals in frame pixel coordinates (`joint_dragged`, `gaze_dragged`,
-`face_wheel`); `studio.manipulation` turns them into undo commands, so this widget never
-changes the document. Convention: frame coordinates are pixels of the full-resolution decoded
+`face_wheel`), or for the camera of an image set or a selected viewpoint layer in fractions
+of the viewer's width (`orbit_dragged`, `dolly_wheel`); `studio.manipulation` and
+`studio.viewpoint_drag` turn them into undo commands, so this widget never changes the
+document. Convention: frame coordinates are pixels of the full-resolution decoded
 frame, x right, y down; preview images at a lower resolution are drawn stretched onto them.
 """
 
@@ -15,6 +17,7 @@ from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from studio import overlays as ov
 from studio.state import AppState
+from studio.viewpoint_drag import orbits_camera
 
 PICK_RADIUS_SCREEN = 12.0
 
@@ -24,6 +27,9 @@ class Viewer(QWidget):
     gaze_dragged = Signal(int, QPointF)  # iris (0 subject's left, 1 right), its target (frame px)
     face_wheel = Signal(int)  # wheel steps over the face (+ up)
     frame_shown = Signal(int)  # a preview for this frame was painted
+    orbit_dragged = Signal(float, float, bool)  # drag so far in viewer widths (x, y down), Shift: dolly
+    orbit_ended = Signal()
+    dolly_wheel = Signal(int)  # wheel steps (+ up) while the camera is what the viewer moves
 
     def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -39,6 +45,7 @@ class Viewer(QWidget):
         self.pan = QPointF(0.0, 0.0)
         self._drag: tuple[str, int, QPointF, QPointF] | None = None  # kind, joint, start, current
         self._pan_from: QPointF | None = None
+        self._orbit: tuple[QPointF, bool] | None = None  # press (widget px), Shift held: dolly
         self._mask: tuple[int, QImage | None] | None = None
         self._handles: tuple[tuple, tuple] | None = None  # (frame, timeline, tracks) -> (iris, joints)
         self.setMouseTracking(True)
@@ -197,6 +204,9 @@ class Viewer(QWidget):
             self._drag = ("gaze", eye, QPointF(float(iris[eye, 0]), float(iris[eye, 1])), pos)
         elif joint is not None:
             self._drag = ("joint", joint, QPointF(float(joints[joint, 0]), float(joints[joint, 1])), pos)
+        elif orbits_camera(self.state) and not self._near_split(pos):
+            shift = bool(e.modifiers() & Qt.KeyboardModifier.ShiftModifier)
+            self._orbit = (e.position(), shift)
         elif self.split and self.edited is not None:
             self._set_split_from(pos)
 
@@ -209,11 +219,18 @@ class Viewer(QWidget):
             kind, joint, start, _ = self._drag
             self._drag = (kind, joint, start, self.to_frame(e.position()))
             self.update()
+        elif self._orbit is not None:
+            self._emit_orbit(e.position())
         elif self.split and e.buttons() & Qt.MouseButton.LeftButton:
             self._set_split_from(self.to_frame(e.position()))
 
     def mouseReleaseEvent(self, e: QMouseEvent) -> None:
         self._pan_from = None
+        if self._orbit is not None:
+            self._emit_orbit(e.position())
+            self._orbit = None
+            self.orbit_ended.emit()
+            return
         if self._drag is None:
             return
         kind, joint, start, _ = self._drag
@@ -227,6 +244,19 @@ class Viewer(QWidget):
         else:
             self.gaze_dragged.emit(joint, end)
 
+    def _emit_orbit(self, pos: QPointF) -> None:
+        start, dolly = self._orbit
+        d = pos - start
+        if d.manhattanLength() >= 1.0:
+            width = max(1, self.width())
+            self.orbit_dragged.emit(d.x() / width, d.y() / width, dolly)
+
+    def _near_split(self, pos: QPointF) -> bool:
+        """Whether a press at `pos` (frame px) grabs the split view's dividing line."""
+        if not (self.split and self.edited is not None):
+            return False
+        return abs(pos.x() - self.frame_size()[0] * self.split_pos) <= self._pick_radius()
+
     def _set_split_from(self, pos: QPointF) -> None:
         self.split_pos = min(max(pos.x() / self.frame_size()[0], 0.02), 0.98)
         self.update()
@@ -239,7 +269,9 @@ class Viewer(QWidget):
             return
         pos = self.to_frame(e.position())
         ctrl = e.modifiers() & Qt.KeyboardModifier.ControlModifier
-        if not ctrl and ov.over_face(self.state.tracks, self.shown_frame, pos.x(), pos.y()):
+        if not ctrl and orbits_camera(self.state):
+            self.dolly_wheel.emit(int(steps))
+        elif not ctrl and ov.over_face(self.state.tracks, self.shown_frame, pos.x(), pos.y()):
             self.face_wheel.emit(int(steps))
         else:
             self.zoom_by(1.15**steps, e.position())

@@ -48,7 +48,7 @@ class WaveformStore(QObject):
     def wanted(self) -> list[str]:
         """The open clip, then every driving clip a reenact / transfer layer uses."""
         st = self.state
-        if not st.is_open:
+        if not st.is_open or st.image_set is not None:  # an image set's path has no sound
             return []
         out = [st.clip_path]
         for layer in st.timeline.layers:

@@ -6,8 +6,12 @@ centre, then pitch about the camera's right axis through it), roll about the vie
 then the field of view. Each step keeps the subject's centre where it was in the image (on
 the optical axis for an orbit camera).
 
+A top-down map of cameras (`plan_axes`, `to_plan`, `box_plan`) shows where a path runs
+among the captured views, seen from above the subject.
+
 Convention: OpenCV camera (x right, y down, z forward); world_to_camera (4, 4); angles in
-degrees in the params, radians in the math; intrinsics in pixels of `size`.
+degrees in the params, radians in the math; intrinsics in pixels of `size`; map coordinates
+in world units about the centre, x right and y ahead as seen from above.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import replace
 
+import cv2
 import numpy as np
 
 from render_core.edits.params import ViewpointParams
@@ -100,3 +105,36 @@ def steady_path(
         replace(cams[0], world_to_camera=invert_rigid(m), intrinsics=k[i], center=center, up=up)
         for i, m in enumerate(smoother.camera_to_world(s))
     ]
+
+
+def plan_axes(up: np.ndarray, ahead: np.ndarray) -> np.ndarray:
+    """(2, 3) world directions of a top-down map: its x (right) and y (ahead). `ahead` (3,), e.g.
+    a camera's viewing direction, is flattened onto the ground (the plane normal to `up`), so
+    that camera looks up the map; x = ahead x up is its right. Any ground direction serves
+    when `ahead` is vertical."""
+    up = np.asarray(up, np.float64) / np.linalg.norm(up)
+    flat = np.asarray(ahead, np.float64) - (np.asarray(ahead, np.float64) @ up) * up
+    if np.linalg.norm(flat) < 1e-9:
+        flat = np.eye(3)[int(np.argmin(np.abs(up)))] - up * up[int(np.argmin(np.abs(up)))]
+    flat /= np.linalg.norm(flat)
+    return np.stack([np.cross(flat, up), flat])
+
+
+def to_plan(points: np.ndarray, center: np.ndarray, axes: np.ndarray) -> np.ndarray:
+    """World points (..., 3) (or directions, with a zero `center`) -> map coordinates (..., 2)."""
+    return (np.asarray(points, np.float64) - np.asarray(center, np.float64)) @ np.asarray(axes).T
+
+
+def box_plan(center: np.ndarray, radius: float, map_center: np.ndarray, axes: np.ndarray) -> np.ndarray:
+    """(K, 2) outline, in map coordinates, of the axis-aligned cube `center` +- `radius` (the
+    grid a novel-view model fills) seen from above: the convex hull of its corners."""
+    signs = np.array([[x, y, z] for x in (-1, 1) for y in (-1, 1) for z in (-1, 1)], np.float64)
+    corners = to_plan(np.asarray(center, np.float64) + radius * signs, map_center, axes)
+    return cv2.convexHull(corners.astype(np.float32))[:, 0].astype(np.float64)
+
+
+def nearest_view(world_to_camera: np.ndarray, cam: CameraState) -> int:
+    """Index of the captured camera (world_to_camera (N, 4, 4)) standing nearest to `cam`."""
+    centres = invert_rigid(np.asarray(world_to_camera, np.float64))[:, :3, 3]
+    here = invert_rigid(np.asarray(cam.world_to_camera, np.float64))[:3, 3]
+    return int(np.argmin(np.linalg.norm(centres - here, axis=1)))

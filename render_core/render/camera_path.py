@@ -161,25 +161,41 @@ def frame_at_size(img: np.ndarray, size: tuple[int, int]) -> np.ndarray:
     return np.clip(img, 0.0, 1.0)
 
 
+def path_frame(
+    renderer, sources: EditSources, timeline: EditTimeline, t: int, edits: bool = True
+) -> np.ndarray:
+    """Frame t of the path `sources.cameras` drawn by `renderer` at the path's frame size: from
+    the camera the timeline's viewpoint layers move it to (`edits`), else the path's own. The
+    one per-frame step of a path render, which the studio's preview shares with export."""
+    tracked, edited = resolve_camera(sources, timeline, t) if edits else (sources.camera(t), None)
+    if tracked is None:
+        raise InputError(None, f"frame {t} is outside the camera path (0-{len(sources.cameras) - 1})")
+    return frame_at_size(renderer.render_camera(edited or tracked), tracked.size)
+
+
 def render_path(renderer, cameras, timeline: EditTimeline, writer, ctx: JobContext) -> float:
     """Stream every camera of the path (viewpoint layers applied) into `writer`; returns ms/frame."""
     sources = EditSources(None, cameras=tuple(cameras))
     t0 = time.perf_counter()
     for t in range(len(cameras)):
         ctx.step(t, len(cameras), f"frame {t + 1}/{len(cameras)}")
-        tracked, edited = resolve_camera(sources, timeline, t)
-        writer.write(frame_at_size(renderer.render_camera(edited or tracked), cameras[t].size))
+        writer.write(path_frame(renderer, sources, timeline, t))
     return 1000 * (time.perf_counter() - t0) / max(len(cameras), 1)
 
 
 def render_image_set(
-    folder: str | Path, cfg: PathRenderConfig, ctx: JobContext, timeline: EditTimeline | None = None
+    folder: str | Path,
+    cfg: PathRenderConfig,
+    ctx: JobContext,
+    timeline: EditTimeline | None = None,
+    model: str | Path | None = None,
 ) -> dict:
-    """Render the project's camera path into `cfg.output` (MP4, atomic); returns a summary."""
+    """Render the project's camera path into `cfg.output` (MP4, atomic) through the novel-view
+    checkpoint `model` (default: the project's newest); returns a summary."""
     folder = Path(folder)
     capture = load_capture(newest_capture(folder))
     cameras, fps = chosen_path(capture, cfg)  # a bad path file stops here, before the model loads
-    model = newest_model(folder)
+    model = Path(model) if model is not None else newest_model(folder)
     renderer = load_renderer("novel_view", model, cfg.device)
     w, h = cameras[0].size
     rate = Fraction(fps).limit_denominator(1001)

@@ -75,3 +75,56 @@ def clip_with_audio(clip_path, tmp_path_factory):
            "-i", tone, "-c:v", "copy", "-c:a", "aac", "-shortest", str(out)]  # fmt: skip
     subprocess.run(cmd, check=True, timeout=60)
     return out
+
+
+def write_image_set(folder: Path) -> Path:
+    """An image-set project (what `capture SET --project FOLDER` writes): the synthetic
+    sphere seen by 12 cameras round it, no model yet."""
+    from render_core.project.capture import read_capture, save_capture
+    from tests.core.families.novel_view.conftest import write_llff
+
+    capture = read_capture(write_llff(folder.parent / f"{folder.stem}-images"))
+    save_capture(capture, folder / "captures" / "sphere" / "capture.json")
+    return folder
+
+
+def train_novel_view(folder: Path, steps: int = 2) -> Path:
+    """A tiny novel-view model of the project's capture, `steps` steps (a smoke model)."""
+    import torch
+
+    from render_core.families.registry import get_family
+    from render_core.jobs import null_context
+    from render_core.training.trainer import TrainConfig, run_training
+
+    tiny = {"resolution": 32, "grid": 10, "depth_samples": 12, "eval_frames": 2}
+    cap, out = folder / "captures" / "sphere" / "capture.json", folder / "models" / "novel_view-cpu-preview"
+    cfg = TrainConfig("novel_view", [cap], out, steps=steps, overrides=tiny, tensorboard=False)
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        run_training(cfg, get_family("novel_view"), null_context())
+    finally:
+        torch.set_num_threads(threads)
+    return out
+
+
+@pytest.fixture
+def image_set(tmp_path) -> Path:
+    return write_image_set(tmp_path / "sphere.rfproj")
+
+
+@pytest.fixture(scope="session")
+def trained_image_set(tmp_path_factory) -> Path:
+    """An image-set project with a 2-step novel-view model, shared by the session's tests
+    (they only read it)."""
+    folder = write_image_set(tmp_path_factory.mktemp("trained") / "sphere.rfproj")
+    train_novel_view(folder)
+    return folder
+
+
+@pytest.fixture
+def opened_image_set(window, qtbot, image_set):
+    """The window with the image set open and its first frame shown."""
+    window.open_path(image_set)
+    qtbot.waitUntil(lambda: window.viewer.original is not None, timeout=30_000)
+    return window

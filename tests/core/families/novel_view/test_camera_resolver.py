@@ -30,3 +30,22 @@ def test_frames_without_keys_keep_the_path_and_keyed_frames_move_the_camera():
     want = apply_viewpoint(path[7], ViewpointParams(orbit_pitch=20.0, distance=10.0))
     np.testing.assert_allclose(edited.world_to_camera, want.world_to_camera, atol=1e-12)
     assert resolve_camera(sources, timeline, 10) == (None, None)  # past the path's end
+
+
+class _HeightRenderer:
+    """Draws a 4x4 image whose value is a tenth of the camera's height over the centre (world -y)."""
+
+    def render_camera(self, cam: CameraState) -> np.ndarray:
+        return np.full((4, 4, 3), -0.1 * invert_rigid(cam.world_to_camera)[1, 3], np.float32)
+
+
+def test_a_path_frame_is_drawn_from_the_edited_camera_at_the_path_size():
+    from render_core.render.camera_path import path_frame
+
+    path = _path(10)
+    sources = EditSources(None, cameras=path)
+    timeline = EditTimeline((EditLayer("viewpoint", 0, 9, {0: ViewpointParams(orbit_pitch=30.0)}),))
+    edited = path_frame(_HeightRenderer(), sources, timeline, 3)
+    assert edited.shape == (64, 64, 3)  # the path camera's frame, not the model's size
+    np.testing.assert_allclose(edited, 0.4 * np.sin(np.radians(30.0)), atol=1e-5)
+    np.testing.assert_allclose(path_frame(_HeightRenderer(), sources, timeline, 3, edits=False), 0, atol=1e-6)

@@ -4,7 +4,15 @@ import numpy as np
 import pytest
 
 from render_core.edits.params import ViewpointParams
-from render_core.edits.viewpoint_ops import apply_viewpoint, orbit_path, steady_path
+from render_core.edits.viewpoint_ops import (
+    apply_viewpoint,
+    box_plan,
+    nearest_view,
+    orbit_path,
+    plan_axes,
+    steady_path,
+    to_plan,
+)
 from render_core.geometry.cameras import invert_rigid, look_at
 from render_core.states import CameraState
 
@@ -84,3 +92,32 @@ def test_steady_path_runs_from_the_first_view_to_the_last_aimed_at_the_centre():
         np.testing.assert_allclose(c.up, UP)
     # halfway between two views: the mean of their intrinsics
     np.testing.assert_allclose(out[1].intrinsics, (views[0].intrinsics + views[1].intrinsics) / 2)
+
+
+def test_the_map_puts_a_camera_below_the_centre_looking_up_the_map():
+    cam = _cam()  # at z = -4 looking at the origin, its right is +x
+    c2w = invert_rigid(cam.world_to_camera)
+    axes = plan_axes(UP, c2w[:3, 2])
+    np.testing.assert_allclose(to_plan(_pos(cam), np.zeros(3), axes), [0.0, -4.0], atol=1e-12)
+    np.testing.assert_allclose(to_plan(c2w[:3, 0], np.zeros(3), axes), [1.0, 0.0], atol=1e-12)
+    swung = apply_viewpoint(cam, ViewpointParams(orbit_yaw=90.0))  # to its right: the map's right
+    np.testing.assert_allclose(to_plan(_pos(swung), np.zeros(3), axes), [4.0, 0.0], atol=1e-9)
+    raised = apply_viewpoint(cam, ViewpointParams(orbit_pitch=30.0))  # over the centre: nearer it
+    assert to_plan(_pos(raised), np.zeros(3), axes)[1] == pytest.approx(-4.0 * np.cos(np.radians(30.0)))
+
+
+def test_the_map_of_a_straight_down_view_and_of_the_grid_box():
+    axes = plan_axes(UP, UP)  # looking straight down: still two ground axes
+    np.testing.assert_allclose(axes @ UP, [0.0, 0.0], atol=1e-12)
+    np.testing.assert_allclose(np.linalg.norm(axes, axis=1), [1.0, 1.0])
+    box = box_plan(np.array([1.0, 0.0, 0.0]), 0.5, np.zeros(3), plan_axes(UP, np.array([0.0, 0, 1])))
+    assert len(box) == 4  # a cube seen along one of its axes is a square
+    np.testing.assert_allclose(np.sort(box[:, 0]), [0.5, 0.5, 1.5, 1.5], atol=1e-6)
+    np.testing.assert_allclose(np.sort(np.abs(box[:, 1])), [0.5] * 4, atol=1e-6)
+
+
+def test_the_nearest_captured_view_follows_an_orbit():
+    views = orbit_path(_cam(), 8)  # every 45 degrees
+    w2c = np.stack([v.world_to_camera for v in views])
+    assert nearest_view(w2c, views[3]) == 3
+    assert nearest_view(w2c, apply_viewpoint(views[0], ViewpointParams(orbit_yaw=100.0))) == 2
