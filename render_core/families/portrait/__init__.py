@@ -1,8 +1,8 @@
 """Portrait family (Deep Video Portraits): face edits and face reenactment through a personal
 model trained on the user's talking-head footage."""
 
-from render_core.families.portrait.config import EDIT_KINDS, PRESETS
-from render_core.families.registry import FamilySpec, register
+from render_core.families.portrait.config import EDIT_KINDS, KEEP_DETAIL, PRESETS
+from render_core.families.registry import FamilyOption, FamilySpec, register
 
 SPEC = register(
     FamilySpec(
@@ -14,5 +14,14 @@ SPEC = register(
         presets=PRESETS,
         trainer="render_core.families.portrait.family:PortraitFamily",
         renderer="render_core.families.portrait.renderer:load_renderer",
+        options=(
+            FamilyOption(
+                "keep the footage's detail (hands near the face, home lighting)",
+                KEEP_DETAIL,
+                "The model draws only the mouth and eyes and moves the real pixels elsewhere: edits stay"
+                " as sharp as the footage and never show a ghost of a hand, but the face learns less"
+                " of the person (held-out frames gain little over the warp renderer).",
+            ),
+        ),
     )
 )

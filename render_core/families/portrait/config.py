@@ -44,12 +44,13 @@ class PortraitPreset(BasePreset):
     # Weight of the mean mask (relative to w_l1 x L1): keeps the warped real pixels where they do.
     w_mask: float = 0.0
     # The network draws only in the edited face's mouth and eyes (warp_net.py), and its residual
-    # is a colour field averaged over `residual_pool` px; False / 1 = anywhere, per pixel
-    # (checkpoints trained before these settings).
+    # is a colour field averaged over `residual_pool` px; False / 1 = anywhere, per pixel (the
+    # presets, and checkpoints trained before these settings). `KEEP_DETAIL` sets both.
     edit_region: bool = False
     residual_pool: int = 1
-    # Largest displacement (crop px) of the learnt field that moves the warped crop's pixels
-    # before composing (warp_net.py); 0 = none (checkpoints trained before it).
+    # Largest displacement (crop px) of a learnt field that moves the warped crop's pixels
+    # before composing (warp_net.py); 0 = none. The presets keep 0: on d9 it bought 0.1 dB and
+    # cost a tenth of the face's sharpness (its bilinear resampling), docs/presets.md.
     flow_px: float = 0.0
 
 
@@ -75,9 +76,6 @@ PRESETS: dict[str, PortraitPreset] = {
         sample_every=100,
         lr=6e-4,  # the warp-guided generator's corrections must be learnt in a few hundred steps
         warp_input=True,
-        edit_region=True,
-        residual_pool=8,
-        flow_px=6.0,
     ),
     "gpu-quality": PortraitPreset(
         resolution=256,
@@ -99,8 +97,10 @@ PRESETS: dict[str, PortraitPreset] = {
         sample_every=250,
         max_train_frames=3000,
         warp_input=True,
-        edit_region=True,
-        residual_pool=8,
-        flow_px=12.0,
     ),
 }
+
+# The studio's "keep the footage's detail" option and `--set edit_region=true residual_pool=8`:
+# the network draws only in the mouth and eyes and shades the rest (warp_net.py). Sharp, no
+# ghosts of hands seen near the face, but little gain over the warp (docs/presets.md).
+KEEP_DETAIL = {"edit_region": True, "residual_pool": 8}

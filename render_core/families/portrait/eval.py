@@ -51,7 +51,10 @@ def _crop_landmarks(data, pos: int) -> np.ndarray:
     return data.transforms[pos].points(data.track.landmarks[i])
 
 
-SOURCE_MARGIN = 0.5  # crop px (mean L1) a new held-out source must be nearer by (`steady_sources`)
+# Crop px (mean L1) a new held-out source must be nearer by (`steady_sources`). 0: the nearest
+# frame each time. Why: on d18 a kept source cost the warp baseline 2.7 dB and raised its E_warp
+# from 2.1x to 6.6x at 0.5 px (it helped on d9 and tfjs); docs/performance.md.
+SOURCE_MARGIN = 0.0
 
 
 def steady_sources(query: np.ndarray, bank: np.ndarray, margin: float = SOURCE_MARGIN) -> np.ndarray:

@@ -245,12 +245,33 @@ def test_a_warp_guided_model_warps_each_frame_once_and_feeds_the_network_its_cro
     expected = staged.transform.crop(real_warp(frame, state.landmarks, moved)[0])
     cond = 9 * r.cfg.n_w
     np.testing.assert_allclose(staged.window[cond : cond + 3].transpose(1, 2, 0), expected, atol=1e-6)
-    if r.cfg.edit_region:  # then where the network may draw: the edited mouth and eyes
-        region = staged.window[cond + 3]
-        assert staged.window.shape[0] == cond + 4 and 0.005 < region.mean() < 0.5 and region.max() > 0.9
     r.finish(
         FrameRequest(0, frame, face=state, face_edit=edit),
         staged,
         np.zeros((r.cfg.resolution,) * 2 + (7,), np.float32),
     )
     assert len(calls) == 1
+
+
+def test_a_keep_detail_model_gets_the_edit_region_and_renders_a_frame(tracked, tmp_path):
+    """The studio's "keep the footage's detail" option: the network's input ends with the edited
+    mouth and eyes, and the renderer composes its output over the full-size warp."""
+    from render_core.families.portrait.config import KEEP_DETAIL
+
+    res = train_model(make_cfg(tracked, tmp_path / "ck", steps=1, overrides=KEEP_DETAIL), null_context())
+    r = load_renderer(res.checkpoint, device="cpu")
+    assert r.cfg.edit_region and r.net.region
+    face = Tracks.load(tracked[1]).face
+    with VideoReader(tracked[0]) as reader:
+        frame = to_float(reader.read(0))
+    state = FaceState(face.landmarks[0], face.head_pose[0], face.iris[0], face.focal, (0.0, 0.0))
+    moved = state.landmarks.copy()
+    moved[:, 1] += 1.5
+    request = FrameRequest(0, frame, face=state, face_edit=replace(state, landmarks=moved))
+    staged = r.stage(request)
+    cond = 9 * r.cfg.n_w
+    region = staged.window[cond + 3]
+    assert staged.window.shape[0] == cond + 4 and 0.005 < region.mean() < 0.5 and region.max() > 0.9
+    r.reset()
+    out = r.render(request)
+    assert out.image.shape == frame.shape and np.isfinite(out.image).all()
