@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from render_core.paths import user_cache_dir
+from render_core.training.verdict import below_baseline
 from studio import commands as C
 from studio.state import AppState
 
@@ -50,8 +51,9 @@ def quality_text(meta: dict) -> str:
 
 
 def undertrained(meta: dict) -> str | None:
-    """Why a checkpoint will render a blurred likeness, or None: it stopped before any held-out
-    evaluation, or before half of its preset's planned training time."""
+    """Why a checkpoint will render worse than it should, or None: it stopped before any
+    held-out evaluation, or before half of its preset's planned training time, or its held-out
+    frames score below the baseline (`training.verdict`)."""
     step = meta.get("step", "?")
     if not any(isinstance(v, int | float) for v in meta.get("metrics", {}).values()):
         return (
@@ -64,7 +66,7 @@ def undertrained(meta: dict) -> str | None:
             f"trained {wall / 60:.1f} of its preset's {planned / 60:.0f} minutes (step {step}):"
             " undertrained, expect a blurred likeness"
         )
-    return None
+    return below_baseline(meta.get("metrics", {}))
 
 
 class ModelLibrary(QWidget):

@@ -8,6 +8,7 @@ from pathlib import Path
 from render_core.cli.args import existing_file, positive_float, positive_int
 from render_core.families.registry import FAMILY_PACKAGES
 from render_core.jobs import JobContext
+from render_core.training.verdict import below_baseline
 
 NAME = "train"
 HELP = "train a personal model (portrait, body) on a clip; checkpoints resume with --resume"
@@ -97,7 +98,9 @@ def run(args, ctx: JobContext) -> dict:
         metrics = {k: float(v) for k, v in res.metrics.items() if isinstance(v, int | float)}
         ref = ModelRef(model_id, args.family, project.relative(res.checkpoint), args.preset, metrics)
         save_project(load_project(project.folder, check_clips=False).with_model(ref), project.folder)
+    verdict = below_baseline(res.metrics)
     return {
+        **({"warnings": [verdict]} if verdict else {}),
         "checkpoint": str(res.checkpoint),
         "family": args.family,
         "preset": args.preset,

@@ -71,6 +71,19 @@ def test_library_refreshes_when_a_run_ends_and_warns_of_an_undertrained_model(op
     assert "undertrained" in opened.status.currentMessage()
 
 
+def test_library_warns_when_a_model_renders_its_clip_below_the_baseline(opened, tmp_path, monkeypatch):
+    monkeypatch.setenv("RENDER_STUDIO_CACHE", str(tmp_path))
+    library = opened.library
+    metrics = {"psnr": 27.77, "baseline_psnr": 32.17}
+    meta = {"family": "body", "preset": "cpu-preview", "step": 1982, "wall_time_s": 606.0,
+            "metrics": metrics, "config": {"default_minutes": 10.0}}  # fmt: skip
+    ck = _fake_checkpoint(tmp_path / "models", "body-below", meta)
+    warnings = []
+    library.warning.connect(warnings.append)
+    library.use(ck)
+    assert warnings and "32.17" in warnings[0] and "warp renderer" in warnings[0]
+
+
 def test_dialog_proposes_portrait_for_a_talking_head_and_explains(opened, tmp_path, monkeypatch):
     from studio import dialogs
 

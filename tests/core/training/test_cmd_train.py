@@ -24,6 +24,8 @@ def test_cli_trains_resumes_and_reports(tracked, tmp_path):
     s = json.loads(r.stdout.strip().splitlines()[-1])
     assert s["steps"] == 1 and s["checkpoint"].endswith("ck")
     assert {"psnr", "ssim", "baseline_psnr", "baseline_ssim", "ewarp", "ewarp_real"} <= set(s["heldout"])
+    below = s["heldout"]["psnr"] < s["heldout"]["baseline_psnr"]  # then the summary says so
+    assert ("warnings" in s) == below and (not below or "warp renderer" in s["warnings"][0])
     r = _train(*common, "--steps", "2", "--resume")
     assert json.loads(r.stdout.strip().splitlines()[-1])["steps"] == 2
     # the resumed run kept the settings the checkpoint was trained with, without repeating --set
