@@ -6,11 +6,11 @@ noise) shows as wobble. We One-Euro filter that displacement per point, which ke
 intended edits (keyframe ramps) and removes frame-to-frame noise. The tracked geometry itself
 is already smoothed by the tracker.
 
-A face driven by another clip (reenactment) is filtered as it is asked for, not as a
-displacement: there the displacement holds the target's own talking, which moves as fast as
-the driver's, and filtering it let the target's mouth leak into the driven one for the
-filter's lag (d9 driving d18: the re-tracked mouth followed the driver's at 0.76 correlation,
-the asked-for one at 0.87).
+A face driven by another clip (reenactment) is left as it is asked for: its displacement holds
+the target's own talking, which moves as fast as the driver's, so filtering it let the target's
+mouth leak into the driven one for the filter's lag, and its geometry is already steady (the
+driving face is steadied without lag, the target's head tracked smoothly). d9 driving d18, the
+re-tracked output against the driver: mouth 0.76 -> 0.78, eye closure 0.87 -> 0.95 correlation.
 """
 
 from __future__ import annotations
@@ -33,33 +33,24 @@ class EditStabilizer:
         self._face = OneEuroFilter(params, fps)
         self._iris = OneEuroFilter(params, fps)
         self._body = OneEuroFilter(params, fps)
-        self._driven: bool | None = None  # how the face filters' state was measured
 
     def reset(self) -> None:
         for f in (self._face, self._iris, self._body):
             f(None)
-        self._driven = None
 
     def __call__(self, e: EditedFrame) -> EditedFrame:
         face_edit, body_edit = e.face_edit, e.body_edit
-        if e.face is not None and face_edit is not None:
-            if self._driven is not None and self._driven != e.face_driven:
-                self._face(None)  # displacement and absolute geometry do not mix
-                self._iris(None)
-            self._driven = e.face_driven
-            base_lm = 0.0 if e.face_driven else e.face.landmarks
-            base_iris = 0.0 if e.face_driven else e.face.iris
-            d = self._face(face_edit.landmarks - base_lm)
-            di = self._iris(face_edit.iris - base_iris)
+        if e.face is not None and face_edit is not None and not e.face_driven:
+            d = self._face(face_edit.landmarks - e.face.landmarks)
+            di = self._iris(face_edit.iris - e.face.iris)
             face_edit = replace(
                 face_edit,
-                landmarks=(base_lm + d).astype(np.float32),
-                iris=(base_iris + di).astype(np.float32),
+                landmarks=(e.face.landmarks + d).astype(np.float32),
+                iris=(e.face.iris + di).astype(np.float32),
             )
-        else:
+        else:  # no edit, or a driven face: as asked (a sequence break for the filters)
             self._face(None)
             self._iris(None)
-            self._driven = None
         if e.body is not None and body_edit is not None:
             d = self._body(body_edit.joints[:, :3] - e.body.joints[:, :3])
             j = body_edit.joints.copy()

@@ -50,10 +50,14 @@ def _poly(points: np.ndarray, shape: tuple[int, int], origin: tuple[int, int]) -
 
 
 def opening_grew(src_xy: np.ndarray, dst_xy: np.ndarray) -> bool:
-    """Whether the edited inner-lip polygon is larger than the source one (by `MIN_GROWTH`)."""
+    """Whether the edited inner-lip polygon is larger than the source one (by `MIN_GROWTH`) and
+    open enough to show teeth or tongue (`SHOWN_OPENING`). Why the second test: two closed
+    mouths' slivers differ by more than 5% from tracker noise alone, and an open donor mouth
+    pasted into a closed one parted the lips of a reenacted face that was asked to keep them shut."""
     a_src = abs(cv2.contourArea(src_xy[list(INNER)].astype(np.float32)))
     a_dst = abs(cv2.contourArea(dst_xy[list(INNER)].astype(np.float32)))
-    return a_dst > a_src * MIN_GROWTH + 2.0
+    width = float(np.linalg.norm(dst_xy[61] - dst_xy[291]))
+    return a_dst > a_src * MIN_GROWTH + 2.0 and a_dst > SHOWN_OPENING * width**2
 
 
 def mouth_mask(dst_xy: np.ndarray, shape: tuple[int, int], origin: tuple[int, int]) -> np.ndarray:

@@ -161,3 +161,77 @@ def _pixels(image: np.ndarray, poly: np.ndarray) -> np.ndarray:
     m = np.zeros(image.shape[:2], np.uint8)
     cv2.fillPoly(m, [np.round(poly).astype(np.int32)], 1)
     return image[m > 0]
+
+
+def _retracked(image: np.ndarray) -> np.ndarray:
+    from mediapipe.python.solutions.face_mesh import FaceMesh
+
+    h, w = image.shape[:2]
+    with FaceMesh(static_image_mode=True, refine_landmarks=True, max_num_faces=1) as fm:
+        res = fm.process((np.clip(image, 0, 1) * 255).astype(np.uint8))
+    return np.array([[p.x * w, p.y * h] for p in res.multi_face_landmarks[0].landmark], np.float32)
+
+
+@pytest.mark.footage
+def test_a_wide_open_mouth_a_driven_face_closes_reads_closed():
+    """Reenactment closes the target's yell to its neutral mouth (the chin rises a third as far
+    as the lower lip): the clip's closed lips and the skin below them down toward the chin. The
+    lips alone left the open lower lip stretched below them, read as a parted mouth (0.56 of
+    the yell's gap, against 0.36)."""
+    from render_core.edits.reenact import FacePair, reenact_face
+
+    path, clip = _clip("d18")
+    frames = ClipFrames(path, capacity=2)
+    index = ShapeIndex.from_clip(clip)
+    t = int(index.frames[np.argsort(-index.opening)[1]])
+    face, neutral = clip.face(t), clip.face(clip.neutral_frame)
+    req = FrameRequest(
+        t,
+        frames.get(t),
+        face,
+        reenact_face(FacePair(face, neutral), FacePair(neutral, neutral), 1.0),
+        clip=clip,
+    )
+    out = WarpRenderer(frames=frames).render(req).image
+    gap = lambda p: float(np.linalg.norm(p[13] - p[14]))  # noqa: E731
+    assert gap(_retracked(out)) < 0.45 * gap(_retracked(req.frame))
+
+
+@pytest.mark.footage
+def test_tracker_noise_on_a_closed_mouth_takes_no_open_donor():
+    """Two closed mouths' slivers differ by more than 5% from noise alone: half a pixel more
+    between the inner lips of any closed frame is no opening to fill with teeth."""
+    from render_core.warp.mouth_retrieval import opening_grew
+
+    _, clip = _clip("d18")
+    index = ShapeIndex.from_clip(clip)
+    lower_inner = [95, 88, 178, 87, 14, 317, 402, 318, 324]
+    for t in index.frames[index.opening < 0.03][::4]:
+        src = clip.face(int(t)).landmarks[:, :2]
+        dst = src.copy()
+        dst[lower_inner, 1] += 0.5
+        assert not opening_grew(src, dst)
+        dst[lower_inner, 1] += 15.0  # a real opening still counts
+        assert opening_grew(src, dst)
+
+
+@pytest.mark.footage
+def test_an_eye_the_edit_opens_from_a_blink_comes_from_an_open_eye_of_the_clip():
+    """A driver looking on while the target blinks: the eye is taken from a frame where it is
+    open (the warp alone would stretch the closed lid), and a tracker reads it open."""
+    path, clip = _clip("d9")
+    frames = ClipFrames(path, capacity=2)
+    index = ShapeIndex.from_clip(clip)
+    t = int(index.frames[np.argmin(index.eyes[:, 0])])  # the most closed left eye
+    face = clip.face(t)
+    d = clip.face(int(index.frames[np.argmax(index.eyes[:, 0])]))  # an open-eyed frame's lids
+    lm = face.landmarks.copy()
+    lids = [159, 145, 158, 153, 160, 144, 386, 374, 385, 380, 387, 373]
+    centre = lambda p: p[[33, 133, 263, 362], :2].mean(0)  # noqa: E731
+    lm[lids, :2] = d.landmarks[lids, :2] - centre(d.landmarks) + centre(face.landmarks)
+    req = FrameRequest(t, frames.get(t), face, replace(face, landmarks=lm), clip=clip)
+    out = WarpRenderer(frames=frames).render(req).image
+    warp_only = WarpRenderer().render(req).image
+    gap = lambda p: float(np.linalg.norm(p[159] - p[145]))  # noqa: E731
+    assert gap(_retracked(out)) > 1.3 * gap(_retracked(req.frame))
+    assert gap(_retracked(out)) > gap(_retracked(warp_only))
