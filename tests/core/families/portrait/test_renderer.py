@@ -233,24 +233,26 @@ def test_a_warp_guided_model_warps_each_frame_once_and_feeds_the_network_its_cro
     calls = []
     real_warp = portrait_renderer.warp_face
     monkeypatch.setattr(portrait_renderer, "warp_face", lambda *a, **k: calls.append(1) or real_warp(*a, **k))
+    request = _first_frame_moved_down(tracked, 2.0)
+    frame, state, moved = request.frame, request.face, request.face_edit.landmarks
+    staged = r.stage(request)
+    assert len(calls) == 1
+    expected = staged.transform.crop(real_warp(frame, state.landmarks, moved)[0])
+    cond = 9 * r.cfg.n_w
+    np.testing.assert_allclose(staged.window[cond : cond + 3].transpose(1, 2, 0), expected, atol=1e-6)
+    r.finish(request, staged, np.zeros((r.cfg.resolution,) * 2 + (7,), np.float32))
+    assert len(calls) == 1
+
+
+def _first_frame_moved_down(tracked, px: float) -> FrameRequest:
+    """The clip's first frame with its tracked face, edited to sit `px` lower."""
     face = Tracks.load(tracked[1]).face
     with VideoReader(tracked[0]) as reader:
         frame = to_float(reader.read(0))
     state = FaceState(face.landmarks[0], face.head_pose[0], face.iris[0], face.focal, (0.0, 0.0))
     moved = state.landmarks.copy()
-    moved[:, 1] += 2.0
-    edit = replace(state, landmarks=moved)
-    staged = r.stage(FrameRequest(0, frame, face=state, face_edit=edit))
-    assert len(calls) == 1
-    expected = staged.transform.crop(real_warp(frame, state.landmarks, moved)[0])
-    cond = 9 * r.cfg.n_w
-    np.testing.assert_allclose(staged.window[cond : cond + 3].transpose(1, 2, 0), expected, atol=1e-6)
-    r.finish(
-        FrameRequest(0, frame, face=state, face_edit=edit),
-        staged,
-        np.zeros((r.cfg.resolution,) * 2 + (7,), np.float32),
-    )
-    assert len(calls) == 1
+    moved[:, 1] += px
+    return FrameRequest(0, frame, face=state, face_edit=replace(state, landmarks=moved))
 
 
 def test_a_keep_detail_model_gets_the_edit_region_and_renders_a_frame(tracked, tmp_path):
@@ -261,13 +263,8 @@ def test_a_keep_detail_model_gets_the_edit_region_and_renders_a_frame(tracked, t
     res = train_model(make_cfg(tracked, tmp_path / "ck", steps=1, overrides=KEEP_DETAIL), null_context())
     r = load_renderer(res.checkpoint, device="cpu")
     assert r.cfg.edit_region and r.net.region
-    face = Tracks.load(tracked[1]).face
-    with VideoReader(tracked[0]) as reader:
-        frame = to_float(reader.read(0))
-    state = FaceState(face.landmarks[0], face.head_pose[0], face.iris[0], face.focal, (0.0, 0.0))
-    moved = state.landmarks.copy()
-    moved[:, 1] += 1.5
-    request = FrameRequest(0, frame, face=state, face_edit=replace(state, landmarks=moved))
+    request = _first_frame_moved_down(tracked, 1.5)
+    frame = request.frame
     staged = r.stage(request)
     cond = 9 * r.cfg.n_w
     region = staged.window[cond + 3]
