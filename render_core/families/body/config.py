@@ -75,14 +75,14 @@ UNSEEN_POSE_SHIFT = 0.06  # shift_augment of the studio's "for poses the clip ne
 CPU_PREVIEW = BodyConfig(
     resolution=256, width=160, batch_size=1, ngf=16, max_channels=256, lambda_l1=100.0,
     lr_decay_from=0.5, face_start=0.9, autocast=False, gan_start=0.6, lambda_ssim=200.0, lr=5e-4,
-    warp_input=True, correction_pool=4, feedback=False,
+    warp_input=True, correction_pool=4, feedback=False, source_offset=8,
 )  # fmt: skip
 GPU_QUALITY = BodyConfig(
     resolution=512, width=256, batch_size=4, ngf=64, n_down=4, n_blocks=9, max_channels=1024, ndf=64,
     d_layers=3, d_scales=2, face_size=128, face_ngf=32, face_n_down=3, face_n_blocks=5, face_ndf=64,
     lambda_l1=100.0, lr_decay_from=0.5,
     checkpoint_every=1000, eval_every=1000, sample_every=500, default_minutes=120.0, warp_input=True,
-    correction_pool=4, feedback=False,
+    correction_pool=4, feedback=False, source_offset=8,
 )  # fmt: skip
 
 PRESETS: dict[str, BodyConfig] = {"cpu-preview": CPU_PREVIEW, "gpu-quality": GPU_QUALITY}
