@@ -91,6 +91,8 @@ class WarpRenderer:
             if edit is not request.face_edit:
                 self.damped.add(request.index)
                 request = replace(request, face_edit=edit)
+            else:  # a frame rendered again after its edit changed reports as it renders now
+                self.damped.discard(request.index)
             mouth = eyes = None
             if self.donors is not None and request.clip is not None:
                 mouth, eyes = self.donors.mouth(request), self.donors.eyes(request)

@@ -55,3 +55,14 @@ def test_renderer_names_the_damped_frames(face):
     rep = r.report()
     assert rep["damped_turn_frames"] == 3
     assert "frames 1-2, 4" in rep["warnings"][0]
+
+
+def test_a_frame_rendered_again_with_a_smaller_turn_is_no_longer_reported(face):
+    """The studio keeps one renderer while the user changes an edit: the report follows the
+    frames as they render now."""
+    frame = np.full((480, 640, 3), 0.5, np.float32)
+    r = WarpRenderer()
+    for i in range(3):
+        r.render(FrameRequest(i, frame, face, _turned(face, yaw=35.0)))
+    r.render(FrameRequest(1, frame, face, _turned(face, yaw=5.0)))
+    assert r.report()["damped_turn_frames"] == 2
