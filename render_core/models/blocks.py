@@ -6,8 +6,8 @@ Convention: tensors (B, C, H, W). `norm` is "instance" (affine), "batch" or "non
 from __future__ import annotations
 
 import torch
+import torch.nn.functional as F
 from torch import nn
-from torch.nn import functional as F
 
 from render_core.models.tiny_map_conv import TinyMapConv2d, TinyMapConvTranspose2d
 
@@ -104,3 +104,13 @@ def init_weights(module: nn.Module, std: float = 0.02) -> None:
         elif isinstance(m, nn.InstanceNorm2d | nn.BatchNorm2d) and m.weight is not None:
             nn.init.normal_(m.weight, 1.0, std)
             nn.init.zeros_(m.bias)
+
+
+def cell_field(t: torch.Tensor, cell: int) -> torch.Tensor:
+    """(B, C, H, W) averaged over `cell` x `cell` px cells and upsampled bilinearly: a smooth
+    field (colour, shading) with none of the input's texture. Returned as is where `cell` <= 1
+    or does not divide H and W. Why: the warp-guided generators change the moved real pixels
+    only by such a field, so the footage keeps its own detail."""
+    if cell <= 1 or t.shape[-1] % cell or t.shape[-2] % cell:
+        return t
+    return F.interpolate(F.avg_pool2d(t, cell), scale_factor=cell, mode="bilinear", align_corners=False)

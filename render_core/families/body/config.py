@@ -59,12 +59,6 @@ class BodyConfig(BasePreset):
     correction_pool: int = 1
     # False: the generator does not see its previous output (networks.BodyGeneratorConfig).
     feedback: bool = True
-    # Share of training pairs whose source is a training frame of a near pose at least
-    # `source_gap` frames from the target (as the held-out report's and a transfer's sources are);
-    # the rest follow `source_offset` / `source_same`. The presets keep 0: at 0.5 the model
-    # painted a white blob over the torso of every held-out frame (19.4 dB, docs/presets.md).
-    source_near: float = 0.0
-    source_gap: int = 10
 
 
 EDIT_FRAMES = 24  # held-out frames the report renders with the reference edit

@@ -32,7 +32,6 @@ from render_core.families.body.realism import reference_edit, sharpness_ratio
 from render_core.families.body.step import BodyNets, PairBatch, face_step, main_step
 from render_core.families.body.warp_input import (
     model_plate,
-    near_pose_table,
     pick_sources,
     steady_sources,
     warp_to,
@@ -166,8 +165,6 @@ class BodyFamily(Family):
         b = make_batch(data, rows, s.dev.device)
         if cfg.warp_input:
             src = pick_sources(s.rng, data.split.train, rows[:, 1], cfg.source_offset, cfg.source_same)
-            if getattr(cfg, "source_near", 0.0) > 0:
-                src = _near_sources(s, rows[:, 1], src)
             b.w0 = warped_tensor(data.frames, src, rows[:, 0], data.plate, s.dev.device)
             b.w1 = warped_tensor(data.frames, src, rows[:, 1], data.plate, s.dev.device)
         if cfg.shift_augment > 0 and s.progress < cfg.shift_until:
@@ -232,21 +229,6 @@ class BodyFamily(Family):
             **split_metadata(clip_frames[data.split.train], clip_frames[data.split.heldout]),
             "pose_bank": bank_to_json(data.pose_bank),  # the renderer's novelty reference
         }
-
-
-def _near_sources(s: RunState, targets: np.ndarray, sources: np.ndarray) -> np.ndarray:
-    """`sources` with a `source_near` share replaced by a near-pose training frame at least
-    `source_gap` frames from each target (`warp_input.near_pose_table`, built once)."""
-    cfg, f = s.cfg, s.data.frames
-    if "near_pose" not in s.extras:
-        s.extras["near_pose"] = near_pose_table(f.joints, s.data.split.train, cfg.source_gap)
-    table = s.extras["near_pose"]
-    out = np.array(sources, copy=True)
-    for k, t in enumerate(targets):
-        picks = table[int(t)][table[int(t)] >= 0]
-        if len(picks) and s.rng.random() < cfg.source_near:
-            out[k] = int(s.rng.choice(picks))
-    return out
 
 
 def _nets(s: RunState) -> BodyNets:

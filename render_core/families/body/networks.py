@@ -15,10 +15,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import torch
-import torch.nn.functional as F
 from torch import nn
 
-from render_core.models.blocks import ConvNormAct, ResBlock, init_weights, make_norm
+from render_core.models.blocks import ConvNormAct, ResBlock, cell_field, init_weights, make_norm
 
 
 @dataclass(frozen=True)
@@ -103,13 +102,10 @@ class BodyGenerator(nn.Module):
         c = self.cfg.out_channels
         m = y[:, c:]
         out = m * y[:, :c] + (1 - m) * warped
-        p = self.cfg.correction_pool
-        if p > 1 and out.shape[-1] % p == 0 and out.shape[-2] % p == 0:
-            # Why: trained for minutes on one clip, a generator free to redraw the person learns
-            # a blurred likeness of its training frames, which on frames it never saw came out
-            # 4-5 dB below the moved pixels alone, smeared and flickering (docs/performance.md).
-            change = F.avg_pool2d(out - warped, p)
-            out = warped + F.interpolate(change, scale_factor=p, mode="bilinear", align_corners=False)
+        # Why a field: trained for minutes on one clip, a generator free to redraw the person
+        # learns a blurred likeness of its training frames, which on frames it never saw came out
+        # 4-5 dB below the moved pixels alone, smeared and flickering (docs/performance.md).
+        out = warped + cell_field(out - warped, self.cfg.correction_pool)
         return out, m
 
     def forward(

@@ -79,25 +79,6 @@ def pick_sources(
     return np.where(same | (len(train) < 2), targets, src)
 
 
-def near_pose_table(joints: np.ndarray, train: np.ndarray, gap: int, k: int = 8) -> np.ndarray:
-    """(N, k) positions: for every frame, the `k` training frames of the nearest poses among
-    those at least `gap` positions away (nearest first); -1 where there are fewer."""
-    train = np.asarray(train, int)
-    q, bank = normalized_poses(joints), normalized_poses(joints[train])
-    out = np.full((len(joints), k), -1, int)
-    for i in range(len(joints)):
-        far = np.abs(train - i) >= gap
-        if not far.any() or not np.isfinite(q[i]).any():
-            continue
-        diff = np.linalg.norm(q[i][None] - bank[far], axis=-1)  # (B, 13)
-        ok = np.isfinite(diff)
-        mean = np.where(ok, diff, 0).sum(-1) / np.maximum(ok.sum(-1), 1)
-        mean[ok.sum(-1) == 0] = np.inf
-        best = train[far][np.argsort(mean)[:k]]
-        out[i, : len(best)] = best
-    return out
-
-
 def steady_sources(query: np.ndarray, bank: np.ndarray, margin: float = SOURCE_MARGIN) -> np.ndarray:
     """For consecutive query poses (Q, 33, 4), the index of a bank pose (B, 33, 4) near each,
     kept from one frame to the next unless another is closer by more than `margin` torso

@@ -48,10 +48,6 @@ class PortraitPreset(BasePreset):
     # presets, and checkpoints trained before these settings). `KEEP_DETAIL` sets both.
     edit_region: bool = False
     residual_pool: int = 1
-    # Largest displacement (crop px) of a learnt field that moves the warped crop's pixels
-    # before composing (warp_net.py); 0 = none. The presets keep 0: on d9 it bought 0.1 dB and
-    # cost a tenth of the face's sharpness (its bilinear resampling), docs/presets.md.
-    flow_px: float = 0.0
 
 
 PRESETS: dict[str, PortraitPreset] = {

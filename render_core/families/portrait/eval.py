@@ -4,8 +4,7 @@ The model is scored as the renderer runs it: conditioned on the steadied detecte
 (`tracking.steady`), while it trains on the detected ones.
 
 Convention: crops (S, S, 3) float32 [0, 1]; baseline = the training frame with the nearest
-crop-space landmarks, kept along a run of held-out frames until another is clearly nearer
-(`steady_sources`), warped (render.warp_face) from its landmarks to the held-out ones. Scores
+crop-space landmarks, warped (render.warp_face) from its landmarks to the held-out ones. Scores
 count only crop pixels inside the video frame (where the crop reaches past the frame edge, its
 pixels are replicated border that the renderer never composites).
 """
@@ -51,41 +50,14 @@ def _crop_landmarks(data, pos: int) -> np.ndarray:
     return data.transforms[pos].points(data.track.landmarks[i])
 
 
-# Crop px (mean L1) a new held-out source must be nearer by (`steady_sources`). 0: the nearest
-# frame each time. Why: on d18 a kept source cost the warp baseline 2.7 dB and raised its E_warp
-# from 2.1x to 6.6x at 0.5 px (it helped on d9 and tfjs); docs/performance.md.
-SOURCE_MARGIN = 0.0
-
-
-def steady_sources(query: np.ndarray, bank: np.ndarray, margin: float = SOURCE_MARGIN) -> np.ndarray:
-    """For consecutive query faces (Q, 478, >=2) crop px, the index of a bank face (B, 478, >=2)
-    near each (mean L1), kept from one frame to the next unless another is nearer by more than
-    `margin` px. Why: a source that jumps between training frames makes the moved sequence
-    flicker, where the renderer's sources (the clip's own frames) move smoothly."""
-    q = np.asarray(query, np.float32)[:, :, :2]
-    b = np.asarray(bank, np.float32)[:, :, :2]
-    d = np.stack([np.abs(b - f[None]).mean(axis=(1, 2)) for f in q])  # (Q, B)
-    out = d.argmin(axis=1)
-    for i in range(1, len(q)):
-        if d[i, out[i - 1]] <= d[i, out[i]] + margin:
-            out[i] = out[i - 1]
-    return out
-
-
 def baseline_sources(data, positions) -> dict[int, int]:
     """Held-out sample -> the training sample the warp baseline (and a warp-guided model) moves
-    to it: the nearest crop landmarks, steadied along each run of consecutive held-out frames."""
-    positions = [int(p) for p in positions]
-    bank = np.stack([_crop_landmarks(data, int(t)) for t in data.train])
-    out: dict[int, int] = {}
-    run: list[int] = []
-    for p in positions + [None]:
-        if run and (p is None or int(data.frames[p]) != int(data.frames[run[-1]]) + 1):
-            query = np.stack([_crop_landmarks(data, r) for r in run])
-            out.update(zip(run, (int(data.train[i]) for i in steady_sources(query, bank)), strict=True))
-            run = []
-        if p is not None:
-            run.append(p)
+    to it: the one with the nearest crop landmarks (mean L1), the training bank built once."""
+    bank = np.stack([_crop_landmarks(data, int(t))[:, :2] for t in data.train])
+    out = {}
+    for p in positions:
+        dst = _crop_landmarks(data, int(p))[:, :2]
+        out[int(p)] = int(data.train[np.argmin(np.abs(bank - dst[None]).mean(axis=(1, 2)))])
     return out
 
 

@@ -106,10 +106,9 @@ class PortraitRenderer:
         if self.dev.device.type != "cpu":
             x = x.contiguous(memory_format=self.dev.memory_format)
         with self.dev.autocast():
-            if self.guided:  # hallucinated image, mask, residual (displacement): composed at full size
-                h, m, r, flow = self.net.heads(x)
-                parts = [(h.float() + 1) / 2, m.float(), r.float() / 2]
-                y = torch.cat(parts + ([] if flow is None else [flow.float()]), 1)
+            if self.guided:  # hallucinated image, mask, residual: composed over the full-size warp
+                h, m, r = self.net.heads(x)
+                y = torch.cat([(h.float() + 1) / 2, m.float(), r.float() / 2], 1)
             else:
                 y = (self.net(x).float().clamp(-1, 1) + 1) / 2
         return y.permute(0, 2, 3, 1).cpu().numpy()
@@ -235,33 +234,17 @@ def with_warped_crop(
 def compose_full(frame: np.ndarray, staged: StagedFrame, crop: np.ndarray) -> np.ndarray:
     """A warp-guided model's output at the frame's own resolution: the frame warped to the edit
     at full size plus the residual, with the hallucinated image over it where the mask says
-    (crop: (S, S, 7) hallucinated [0, 1], mask, residual in image units, then where the model
-    has one a displacement (S, S, 2) crop px that moves the warped frame first). Why: an upsampled
-    crop is soft however good; the moved real pixels keep the frame's detail. (H, W, 3) float32."""
+    (crop: (S, S, 7) hallucinated [0, 1], mask, residual in image units). Why: an upsampled crop
+    is soft however good; the moved real pixels keep the frame's detail. (H, W, 3) float32."""
     hw, t = frame.shape[:2], staged.transform
-    if crop.shape[-1] > 7:
-        kept = displace_frame(staged.warped_frame, t, np.ascontiguousarray(crop[..., 7:9]))
-    else:
-        kept = staged.warped_frame.copy()
-    kept += t.uncrop(np.ascontiguousarray(crop[..., 4:7]), hw)
+    kept = staged.warped_frame.copy()
+    kept += t.uncrop(np.ascontiguousarray(crop[..., 4:]), hw)
     out = t.uncrop(np.ascontiguousarray(crop[..., :3]), hw)
     m = t.uncrop(np.ascontiguousarray(crop[..., 3]), hw)
     out -= kept  # kept + m * (hallucinated - kept), in place
     out *= m[..., None]
     out += kept
     return np.clip(out, 0.0, 1.0, out=out)
-
-
-def displace_frame(image: np.ndarray, t: CropTransform, flow_crop: np.ndarray) -> np.ndarray:
-    """`image` (H, W, 3) resampled by a crop's displacement field (S, S, 2) crop px (x, y),
-    carried to frame pixels (the crop's scale and roll undone); zero outside the crop."""
-    h, w = image.shape[:2]
-    flow = t.uncrop(flow_crop, (h, w))  # (H, W, 2) crop px
-    lin = cv2.invertAffineTransform(t.matrix)[:, :2].astype(np.float32)  # crop px -> frame px
-    gx, gy = np.meshgrid(np.arange(w, dtype=np.float32), np.arange(h, dtype=np.float32))
-    map_x = gx + flow[..., 0] * lin[0, 0] + flow[..., 1] * lin[0, 1]
-    map_y = gy + flow[..., 0] * lin[1, 0] + flow[..., 1] * lin[1, 1]
-    return cv2.remap(image, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
 
 
 def head_mask(points: np.ndarray, size: int) -> np.ndarray:

@@ -12,7 +12,7 @@ import torch
 from render_core.families.body.data import build_body_frames, consecutive_pairs, person_crop
 from render_core.families.body.family import BodyData, BodyFamily
 from render_core.families.body.networks import BodyGenerator, BodyGeneratorConfig
-from render_core.families.body.warp_input import model_plate, near_pose_table, pick_sources, warp_to
+from render_core.families.body.warp_input import model_plate, pick_sources, warp_to
 from render_core.families.registry import get_preset
 from render_core.jobs import null_context
 from render_core.training.device import select_device
@@ -116,8 +116,7 @@ def test_warp_to_moves_the_person_and_keeps_the_identity(masked_clip):
 def test_warp_guided_training_lowers_the_loss_on_real_frames(masked_clip):
     torch.manual_seed(0)
     small = {"resolution": 64, "width": 32, "ngf": 8, "d_layers": 2, "d_scales": 1, "n_blocks": 1,
-             "face_start": 2.0, "batch_size": 2, "lr": 2e-3, "source_offset": 4,
-             "source_near": 0.0}  # fmt: skip
+             "face_start": 2.0, "batch_size": 2, "lr": 2e-3, "source_offset": 4}  # fmt: skip
     cfg = get_preset("body", "cpu-preview", small)
     assert cfg.warp_input
     fam, dev = BodyFamily(), select_device("cpu")
@@ -209,20 +208,3 @@ def test_held_out_sources_stay_put_until_another_pose_is_clearly_closer():
     query = np.stack([bank[0], bank[1], bank[0], bank[1], bank[2], bank[2]])
     src = steady_sources(query, bank)
     assert list(src[:4]) == [0, 0, 0, 0] and list(src[4:]) == [2, 2]
-
-
-def test_near_pose_sources_are_far_in_time_and_nearest_in_pose():
-    """The held-out report's situation in training: a source of a near pose, never a frame just
-    before or after the target."""
-    rng = np.random.default_rng(0)
-    base = rng.normal(0.0, 1.0, (33, 4)).astype(np.float32)
-    base[:, :2] = base[:, :2] * 20 + 100
-    base[:, 3] = 1.0
-    joints = np.repeat(base[None], 30, axis=0)
-    joints[:, 15, 0] += np.arange(30) * 3.0  # the left wrist sweeps right over the clip
-    train = np.arange(30)
-    table = near_pose_table(joints, train, gap=5, k=3)
-    for i in range(30):
-        picks = table[i][table[i] >= 0]
-        assert len(picks) == 3 and (np.abs(picks - i) >= 5).all()
-        assert np.abs(picks - i).min() == 5  # the nearest wrist position allowed is 5 frames away

@@ -8,7 +8,7 @@ import torch
 
 from render_core.families.portrait.crop import CropParams, CropTransform
 from render_core.families.portrait.networks import PortraitNetConfig, PortraitUNet
-from render_core.families.portrait.renderer import StagedFrame, compose_full, displace_frame, load_renderer
+from render_core.families.portrait.renderer import StagedFrame, compose_full, load_renderer
 from render_core.families.portrait.warp_input import (
     LOWER_LIP,
     edit_region,
@@ -17,7 +17,7 @@ from render_core.families.portrait.warp_input import (
     source_positions,
     warp_crop,
 )
-from render_core.families.portrait.warp_net import MASK_BIAS, WarpGuidedUNet, build_generator, displace
+from render_core.families.portrait.warp_net import MASK_BIAS, WarpGuidedUNet, build_generator
 from render_core.families.train import train_model
 from render_core.jobs import null_context
 from render_core.warp.face import warp_face
@@ -161,29 +161,3 @@ def test_a_checkpoint_from_before_the_warp_input_loads_and_renders_as_before(tra
     state = FaceState(face.landmarks[0], face.head_pose[0], face.iris[0], face.focal, (0.0, 0.0))
     out = r.render(FrameRequest(0, frame, face=state, face_edit=state))
     assert out.image.shape == frame.shape and "face_novelty" not in out.notes
-
-
-def test_a_learnt_displacement_moves_the_warped_pixels_in_the_crop_and_in_the_full_frame():
-    """out(p) = warped(p + flow): a field of +2 crop px in x reads the pixels 2 px to the right,
-    and the renderer carries it to the frame at the crop's scale (crop 32 px over 96 frame px)."""
-    rng = np.random.default_rng(0)
-    img = torch.from_numpy(rng.random((1, 3, 16, 16), dtype=np.float32))
-    flow = torch.zeros(1, 2, 16, 16)
-    flow[:, 0] = 2.0
-    moved = displace(img, flow)
-    assert torch.allclose(moved[..., :, :-2], img[..., :, 2:], atol=1e-5)
-    frame = rng.random((96, 96, 3), dtype=np.float32)
-    t = CropTransform(CropParams(48.0, 48.0, 96.0, 0.0), 32)
-    crop_flow = np.zeros((32, 32, 2), np.float32)
-    crop_flow[..., 0] = 1.0  # one crop px = three frame px
-    out = displace_frame(frame, t, crop_flow)
-    np.testing.assert_allclose(out[20:76, 20:70], frame[20:76, 23:73], atol=1e-4)
-    g = build_generator(
-        PortraitNetConfig(in_ch=9, base=8, max_ch=16, depth=4, dropout=0.0), True, True, 4, 6.0
-    )
-    x = torch.rand(1, 13, 32, 32)
-    with torch.no_grad():
-        h, m, r, f = g.heads(x)
-        out, _, _ = g.compose(x)
-    assert f.shape == (1, 2, 32, 32) and float(f.abs().max()) == 0.0  # untrained: no displacement
-    assert float((out - (g.warped(x) * 2 - 1)).abs().mean()) < 0.1
