@@ -4,7 +4,8 @@ open functions run on the I/O pool, save/autosave on the GUI thread: they are sm
 A clip opened on its own becomes an unsaved project (no folder) whose autosave lives in the
 user cache under the clip's content hash, so a crash before the first save is recoverable too.
 An image-set project (a capture, no clip: `studio.image_set`) opens with its camera path as
-the frames; it has no edit document of its own to save into.
+the frames; its document (`project.json`, the same format as a clip project's) and autosave
+live in its own folder, beside the captures.
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ class OpenedDocument:
     info: ClipInfo
     recovery: Path | None
     damage: str | None = None
-    image_set: Any = None  # studio.image_set.ImageSet; then clip_path is the project's folder
+    image_set: Any = None  # studio.image_set.ImageSet; then clip_path and project_path are its folder
 
 
 def is_project_path(path: str | Path) -> bool:
@@ -70,7 +71,7 @@ def open_document(path: str | Path) -> OpenedDocument:
         raise InputError(p, "no such file or folder")
     if (folder := image_set_folder(p)) is not None:  # before .rfproj: capture writes such folders
         project, info, image_set = load_image_set(folder)
-        return OpenedDocument(project, None, str(folder), info, None, None, image_set)
+        return OpenedDocument(project, folder, str(folder), info, find_recovery(folder), None, image_set)
     if is_project_path(p):
         return _open_project(p)
     if p.suffix.lower() not in VIDEO_SUFFIXES:
@@ -104,14 +105,20 @@ def recovered(doc: OpenedDocument) -> OpenedDocument:
     """The same document with the autosaved content instead (the user accepted recovery)."""
     folder = autosave_folder(doc.project_path, doc.info)
     project = load_recovery(folder)
+    if doc.image_set is not None:  # the autosave may follow another path: its frames are others
+        from studio.image_set import open_image_set
+
+        project, info, image_set = open_image_set(doc.image_set.folder, project)
+        return OpenedDocument(project, doc.project_path, doc.clip_path, info, None, None, image_set)
     if doc.project_path is None:
         project = replace(project, folder=None)
     return OpenedDocument(project, doc.project_path, doc.clip_path, doc.info, None, doc.damage)
 
 
-def save_document(project: Project, folder: Path) -> Project:
-    """Save to `folder` (suffix .rfproj added), rebasing clip paths; returns the saved project."""
-    if folder.suffix != PROJECT_SUFFIX:
+def save_document(project: Project, folder: Path, image_set: bool = False) -> Project:
+    """Save to `folder` (suffix .rfproj added to a clip project's), rebasing clip paths; returns
+    the saved project. An image set's document goes into its own folder, whatever its name."""
+    if folder.suffix != PROJECT_SUFFIX and not image_set:
         folder = folder.with_name(folder.name + PROJECT_SUFFIX)
     return save_project(project, folder)
 

@@ -1,11 +1,12 @@
 """Image-set projects in the studio: a capture (`captures/<name>/capture.json`, written by the
-`capture` command) and, once trained, a novel-view model; no clip.
+`capture` command), once trained a novel-view model, and once saved an edit document
+(`project.json`: the camera path in use and the viewpoint keys); no clip.
 
-The studio shows such a project as a clip whose frames are the cameras of the one-click path
-that `main.py render FOLDER -o out.mp4` renders (`render_core.render.camera_path`), so the
-timeline, viewpoint layers, playback and the viewer work on it as on a clip. Qt-free: opened
-on the I/O pool; the render core's path code (and torch with it) loads on first use, not
-with the studio.
+The studio shows such a project as a clip whose frames are the cameras of the document's path,
+the one `main.py render FOLDER -o out.mp4` renders (`render_core.render.camera_path`), so the
+timeline, viewpoint layers, playback, the viewer and Save work on it as on a clip. Qt-free:
+opened on the I/O pool; the render core's path code (and torch with it) loads on first use,
+not with the studio.
 """
 
 from __future__ import annotations
@@ -18,33 +19,33 @@ from typing import TYPE_CHECKING
 
 from render_core.errors import InputError
 from render_core.media.clip_info import ClipInfo
-from render_core.project.capture import CAPTURE_FILE, Capture, load_capture
-from render_core.project.document import ModelRef, Project
+from render_core.project.capture import Capture, load_capture
+from render_core.project.document import CameraPathSettings, ModelRef, Project
 from render_core.states import CameraState
 
 if TYPE_CHECKING:
     from render_core.render.sources import EditSources
 
-PATH_KIND = "orbit"  # what `render` draws by default, so preview and the CLI agree
-PATH_FRAMES = 120
-PATH_HEIGHT = 256
-PATH_FPS = 30
-IMAGE_SET_UNSAVED = (
-    "an image-set project keeps no edit document yet: its viewpoint keys last until it is closed"
-    " (File > Export renders them)"
-)
+PATH_FRAMES = CameraPathSettings.frames  # a new document's path, as `render` draws it by default
+PATH_HEIGHT = CameraPathSettings.height
 
 
 @dataclass(frozen=True, eq=False)
 class ImageSet:
     """An opened image set: its folder, the capture in use (the newest, as training and
-    rendering take it) and the path's cameras, one per frame, `PATH_HEIGHT` px tall."""
+    rendering take it) and the cameras of the document's path, one per frame, at `fps`."""
 
     folder: Path
     capture_file: Path
     capture: Capture
     cameras: tuple[CameraState, ...]
-    path: str = PATH_KIND
+    fps: float
+    settings: CameraPathSettings = CameraPathSettings()
+
+    @property
+    def path(self) -> str:
+        """The path's short name: a one-click path's, or its file's stem."""
+        return Path(self.settings.path).stem if self.settings.is_file else self.settings.path
 
     @property
     def sources(self) -> EditSources:
@@ -55,13 +56,11 @@ class ImageSet:
 
 
 def image_set_folder(path: str | Path) -> Path | None:
-    """The image-set project `path` names (its folder, or a capture.json inside it), else None."""
-    from render_core.render.camera_path import is_image_set_project
+    """The image-set project `path` names (its folder, its project.json or a capture.json
+    inside it), else None."""
+    from render_core.render.camera_path import image_set_folder as core_folder
 
-    p = Path(path)
-    if p.name == CAPTURE_FILE and p.is_file():
-        p = p.parent.parent.parent  # <project>/captures/<name>/capture.json
-    return p.resolve() if is_image_set_project(p) else None
+    return core_folder(path)
 
 
 def _model_ref(folder: Path) -> ModelRef | None:
@@ -78,28 +77,55 @@ def _model_ref(folder: Path) -> ModelRef | None:
     return ModelRef(model.name, "novel_view", rel, str(meta.get("preset", "")))
 
 
+def with_models(project: Project, folder: Path) -> Project:
+    """The document with the folder's newest novel-view model among its models, drawing when the
+    document's own renderer cannot (the photo stand-in, or a model since deleted)."""
+    from render_core.training import checkpoint as ckpt
+
+    ref = _model_ref(folder)
+    if ref is not None:
+        project = project.with_model(ref)
+    usable = {m.id for m in project.models if ckpt.resolve(folder / m.path) is not None}
+    if project.renderer in usable:
+        return project
+    return replace(project, renderer=ref.id if ref is not None else "warp")
+
+
 def path_info(image_set: ImageSet) -> ClipInfo:
-    """The path as the clip the timeline and playback count frames of (no audio)."""
+    """The path as the clip the timeline and playback count frames of (no audio); its identity
+    changes with the capture and with the path."""
+    from render_core.render.camera_path import frame_rate
+
     w, h = image_set.cameras[0].size
     n = len(image_set.cameras)
-    digest = hashlib.sha256(image_set.capture_file.read_bytes()).hexdigest()
-    return ClipInfo(str(image_set.capture_file), f"path-{digest}", w, h, PATH_FPS, 1, n, n / PATH_FPS)
+    rate = frame_rate(image_set.fps)
+    digest = hashlib.sha256(image_set.capture_file.read_bytes())
+    digest.update(json.dumps(image_set.settings.to_json(), sort_keys=True).encode())
+    num, den = rate.numerator, rate.denominator
+    key = f"path-{digest.hexdigest()}"
+    return ClipInfo(str(image_set.capture_file), key, w, h, num, den, n, n * den / num)
+
+
+def open_image_set(folder: Path, project: Project) -> tuple[Project, ClipInfo, ImageSet]:
+    """(the document with the folder's models, the path's frame info, the image set) of an
+    image-set folder shown with `project` (saved, new or recovered); InputError naming the
+    file when the capture or the path file is unreadable."""
+    from render_core.render.camera_path import chosen_path, document_config, newest_capture
+
+    project = with_models(replace(project, folder=folder), folder)
+    capture_file = newest_capture(folder)
+    capture = load_capture(capture_file)
+    cameras, fps = chosen_path(capture, document_config(project))  # what `render` draws
+    settings = project.camera_path or CameraPathSettings()
+    image_set = ImageSet(folder, capture_file, capture, cameras, fps, settings)
+    return project, path_info(image_set), image_set
 
 
 def load_image_set(folder: Path) -> tuple[Project, ClipInfo, ImageSet]:
-    """(project with the newest novel-view model as its renderer, the path's frame info, the
-    image set) of an image-set project folder; InputError naming the file when unreadable."""
-    from render_core.render.camera_path import newest_capture, path_cameras
+    """`open_image_set` of the folder's saved document (a new one before the first save)."""
+    from render_core.project.io import load_image_set_document
 
-    capture_file = newest_capture(folder)
-    capture = load_capture(capture_file)
-    cameras = path_cameras(capture, PATH_FRAMES, PATH_HEIGHT, kind=PATH_KIND)
-    image_set = ImageSet(folder, capture_file, capture, cameras)
-    ref = _model_ref(folder)
-    project = Project(name=folder.stem, folder=folder)
-    if ref is not None:
-        project = replace(project.with_model(ref), renderer=ref.id)
-    return project, path_info(image_set), image_set
+    return open_image_set(folder, load_image_set_document(folder))
 
 
 def image_set_note(image_set: ImageSet, renderer: str) -> str:

@@ -22,10 +22,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from render_core.errors import InputError
 from studio import actions
 from studio.camera_inset import CameraInset
 from studio.driving_inset import DrivingInset
-from studio.image_set import IMAGE_SET_UNSAVED
 from studio.inspector import Inspector
 from studio.manipulation import Manipulator
 from studio.model_library import ModelLibrary
@@ -192,8 +192,6 @@ class MainWindow(QMainWindow):
         if not (self.state.is_open and self.state.dirty):
             return True
         name = self.windowTitle().lstrip("*").split(" - ")[0] or "this project"
-        if self.state.image_set is not None:  # nothing to save into: discard or stay
-            return self.confirm("Discard edits?", f"Discard the viewpoint edits of {name} before {why}?")
         answer = self.ask_save(f"Save the changes to {name} before {why}?")
         if answer == "save":
             return self.save()
@@ -224,30 +222,38 @@ class MainWindow(QMainWindow):
         actions.fill_recent_menu(self)
 
     def save(self) -> bool:
-        if not self.state.is_open or self._refuse_image_set_save():
+        if not self.state.is_open:
             return False
         if self.state.project_path is None:
             return self.save_as()
-        self.session.save()
-        return True
-
-    def _refuse_image_set_save(self) -> bool:
-        if self.state.image_set is None:
-            return False
-        self.status.showMessage(f"Not saved: {IMAGE_SET_UNSAVED}", 15000)
-        return True
+        return self._saved_to(None) is not None
 
     def save_as(self) -> bool:
-        if not self.state.is_open or self._refuse_image_set_save():
+        """Save into a folder the user picks; an image set's document belongs beside its
+        captures, so it is saved there (Save)."""
+        if not self.state.is_open:
             return False
+        if self.state.image_set is not None:
+            return self.save()
         name = f"{Path(self.state.clip_path).stem}.rfproj"
         folder, _ = QFileDialog.getSaveFileName(self, "Save project as", str(Path(self.last_folder()) / name))
         if not folder:
             return False
-        saved = self.session.save(Path(folder))
+        saved = self._saved_to(Path(folder))
+        if saved is None:
+            return False
         self._update_title()
         self._remember_recent(str(saved))
         return True
+
+    def _saved_to(self, folder: Path | None) -> Path | None:
+        """Save (to `folder`, else where the document lives); None, with the reason in the status
+        bar, when it could not be written (the file on disk is untouched, the changes stay)."""
+        try:
+            return self.session.save(folder)
+        except (InputError, OSError) as e:
+            self.status.show_error(f"Not saved: {e}", repr(e))
+            return None
 
     # -- drag and drop -------------------------------------------------------------------
     def dragEnterEvent(self, e: QDragEnterEvent) -> None:

@@ -1,6 +1,7 @@
-"""File > Export for an image set: its camera path with the viewpoint keys, through the model
-the preview draws with, by the core's `render_image_set` (what `main.py render FOLDER` runs),
-on the heavy pool with progress and cancel in the status bar."""
+"""File > Export for an image set: the document as it is now (its camera path, the viewpoint
+keys, the model the preview draws with), by the core's `render_document`, which
+`main.py render FOLDER` runs on the saved document; on the heavy pool with progress and cancel
+in the status bar."""
 
 from __future__ import annotations
 
@@ -8,7 +9,6 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QFileDialog
 
-from studio.image_set import PATH_FPS, PATH_FRAMES, PATH_HEIGHT
 from studio.jobs import Job, Kind
 
 
@@ -16,19 +16,24 @@ def default_output(image_set) -> Path:
     return image_set.folder / f"{image_set.folder.stem}-{image_set.path}.mp4"
 
 
+def export_job(session, output: Path):
+    """(the open document, its render config into `output`): what File > Export renders."""
+    from render_core.render.camera_path import document_config
+
+    project = session.state.document()
+    export = project.export
+    return project, document_config(
+        project, str(output), crf=export.crf, preset=export.preset, device=session.device
+    )
+
+
 def export_path(session, output: Path) -> Job:
     """Render the open image set's path (as the studio shows it) into `output` (MP4)."""
-    from render_core.render.camera_path import PathRenderConfig, render_image_set
+    from render_core.render.camera_path import render_document
 
-    st = session.state
-    image_set, timeline, project = st.image_set, st.timeline, st.document()
-    model = next((m for m in project.models if m.id == st.renderer), None)
-    checkpoint = image_set.folder / model.path if model is not None else None
-    cfg = PathRenderConfig(
-        str(output), PATH_FRAMES, PATH_HEIGHT, PATH_FPS, path=image_set.path, device=session.device
-    )
+    project, cfg = export_job(session, output)
     job = session.runner.submit(
-        lambda ctx: render_image_set(image_set.folder, cfg, ctx, timeline, checkpoint),
+        lambda ctx: render_document(project, cfg, ctx),
         f"export {output.name}",
         Kind.HEAVY,
     )

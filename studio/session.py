@@ -16,7 +16,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from studio import document as D
 from studio.frame_marks import FrameMarks
 from studio.frame_source import FrameSource, preview_scale
-from studio.image_set import IMAGE_SET_UNSAVED, image_set_note
+from studio.image_set import image_set_note
 from studio.jobs import Job, JobRunner, Kind
 from studio.playback import PlaybackStream
 from studio.preview import PreviewResult, PreviewWorker, RenderPreview
@@ -116,14 +116,15 @@ class Session(QObject):
         return self.state.document()
 
     def save(self, folder: Path | None = None) -> Path:
-        """Save to `folder` or the current project folder; returns where it went."""
-        if self.state.image_set is not None:
-            raise ValueError(IMAGE_SET_UNSAVED)
-        target = folder or self.state.project_path
+        """Save to `folder` or the current project folder; returns where it went. An image set's
+        document always goes into its own folder, beside its captures. InputError (naming the
+        file) when it cannot be written: the document on disk is then as it was."""
+        image_set = self.state.image_set
+        target = image_set.folder if image_set is not None else folder or self.state.project_path
         if target is None:
             raise ValueError("an unsaved project needs a folder (Save As)")
         was_unsaved = self.state.project_path is None
-        saved = D.save_document(self.document(), Path(target))
+        saved = D.save_document(self.document(), Path(target), image_set is not None)
         D.carry_tracks(saved)
         if was_unsaved:
             D.discard_autosave(None, self.state.info)  # the clip's autosave is the project now
@@ -132,7 +133,7 @@ class Session(QObject):
         return saved.folder
 
     def autosave_now(self) -> Path | None:
-        if not (self.state.is_open and self.state.dirty) or self.state.image_set is not None:
+        if not (self.state.is_open and self.state.dirty):
             return None
         try:
             return D.autosave(self.document(), self.state.project_path, self.state.info)

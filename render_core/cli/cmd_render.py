@@ -1,17 +1,24 @@
 """`main.py render PROJECT [PROJECT ...] -o OUT`: export edited clips (batch when several).
 
-An image-set project renders a camera path instead (`--camera-path`: a one-click path or a
-nerfstudio camera_path file); with `-o PATH.json` the path itself is written, as a nerfstudio
-camera_path, and nothing is rendered."""
+An image-set project renders a camera path instead: its saved document's (the path and the
+viewpoint keys the studio saved), else the default orbit; `--camera-path`, `--height` and
+`--capture-timing` override the saved path. With `-o PATH.json` the path itself is written, as
+a nerfstudio camera_path, and nothing is rendered."""
 
 from __future__ import annotations
 
 import argparse
+from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from render_core.cli.args import add_encoding_arguments, frame_range
 from render_core.errors import InputError
 from render_core.jobs import JobContext
+
+if TYPE_CHECKING:
+    from render_core.project.document import CameraPathSettings, Project
+    from render_core.render.camera_path import PathRenderConfig
 
 NAME = "render"
 HELP = "export a project's edited clip (MP4, ProRes MOV or PNG sequence) with its audio (several: batch)"
@@ -34,10 +41,10 @@ def add_arguments(p) -> None:
     p.add_argument(
         "--camera-path",
         type=camera_path_argument,
-        default="orbit",
         metavar="orbit|capture|smooth|FILE.json",
-        help="image-set projects: orbit 360 (default), follow the captured cameras, follow them "
-        "steadied, or a nerfstudio camera_path file (in the capture's world frame); "
+        help="image-set projects: orbit 360, follow the captured cameras, follow them steadied, or "
+        "a nerfstudio camera_path file (in the capture's world frame); default: the path the "
+        "project was saved with in the studio, else orbit; "
         "with -o PATH.json the path is written as a nerfstudio camera_path instead of rendered",
     )
     p.add_argument(
@@ -99,12 +106,12 @@ def batch_names(projects: list[str]) -> list[str]:
 
 def run(args, ctx: JobContext) -> dict:
     from render_core.project.io import load_project
-    from render_core.render.camera_path import is_image_set_project
+    from render_core.render.camera_path import image_set_folder
     from render_core.render.export_checks import check_export
     from render_core.render.pipeline import RenderConfig, marked_frames, render_clip
 
-    if len(args.projects) == 1 and is_image_set_project(args.projects[0]):
-        return run_image_set(args, ctx)
+    if len(args.projects) == 1 and (folder := image_set_folder(args.projects[0])) is not None:
+        return run_image_set(args, folder, ctx)
     outs = outputs_for(args.projects, args.output, args.format)
     projects = [load_project(p) for p in args.projects]  # fail early, before any long render
     cfgs = []
@@ -129,21 +136,43 @@ def run(args, ctx: JobContext) -> dict:
     return results[0] if len(results) == 1 else {"renders": results, "count": len(results)}
 
 
-def run_image_set(args, ctx: JobContext) -> dict:
-    """Render an image-set project's camera path, or write it (`-o PATH.json`)."""
-    from render_core.render.camera_path import PathRenderConfig, export_camera_path, render_image_set
+def run_image_set(args, folder: Path, ctx: JobContext) -> dict:
+    """Render an image-set project's camera path with its saved viewpoint keys, or write the
+    path (`-o PATH.json`)."""
+    from render_core.render.camera_path import export_camera_path, render_document
 
-    cfg = PathRenderConfig(
-        args.output,
-        height=args.height or 256,
-        path=args.camera_path,
-        constant_speed=not args.capture_timing,
-        crf=args.crf or 18,
-        preset=args.preset or "medium",
-        device=args.device,
-    )
+    project, cfg = image_set_job(args, folder)
     if Path(args.output).suffix.lower() != ".json":
-        return render_image_set(args.projects[0], cfg, ctx)
+        return render_document(project, cfg, ctx)
     if args.format is not None:
         raise InputError(args.output, "is a camera path (.json): --format does not apply")
-    return export_camera_path(args.projects[0], cfg)
+    return export_camera_path(folder, cfg)
+
+
+def image_set_job(args, folder: Path) -> tuple[Project, PathRenderConfig]:
+    """(the saved document with the path flags given applied, its render config); a folder
+    never saved from the studio has a new document on the default orbit. InputError naming
+    project.json when it cannot be read."""
+    from render_core.project.io import load_image_set_document
+    from render_core.render.camera_path import document_config
+
+    project = load_image_set_document(folder)
+    project = replace(project, camera_path=path_flags(project.camera_path, args))
+    crf, preset = args.crf or project.export.crf, args.preset or project.export.preset
+    return project, document_config(project, args.output, crf=crf, preset=preset, device=args.device)
+
+
+def path_flags(settings: CameraPathSettings, args) -> CameraPathSettings:
+    """The saved path with what the command line gives instead (a path file relative to the
+    working folder, as the shell completed it)."""
+    from render_core.render.camera_path import ONE_CLICK_PATHS
+
+    changes: dict = {}
+    if args.camera_path is not None:
+        named = args.camera_path in ONE_CLICK_PATHS
+        changes["path"] = args.camera_path if named else str(Path(args.camera_path).resolve())
+    if args.height:
+        changes["height"] = args.height
+    if args.capture_timing:
+        changes["constant_speed"] = False
+    return replace(settings, **changes)

@@ -1,10 +1,11 @@
-"""The project document: clips, target and driving clips, trained models, the edit timeline.
+"""The project document: clips, target and driving clips, trained models, the edit timeline;
+for an image-set project (a capture, no clip) the camera path its frames follow instead.
 
 Immutable (frozen dataclasses): the studio replaces the whole document on each change so its
 undo stack can keep the old ones, and jobs get a snapshot nobody mutates.
 
-Convention: clip and model paths are stored relative to the project folder (`X.rfproj/`),
-POSIX separators; `folder` is where the document was loaded from (not serialized).
+Convention: clip, model and camera-path file paths are stored relative to the project folder
+(`X.rfproj/`), POSIX separators; `folder` is where the document was loaded from (not serialized).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from render_core.edits.timeline import EditTimeline
 from render_core.errors import InputError
 from render_core.media.clip_info import ClipInfo
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 PROJECT_SUFFIX = ".rfproj"
 DOCUMENT_NAME = "project.json"
 
@@ -78,6 +79,54 @@ class ExportSettings:
         return ExportSettings(**known)
 
 
+ONE_CLICK_PATHS = ("orbit", "capture", "smooth")
+
+
+@dataclass(frozen=True)
+class CameraPathSettings:
+    """The camera path an image-set project's frames follow: a one-click path (`ONE_CLICK_PATHS`)
+    or a nerfstudio camera_path .json file (relative to the project folder), `frames` cameras
+    (one-click orbit/smooth) `height` px tall at `fps`. Saved with the viewpoint keys so that
+    `render FOLDER` draws the frames the studio showed them on."""
+
+    path: str = "orbit"
+    frames: int = 120
+    height: int = 256
+    fps: int = 30
+    degrees: float = 360.0  # the orbit's swing
+    constant_speed: bool = True  # "smooth": evenly spaced, else the capture's pace
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.path, str) or not (
+            self.path in ONE_CLICK_PATHS or self.path.lower().endswith(".json")
+        ):
+            raise InputError(
+                None, f"camera path {self.path!r} is neither {', '.join(ONE_CLICK_PATHS)} nor a .json file"
+            )
+        for name in ("frames", "height", "fps"):
+            value = getattr(self, name)
+            if type(value) is not int or value < 1:
+                raise InputError(None, f"camera path '{name}' must be a positive whole number, not {value!r}")
+        if type(self.constant_speed) is not bool:
+            raise InputError(None, "camera path 'constant_speed' must be true or false")
+
+    @property
+    def is_file(self) -> bool:
+        return self.path not in ONE_CLICK_PATHS
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+    @staticmethod
+    def from_json(d: dict) -> CameraPathSettings:
+        if not isinstance(d, dict):
+            raise InputError(None, "'camera_path' must be an object")
+        known = {k: d[k] for k in CameraPathSettings.__dataclass_fields__ if k in d}
+        if "degrees" in known:
+            known["degrees"] = float(known["degrees"])
+        return CameraPathSettings(**known)
+
+
 @dataclass(frozen=True)
 class Project:
     name: str
@@ -88,6 +137,7 @@ class Project:
     renderer: str = "warp"
     timeline: EditTimeline = field(default_factory=EditTimeline)
     export: ExportSettings = field(default_factory=ExportSettings)
+    camera_path: CameraPathSettings | None = None  # an image-set project's path; None for a clip's
     schema_version: int = SCHEMA_VERSION
     folder: Path | None = field(default=None, compare=False, repr=False)
 
@@ -141,6 +191,7 @@ class Project:
             "renderer": self.renderer,
             "timeline": self.timeline.to_json(),
             "export": self.export.to_json(),
+            "camera_path": self.camera_path.to_json() if self.camera_path is not None else None,
         }
 
     @staticmethod
@@ -156,6 +207,7 @@ class Project:
                 renderer=str(d.get("renderer", "warp")),
                 timeline=EditTimeline.from_json(d.get("timeline", {"layers": []})),
                 export=ExportSettings.from_json(d.get("export", {})),
+                camera_path=_camera_path(d.get("camera_path")),
                 schema_version=int(d["schema_version"]),
                 folder=folder,
             )
@@ -163,6 +215,10 @@ class Project:
             raise
         except (KeyError, TypeError, ValueError, AttributeError) as e:
             raise InputError(None, f"malformed project document ({e.__class__.__name__}: {e})") from None
+
+
+def _camera_path(d: Any) -> CameraPathSettings | None:
+    return None if d is None else CameraPathSettings.from_json(d)
 
 
 def _list(d: dict[str, Any], key: str) -> list:

@@ -1,4 +1,5 @@
-"""Project folders on disk: `X.rfproj/project.json` + `cache/` (tracks, renders) + `models/`.
+"""Project folders on disk: `X.rfproj/project.json` + `cache/` (tracks, renders) + `models/`;
+an image-set project's folder holds its `captures/` too, and the same document once saved.
 
 Saves are atomic (`io_atomic`: write `project.part.json`, fsync, `os.replace`), so a crash or
 kill mid-save leaves the previous `project.json` intact. Loading migrates old schemas, resolves
@@ -19,7 +20,14 @@ from render_core.io_atomic import check_writable, write_text_atomic
 from render_core.media.clip_info import ClipInfo
 from render_core.media.hashing import content_hash
 from render_core.media.probe import probe
-from render_core.project.document import DOCUMENT_NAME, PROJECT_SUFFIX, SCHEMA_VERSION, ClipRef, Project
+from render_core.project.document import (
+    DOCUMENT_NAME,
+    PROJECT_SUFFIX,
+    SCHEMA_VERSION,
+    CameraPathSettings,
+    ClipRef,
+    Project,
+)
 from render_core.project.migrations import migrate
 
 Probe = Callable[[Path], ClipInfo]
@@ -60,7 +68,10 @@ def rebased(project: Project, folder: Path) -> Project:
     moved = replace(project, folder=folder)
     clips = tuple(replace(c, path=moved.relative(project.clip_path(c.id))) for c in project.clips)
     models = tuple(replace(m, path=moved.relative(project.folder / m.path)) for m in project.models)
-    return replace(moved, clips=clips, models=models)
+    path = project.camera_path
+    if path is not None and path.is_file:
+        path = replace(path, path=moved.relative(project.folder / path.path))
+    return replace(moved, clips=clips, models=models, camera_path=path)
 
 
 def save_project(project: Project, path: str | Path) -> Project:
@@ -132,6 +143,20 @@ def load_project(path: str | Path, check_clips: bool = True) -> Project:
     if check_clips and (missing := missing_clips(project)):
         raise InputError(doc, f"missing clip file(s): {', '.join(missing)}")
     return project
+
+
+def load_image_set_document(folder: str | Path) -> Project:
+    """An image-set project's edit document: its saved `project.json` (viewpoint keys, camera
+    path, renderer), else a new one on the default path. InputError naming the file when the
+    saved one cannot be read: the user's keys are never silently replaced by an empty document."""
+    folder = Path(folder).resolve()
+    doc = folder / DOCUMENT_NAME
+    if not doc.exists():
+        return Project(name=folder.stem, folder=folder, camera_path=CameraPathSettings())
+    project = load_project(doc, check_clips=False)
+    if project.target_clip is not None:
+        raise InputError(doc, "is a clip project's document, not an image set's")
+    return replace(project, folder=folder, camera_path=project.camera_path or CameraPathSettings())
 
 
 def _default_probe(path: Path) -> ClipInfo:

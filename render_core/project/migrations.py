@@ -6,6 +6,8 @@ them in order up to `SCHEMA_VERSION`, so every old file keeps opening.
 v0 is the skeleton's first layout (no `schema_version` key): clips carried `hash`, the target
 was `target`, the timeline was `edits`, and there were no driving clips, models, renderer or
 export settings.
+v1 had no `camera_path` (the path an image-set project's frames follow): every v1 document is
+a clip's, so it gets none.
 """
 
 from __future__ import annotations
@@ -34,7 +36,11 @@ def v0_to_v1(d: Doc) -> Doc:
     return out
 
 
-MIGRATIONS: dict[int, Callable[[Doc], Doc]] = {0: v0_to_v1}
+def v1_to_v2(d: Doc) -> Doc:
+    return {**d, "camera_path": d.get("camera_path"), "schema_version": 2}
+
+
+MIGRATIONS: dict[int, Callable[[Doc], Doc]] = {0: v0_to_v1, 1: v1_to_v2}
 
 
 def document_version(d: Doc) -> int:

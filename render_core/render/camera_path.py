@@ -8,7 +8,9 @@ default path is the one-click "orbit 360" from the capture's first camera; "capt
 follows the captured cameras in order; "smooth" follows them steadied (a shaky walk-around
 made smooth, at constant speed unless told to keep the capture's pace). A nerfstudio
 camera_path JSON (`nerfstudio_path`) gives any other path, in the capture's world frame, and
-any path can be written as one.
+any path can be written as one. The project's saved document (`project.json`: the path in use
+and the viewpoint keys, `load_image_set_document`) is what both the studio's File > Export and
+`render FOLDER` draw, through `render_document`, so the two give the same frames.
 
 Convention: OpenCV cameras; frames float32 RGB [0, 1]; memory is one frame, whatever the
 path's length.
@@ -18,7 +20,7 @@ from __future__ import annotations
 
 import json
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from pathlib import Path
 
@@ -33,34 +35,55 @@ from render_core.geometry.cameras import scale_intrinsics
 from render_core.jobs import JobContext
 from render_core.media.encode import VideoWriter
 from render_core.project.capture import CAPTURE_FILE, Capture, load_capture
+from render_core.project.document import DOCUMENT_NAME, ONE_CLICK_PATHS, CameraPathSettings, Project
 from render_core.render.frame_edits import resolve_camera
 from render_core.render.nerfstudio_path import read_camera_path, write_camera_path
 from render_core.render.sources import EditSources
 from render_core.states import CameraState
 from render_core.training import checkpoint as ckpt
 
+_DEFAULT_PATH = CameraPathSettings()
+
 
 @dataclass(frozen=True)
 class PathRenderConfig:
+    """A path render: the path (defaults: a new image-set document's) and the encoding."""
+
     output: str
-    frames: int = 120
-    height: int = 256
-    fps: int = 30
-    degrees: float = 360.0
-    path: str = "orbit"  # a name of ONE_CLICK_PATHS, or a nerfstudio camera_path .json file
+    frames: int = _DEFAULT_PATH.frames
+    height: int = _DEFAULT_PATH.height
+    fps: int = _DEFAULT_PATH.fps
+    degrees: float = _DEFAULT_PATH.degrees
+    path: str = _DEFAULT_PATH.path  # a name of ONE_CLICK_PATHS, or a nerfstudio camera_path .json file
     constant_speed: bool = True  # "smooth": evenly spaced along the path, else the capture's pace
     crf: int = 18
     preset: str = "medium"
     device: str = "auto"
 
 
-ONE_CLICK_PATHS = ("orbit", "capture", "smooth")
-
-
 def is_image_set_project(folder: str | Path) -> bool:
-    """A folder with a capture and no clip project document."""
+    """A folder with a capture whose document, if it has one, is not a clip project's. An
+    unreadable document counts as the image set's, so that opening or rendering the folder
+    reports that file's problem instead of taking the folder for a clip project."""
     f = Path(folder)
-    return f.is_dir() and not (f / "project.json").exists() and any(f.glob(f"captures/*/{CAPTURE_FILE}"))
+    if not (f.is_dir() and any(f.glob(f"captures/*/{CAPTURE_FILE}"))):
+        return False
+    try:
+        d = json.loads((f / DOCUMENT_NAME).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return True
+    return not (isinstance(d, dict) and (d.get("target_clip") or d.get("target")))
+
+
+def image_set_folder(path: str | Path) -> Path | None:
+    """The image-set project `path` names (its folder, its project.json or a capture.json in
+    it), else None."""
+    p = Path(path)
+    if p.is_file() and p.name == CAPTURE_FILE:
+        p = p.parent.parent.parent  # <project>/captures/<name>/capture.json
+    elif p.is_file() and p.name == DOCUMENT_NAME:
+        p = p.parent
+    return p.resolve() if is_image_set_project(p) else None
 
 
 def _newest(paths: list[Path]) -> Path | None:
@@ -173,6 +196,65 @@ def path_frame(
     return frame_at_size(renderer.render_camera(edited or tracked), tracked.size)
 
 
+def frame_rate(fps: float) -> Fraction:
+    """A path's frame rate as the video writer and the studio's timeline count it (29.97 is
+    30000/1001)."""
+    return Fraction(fps).limit_denominator(1001)
+
+
+@dataclass(frozen=True)
+class PathPlan:
+    """What a path render draws: the path's own cameras at `fps`, and the timeline whose
+    viewpoint layers move them."""
+
+    cameras: tuple[CameraState, ...]
+    fps: float
+    timeline: EditTimeline = field(default_factory=EditTimeline)
+
+    @property
+    def rate(self) -> Fraction:
+        return frame_rate(self.fps)
+
+    def drawn_cameras(self) -> list[CameraState]:
+        """The camera each frame is drawn from: the path's, moved by the viewpoint layers."""
+        sources = EditSources(None, cameras=self.cameras)
+        resolved = (resolve_camera(sources, self.timeline, t) for t in range(len(self.cameras)))
+        return [edited or tracked for tracked, edited in resolved]
+
+
+def plan_path(folder: str | Path, cfg: PathRenderConfig, timeline: EditTimeline | None = None) -> PathPlan:
+    """The plan of `cfg`'s path over the project's newest capture; InputError for a bad path file."""
+    cameras, fps = chosen_path(load_capture(newest_capture(Path(folder))), cfg)
+    return PathPlan(cameras, fps, timeline or EditTimeline())
+
+
+def document_config(project: Project, output: str = "", **encoding) -> PathRenderConfig:
+    """The render config of an image-set document's camera path (a path file found relative to
+    the project folder), writing `output` with `encoding` (crf, preset, device)."""
+    s = project.camera_path or CameraPathSettings()
+    path = str(Path(project.folder or ".") / s.path) if s.is_file else s.path
+    return PathRenderConfig(output, s.frames, s.height, s.fps, s.degrees, path, s.constant_speed, **encoding)
+
+
+def document_model(project: Project) -> Path | None:
+    """The checkpoint of the document's renderer when it is one of its models (None: the
+    project's newest novel-view model draws)."""
+    model = next((m for m in project.models if m.id == project.renderer), None)
+    return None if model is None else Path(project.folder or ".") / model.path
+
+
+def document_cameras(project: Project, cfg: PathRenderConfig) -> list[CameraState]:
+    """The camera of every frame `render_document` draws, without a model."""
+    return plan_path(project.folder, cfg, project.timeline).drawn_cameras()
+
+
+def render_document(project: Project, cfg: PathRenderConfig, ctx: JobContext) -> dict:
+    """Render an image-set document: `cfg`'s path (`document_config`) with the document's
+    viewpoint layers, through its renderer's model. What the studio's File > Export and
+    `render FOLDER` both run, so the two draw the same frames."""
+    return render_image_set(project.folder, cfg, ctx, project.timeline, document_model(project))
+
+
 def render_path(renderer, cameras, timeline: EditTimeline, writer, ctx: JobContext) -> float:
     """Stream every camera of the path (viewpoint layers applied) into `writer`; returns ms/frame."""
     sources = EditSources(None, cameras=tuple(cameras))
@@ -193,24 +275,22 @@ def render_image_set(
     """Render the project's camera path into `cfg.output` (MP4, atomic) through the novel-view
     checkpoint `model` (default: the project's newest); returns a summary."""
     folder = Path(folder)
-    capture = load_capture(newest_capture(folder))
-    cameras, fps = chosen_path(capture, cfg)  # a bad path file stops here, before the model loads
+    plan = plan_path(folder, cfg, timeline)  # a bad path file stops here, before the model loads
     model = Path(model) if model is not None else newest_model(folder)
     renderer = load_renderer("novel_view", model, cfg.device)
-    w, h = cameras[0].size
-    rate = Fraction(fps).limit_denominator(1001)
-    writer = VideoWriter(cfg.output, rate, w, h, crf=cfg.crf, preset=cfg.preset)
+    w, h = plan.cameras[0].size
+    writer = VideoWriter(cfg.output, plan.rate, w, h, crf=cfg.crf, preset=cfg.preset)
     try:
-        ms = render_path(renderer, cameras, timeline or EditTimeline(), writer, ctx)
+        ms = render_path(renderer, plan.cameras, plan.timeline, writer, ctx)
     except BaseException:
         writer.abort()
         raise
     writer.close()
     return {
         "output": cfg.output,
-        "frames": len(cameras),
+        "frames": len(plan.cameras),
         "size": [w, h],
-        "fps": float(rate),
+        "fps": float(plan.rate),
         "model": str(model),
         "ms_per_frame": round(ms, 2),
     }

@@ -34,16 +34,6 @@ def test_an_image_set_opens_on_its_camera_path_without_tracking(opened_image_set
     assert win.windowTitle().startswith("sphere.rfproj")
 
 
-def test_its_edits_are_kept_out_of_the_capture_folder(opened_image_set, image_set):
-    win = opened_image_set
-    layer = win.inspector.add_layer("viewpoint")
-    win.state.undo_stack.push(C.SetKeyframe(win.state, layer.id, 0, ViewpointParams(orbit_yaw=20.0)))
-    assert win.save() is False and win.save_as() is False
-    assert win.session.autosave_now() is None
-    assert not (image_set / "project.json").exists()  # `render FOLDER` still sees an image set
-    assert win.maybe_save("closing") is True  # confirm: discard
-
-
 class _HeightRenderer:
     """A stand-in model whose frame tells the camera's height over the sphere (world -y): a
     2-step model draws nearly the same grey from every camera."""

@@ -4,17 +4,25 @@ import signal
 import subprocess
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from render_core.edits.layer import EditLayer
-from render_core.edits.params import ExpressionParams
+from render_core.edits.params import ExpressionParams, ViewpointParams
 from render_core.errors import InputError
 from render_core.media.clip_info import AudioInfo, ClipInfo
 from render_core.project.autosave import find_recovery, load_recovery, write_autosave
-from render_core.project.document import ModelRef
-from render_core.project.io import load_project, new_project, project_file, save_project
+from render_core.project.document import SCHEMA_VERSION, CameraPathSettings, ModelRef
+from render_core.project.io import (
+    load_image_set_document,
+    load_project,
+    new_project,
+    project_file,
+    rebased,
+    save_project,
+)
 from render_core.project.migrations import migrate
 
 REPO = Path(__file__).resolve().parents[3]
@@ -94,7 +102,7 @@ def test_save_killed_mid_write_leaves_previous_file(project):
 import os, sys, time
 sys.path.insert(0, {str(REPO)!r})
 from render_core.edits.layer import EditLayer
-from render_core.edits.params import ExpressionParams
+from render_core.edits.params import ExpressionParams, ViewpointParams
 from render_core.project.io import load_project, save_project
 p = load_project({str(project.folder)!r})
 kfs = {{f: ExpressionParams(smile=0.5) for f in range(2000)}}
@@ -143,7 +151,41 @@ def test_v0_file_loads(tmp_path):
         json.dumps({"name": "old", "clips": [{"id": "c", "path": "../a.mp4", "hash": "h"}], "target": "c"})
     )
     p = load_project(folder)
-    assert p.schema_version == 1 and p.target().content_hash == "h" and p.export.crf == 18
+    assert p.schema_version == SCHEMA_VERSION and p.target().content_hash == "h" and p.export.crf == 18
+    assert p.camera_path is None
+
+
+def test_a_v1_document_is_a_clip_projects_and_gets_no_camera_path(project):
+    d = project.to_json()
+    del d["camera_path"]
+    d["schema_version"] = 1
+    assert migrate(d, 2) == {**project.to_json(), "schema_version": 2}
+
+
+def test_an_image_set_document_round_trips_with_its_path_and_keys(tmp_path):
+    folder = tmp_path / "set"  # a capture's folder (any name)
+    folder.mkdir()
+    fresh = load_image_set_document(folder)  # never saved: the default orbit, no keys
+    assert fresh.camera_path == CameraPathSettings() and fresh.timeline.layers == ()
+    assert fresh.folder == folder.resolve()
+    layer = EditLayer("viewpoint", 0, 59, {12: ViewpointParams(orbit_yaw=25.0)})
+    edited = fresh.with_timeline(fresh.timeline.add_layer(layer))
+    saved = save_project(replace(edited, camera_path=CameraPathSettings("smooth", 60)), folder)
+    back = load_image_set_document(folder)
+    assert back == saved and back.camera_path.path == "smooth" and back.timeline.layers[0].keyframes
+    assert json.loads((folder / "project.json").read_text())["camera_path"]["frames"] == 60
+
+
+def test_a_clip_projects_document_is_not_taken_for_an_image_sets(project):
+    save_project(project, project.folder)
+    with pytest.raises(InputError, match="clip project"):
+        load_image_set_document(project.folder)
+
+
+def test_a_camera_path_file_is_rebased_on_save_as(tmp_path):
+    a = replace(load_image_set_document(tmp_path / "a"), camera_path=CameraPathSettings("paths/p.json"))
+    moved = rebased(a, (tmp_path / "elsewhere" / "b").resolve())
+    assert moved.camera_path.path == "../../a/paths/p.json"
 
 
 def test_autosave_recovery(project):
