@@ -59,14 +59,14 @@ def sharpness(image: np.ndarray) -> float:
 
 
 def _renderers(path: Path):
-    """The clip's frames, today's warp (bilinear, no donors) and the new one."""
+    """The clip's frames, the plain warp (bilinear, no donors) and the one that ships."""
     from render_core.render.warp_renderer import WarpRenderer, WarpRendererConfig
     from render_core.warp.clip_frames import ClipFrames
     from render_core.warp.face import FaceWarpConfig
 
     frames = ClipFrames(path, capacity=4)
-    today = WarpRenderer(WarpRendererConfig(face=FaceWarpConfig(interpolation=cv2.INTER_LINEAR)))
-    return frames, today, WarpRenderer(frames=frames)
+    plain = FaceWarpConfig(interpolation=cv2.INTER_LINEAR, supersample=1)
+    return frames, WarpRenderer(WarpRendererConfig(face=plain)), WarpRenderer(frames=frames)
 
 
 def _render(renderer, req) -> np.ndarray:

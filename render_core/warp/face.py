@@ -35,15 +35,19 @@ class FaceWarpConfig:
     mask_px: displacement (px) that counts as a full change in the output mask.
     iris_falloff: the iris shift fades to zero at this many iris radii from the iris centre.
     feather_px: Gaussian sigma softening the mask edge (after a 2 px dilation).
-    interpolation: cv2 resampling of the moved pixels; bicubic keeps the footage's grain and
-    fine detail, which bilinear resampling at fractional offsets softens by a quarter."""
+    interpolation: cv2 filter enlarging the source `supersample` times before a bilinear read
+    (`_resample`); with supersample 1, the filter sampling the moved pixels directly. Bilinear
+    sampling at fractional offsets softens the face by a quarter; bicubic sampling keeps it
+    sharp but shimmers as the head moves; Lanczos at 2x keeps most of the detail and half of
+    the shimmer's cost (docs/performance.md)."""
 
     border: float = 0.3
     mask_px: float = 0.5
     iris_falloff: float = 2.2
     mouth_fill: bool = True
     feather_px: float = 2.0
-    interpolation: int = cv2.INTER_CUBIC
+    interpolation: int = cv2.INTER_LANCZOS4
+    supersample: int = 2
 
 
 @dataclass(frozen=True)
@@ -169,6 +173,23 @@ def _face_box(pts: np.ndarray, shape: tuple[int, int]) -> _Box | None:
     return box if box.x1 > box.x0 and box.y1 > box.y0 else None
 
 
+def _resample(frame: np.ndarray, maps: tuple[np.ndarray, np.ndarray], config: FaceWarpConfig) -> np.ndarray:
+    """The frame sampled at `maps` (absolute source px). With `supersample` k > 1 the source
+    region is first enlarged k times by `interpolation`, on the frame's own pixel grid (the same
+    filter every frame), then read bilinearly: the filter no longer depends on where between two
+    pixels a sample falls, so fine lines (glasses, lip edges) keep their contrast from frame to
+    frame instead of shimmering as the head moves."""
+    k = config.supersample
+    h, w = frame.shape[:2]
+    x0, y0 = max(int(np.floor(maps[0].min())) - 3, 0), max(int(np.floor(maps[1].min())) - 3, 0)
+    x1, y1 = min(int(np.ceil(maps[0].max())) + 4, w), min(int(np.ceil(maps[1].max())) + 4, h)
+    if k <= 1 or x1 <= x0 or y1 <= y0:
+        return cv2.remap(frame, maps[0], maps[1], config.interpolation, borderMode=cv2.BORDER_REPLICATE)
+    big = cv2.resize(frame[y0:y1, x0:x1], None, fx=k, fy=k, interpolation=config.interpolation)
+    mx, my = (maps[0] - (x0 - 0.5)) * k - 0.5, (maps[1] - (y0 - 0.5)) * k - 0.5
+    return cv2.remap(big, mx, my, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+
+
 def warp_face(
     frame: np.ndarray,
     src_landmarks: np.ndarray,
@@ -209,9 +230,11 @@ def warp_face(
     maps = _backward_map(src_pts, dst_pts, tris, depth, box)
     _move_iris(maps, box, dst[:, :2], src[:, :2], (s_iris, d_iris), config.iris_falloff)
     gx, gy = box.grid
-    patch = cv2.remap(frame, maps[0], maps[1], config.interpolation, borderMode=cv2.BORDER_REPLICATE)
-    np.clip(patch, 0.0, 1.0, out=patch)  # bicubic overshoots at edges
+    patch = _resample(frame, maps, config)
+    np.clip(patch, 0.0, 1.0, out=patch)  # Lanczos and bicubic overshoot at edges
     changed = np.clip(np.hypot(maps[0] - gx, maps[1] - gy) / config.mask_px, 0.0, 1.0)
+    still = changed == 0  # unmoved pixels stay the frame's own (the enlarged source is filtered)
+    patch[still] = frame[box.y0 : box.y1, box.x0 : box.x1][still]
     origin = (box.x0, box.y0)
     if config.mouth_fill:
         done = False

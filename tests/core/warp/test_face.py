@@ -146,3 +146,23 @@ def test_speed_reported(talking_head, record_property):
     record_property("warp_face_ms", ms)
     print(f"warp_face jaw-open {frame.shape[1]}x{frame.shape[0]}: {ms:.1f} ms/frame")
     assert out.shape == frame.shape and mask.max() > 0.99
+
+
+def test_fine_detail_keeps_its_contrast_whatever_the_sub_pixel_shift(talking_head):
+    """A face moving by fractions of a pixel must not pulse between sharp and soft: that reads
+    as shimmer on glasses and lip edges (E_warp). Bilinear sampling swings by a third, bicubic
+    by 13-15%; the enlarged-source sampling by under 10%, keeping most of the detail."""
+    frame, lm = tracked_face(talking_head)
+    ys, xs = _inner_box(lm)
+
+    def detail(img: np.ndarray) -> float:
+        return float(np.abs(cv2.Laplacian(_lum(img)[ys, xs].astype(np.float32), cv2.CV_32F)).mean())
+
+    ratios = []
+    for s in np.linspace(0.0, 1.0, 8, endpoint=False):
+        dst = lm.copy()
+        dst[:, 0] += 4 + s
+        dst[:, 1] += 4 + 0.37 * s  # x and y phases move apart
+        ratios.append(detail(warp_face(frame, lm, dst)[0]) / detail(frame))
+    assert min(ratios) / max(ratios) >= 0.89, np.round(ratios, 3)
+    assert np.mean(ratios) >= 0.78, np.round(ratios, 3)
