@@ -2,7 +2,9 @@
 
 The edit goes to the layer named by `--layer` (id or name), else the last layer of that kind,
 else a new layer over `--range` (default: the whole clip). Values are validated against the
-params' bounds (the same field metadata the studio's sliders use).
+params' bounds (the same field metadata the studio's sliders use). An image-set project (a
+capture, no clip) takes viewpoint keys on the frames of its camera path, saved in its own
+`project.json` as the studio saves them.
 """
 
 from __future__ import annotations
@@ -110,16 +112,32 @@ def frame_count(project, clip_id: str) -> int:
     return (ref.info or probe(project.clip_path(clip_id))).frame_count
 
 
+def open_project(path: str, kind: str):
+    """(project, frame count): a clip project and its target clip's frames, or an image set's
+    edit document and the frames of its camera path (viewpoint keys only: it has no clip)."""
+    from render_core.project.io import load_image_set_document, load_project
+    from render_core.render.camera_path import document_cameras, document_config, image_set_folder
+
+    folder = image_set_folder(path)
+    if folder is None:
+        project = load_project(path)
+        return project, frame_count(project, project.target_clip)
+    if kind != "viewpoint":
+        raise InputError(path, f"an image set has no clip to take {kind} keys: only viewpoint keys")
+    project = load_image_set_document(folder)
+    return project, len(document_cameras(project, document_config(project)))
+
+
 def run(args, ctx: JobContext) -> dict:
     from render_core.edits.layer import EditLayer
     from render_core.edits.params import PARAMS, to_json, validate
-    from render_core.project.io import load_project, save_project
+    from render_core.project.io import save_project
 
-    project = load_project(args.project)
+    project, n = open_project(args.project, args.kind)
     kind, cls = args.kind, PARAMS[args.kind]
-    n = frame_count(project, project.target_clip)
+    what = "the camera path" if project.camera_path is not None else "the clip"
     if not 0 <= args.at < n:
-        raise InputError(args.project, f"--at {args.at} is outside the clip (0..{n - 1})")
+        raise InputError(args.project, f"--at {args.at} is outside {what} (0..{n - 1})")
     layer = None if args.new_layer else find_layer(project.timeline, kind, args.layer)
     if layer is not None and not layer.covers(args.at):
         name = layer.name or layer.id

@@ -122,3 +122,31 @@ def test_a_broken_document_is_one_line_and_exit_2(cli, image_set, tmp_path, case
     r = cli("render", image_set, "-o", tmp_path / "out.mp4")
     one_error_naming(r, "project.json")
     assert not (tmp_path / "out.mp4").exists() and doc.read_text() == BROKEN[case]
+
+
+def test_edit_keys_the_viewpoint_of_an_image_set_and_render_draws_it(cli, image_set, tmp_path, drawn):
+    _save(image_set, EditTimeline())
+    r = cli("edit", image_set, "viewpoint", "--at", "3", "--set", "orbit_yaw=30", "orbit_pitch=-10")
+    assert r.returncode == 0, r.stderr
+    project = load_image_set_document(image_set)
+    (layer,) = project.timeline.layers
+    assert layer.kind == "viewpoint" and (layer.start, layer.end) == (0, 5)  # the whole 6-frame path
+    assert layer.keyframes[3].orbit_yaw == 30.0 and layer.keyframes[3].orbit_pitch == -10.0
+    assert project.camera_path == CameraPathSettings(frames=6, height=32)  # the saved path is kept
+    assert cli("render", image_set, "--preset", "ultrafast", "-o", tmp_path / "k.mp4").returncode == 0
+    unkeyed = document_cameras(replace(project, timeline=EditTimeline()), document_config(project))
+    assert not np.allclose(drawn[3], unkeyed[3].world_to_camera)
+
+
+@pytest.mark.parametrize(
+    "args, words",
+    [
+        (("viewpoint", "--at", "6", "--set", "orbit_yaw=30"), "outside the camera path (0..5)"),
+        (("expression", "--at", "1", "--set", "jaw_open=0.5"), "only viewpoint keys"),
+    ],
+)
+def test_edit_of_an_image_set_refuses_what_it_cannot_key(cli, image_set, args, words):
+    _save(image_set, EditTimeline())
+    before = (image_set / "project.json").read_bytes()
+    assert words in one_error_naming(cli("edit", image_set, *args), image_set.name)
+    assert (image_set / "project.json").read_bytes() == before
