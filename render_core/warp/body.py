@@ -174,6 +174,13 @@ def fill_vacated(
     return filled
 
 
+def disk_grown(mask: np.ndarray, radius: float) -> np.ndarray:
+    """bool (H, W): uint8 `mask` dilated by a disk of `radius` px, as a threshold of the distance
+    to it: the same shape as an elliptical kernel's dilation at a cost that does not grow with the
+    radius (an 85 px elliptical kernel took 12 ms on a 256x160 crop)."""
+    return cv2.distanceTransform(1 - mask, cv2.DIST_L2, cv2.DIST_MASK_PRECISE) <= radius
+
+
 def _disk(radius: float) -> np.ndarray:
     r = max(1, int(round(radius)))
     return cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r + 1, 2 * r + 1))
@@ -225,7 +232,7 @@ def _warp_layer(
     shoulder = float(np.linalg.norm(src_xy[11] - src_xy[12]))
     alpha = np.where(moving, _open(alpha, config.sliver_rel * shoulder), alpha)
     layer = np.clip(alpha * config.edge_gain, 0.0, 1.0)[..., None]
-    grown = cv2.dilate((person > 0.3).astype(np.uint8), _disk(max(3.0, config.cover_rel * shoulder))) > 0
+    grown = disk_grown((person > 0.3).astype(np.uint8), round(max(3.0, config.cover_rel * shoulder)))
     base = fill_vacated(frame, person, grown & moving & (alpha < 0.999), plate, config.inpaint_radius)
     out = layer * moved + (1.0 - layer) * base
     if config.still_px > 0:  # not where the person left: there the frame holds the old pose

@@ -36,6 +36,7 @@ from render_core.families.body.warp_input import warp_to
 from render_core.models.cpu_inference import pack_for_cpu
 from render_core.training import checkpoint as ckpt
 from render_core.training.inference import open_checkpoint
+from render_core.warp.body import disk_grown
 from render_core.warp.clean_plate import clip_plate
 
 HULL_DILATE = 0.35  # the stick figure's hull grows by this fraction of the torso length (hair, clothes)
@@ -59,13 +60,12 @@ def figure_mask(pose: np.ndarray, torso_px: float) -> np.ndarray:
     by `HULL_DILATE` x the torso length and feathered; zeros for an empty figure."""
     h, w = pose.shape[:2]
     ys, xs = np.nonzero(pose.max(axis=2) > 0.05)
-    m = np.zeros((h, w), np.float32)
     if len(xs) < 3:
-        return m
-    hull = cv2.convexHull(np.stack([xs, ys], 1).astype(np.int32))
-    cv2.fillConvexPoly(m, hull, 1.0)
+        return np.zeros((h, w), np.float32)
+    hull = np.zeros((h, w), np.uint8)
+    cv2.fillConvexPoly(hull, cv2.convexHull(np.stack([xs, ys], 1).astype(np.int32)), 1)
     grow = max(1, int(round(HULL_DILATE * max(torso_px, 4.0))))
-    m = cv2.dilate(m, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * grow + 1, 2 * grow + 1)))
+    m = disk_grown(hull, grow).astype(np.float32)
     return cv2.GaussianBlur(m, (0, 0), MASK_FEATHER * h)
 
 
