@@ -31,7 +31,11 @@ from render_core.warp.mouth_retrieval import opening_grew, opening_shrank, paste
 
 @dataclass(frozen=True)
 class FaceWarpConfig:
-    """border: anchor-ring distance beyond the oval, as a fraction of face size.
+    """border: anchor-ring distance beyond the oval, as a fraction of face size (the ring also
+    grows by 1.5x the oval's largest move, so a big edit still spreads its stretch); past the
+    face everything the ring holds (hair, ears, the wall) bends with the head, and on a moving
+    head that bending is what the eye reads as a wobbling background (0.3 -> 0.1: reenactment
+    E_warp 1.39x -> 1.29x of the target's own video, docs/performance.md).
     mask_px: displacement (px) that counts as a full change in the output mask.
     iris_falloff: the iris shift fades to zero at this many iris radii from the iris centre.
     feather_px: Gaussian sigma softening the mask edge (after a 2 px dilation).
@@ -41,7 +45,7 @@ class FaceWarpConfig:
     sharp but shimmers as the head moves; Lanczos at 2x keeps most of the detail and half of
     the shimmer's cost (docs/performance.md)."""
 
-    border: float = 0.3
+    border: float = 0.1
     mask_px: float = 0.5
     iris_falloff: float = 2.2
     mouth_fill: bool = True

@@ -22,10 +22,11 @@ import torch
 from render_core.geometry import face_topology as ft
 from render_core.warp.face import FaceWarpConfig, warp_face
 
-# Plain bicubic sampling: the model's input warp runs for every exported frame, where the
-# renderer's enlarged-source sampling would cost a third of the export's frame time, and the
-# network redraws the face's fine lines anyway.
-CROP_WARP = FaceWarpConfig(interpolation=cv2.INTER_CUBIC, supersample=1)
+# The warp the portrait models were trained on: plain bicubic sampling (the input warp runs
+# for every exported frame, where the renderer's enlarged-source sampling would cost a third of
+# the export's frame time, and the network redraws the face's fine lines anyway) and the wider
+# anchor ring.
+CROP_WARP = FaceWarpConfig(border=0.3, interpolation=cv2.INTER_CUBIC, supersample=1)
 UPPER_LIP, LOWER_LIP = 13, 14  # inner-lip midpoints
 FOREHEAD, CHIN = 10, 152
 # The edit region: the outer lips grown by this share of their width and height on each side
