@@ -195,21 +195,25 @@ def render_clip(project, cfg: RenderConfig, ctx: JobContext) -> dict:
         RenderCache(Path(project.folder) / "cache" / "renders") if cfg.use_cache and project.folder else None
     )
     t0, work = time.perf_counter(), ctx.sub(0.15, 1.0)
-    with VideoReader(project.clip_path(project.target().id)) as reader:
-        plan = plan_export(project, cfg, fmt, reader.info, len(reader))
-        if cfg.timebase is not None:  # the target's frames are plates under another clip's timing
-            sources = replace(sources, target=HeldClipTracks.of(sources.target))
-        renderer = make_renderer(project, plan.renderer, cfg.device)
-        key = renderer_id(project, plan.renderer)
-        fps = float(plan.timebase.fps)
-        frames = FrameRenderer(
-            sources, project.timeline, renderer, fps, key, cache, plan.scale, cfg.stabilize
-        )
-        writer = open_writer(project, cfg, plan, reader.colour)
-        sign_export(writer, project, plan.renderer, (plan.start, plan.stop))  # Content Credentials
-        with writer:
-            stream_frames(reader, frames, writer, plan, work)
-        damaged, written = reader.damaged_from, writer.frames_written
+    try:
+        with VideoReader(project.clip_path(project.target().id)) as reader:
+            plan = plan_export(project, cfg, fmt, reader.info, len(reader))
+            if cfg.timebase is not None:  # the target's frames are plates under another clip's timing
+                sources = replace(sources, target=HeldClipTracks.of(sources.target))
+            renderer = make_renderer(project, plan.renderer, cfg.device)
+            key = renderer_id(project, plan.renderer)
+            fps = float(plan.timebase.fps)
+            frames = FrameRenderer(
+                sources, project.timeline, renderer, fps, key, cache, plan.scale, cfg.stabilize
+            )
+            writer = open_writer(project, cfg, plan, reader.colour)
+            sign_export(writer, project, plan.renderer, (plan.start, plan.stop))  # Content Credentials
+            with writer:
+                stream_frames(reader, frames, writer, plan, work)
+            damaged, written = reader.damaged_from, writer.frames_written
+    finally:  # frames rendered before a cancel or an error are kept for the next export
+        if cache is not None:
+            cache.close()
     if cache is not None:
         cache.evict()
     return export_summary(project, cfg, plan, frames, written, time.perf_counter() - t0, damaged)
