@@ -10,6 +10,7 @@ the export otherwise leaves idle; at most `MAX_PENDING` frames wait (bounded mem
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -77,10 +78,9 @@ class RenderCache:
         bgr = cv2.cvtColor(frame, cv2.COLOR_RGB2BGR)
         ok, buf = cv2.imencode(".png", bgr, [cv2.IMWRITE_PNG_COMPRESSION, 1])
         if ok:
-            try:
+            # a full or read-only disk costs a re-render later, never the export
+            with contextlib.suppress(OSError):
                 write_bytes_atomic(self._path(key), buf.tobytes())
-            except OSError:  # a full or read-only disk costs a re-render later, never the export
-                pass
 
     def _reap(self, keep: int) -> None:
         """Wait until at most `keep` writes are pending."""
