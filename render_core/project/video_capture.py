@@ -63,9 +63,10 @@ def is_video_source(path: str | Path) -> bool:
 
 def scene_box(c2w: np.ndarray, points: np.ndarray) -> tuple[np.ndarray, float] | None:
     """Centre (3,) and radius of the subject from the SfM points in front of (nearly) every
-    camera (a walk-around's background is behind many of them): the centre is where the cameras look
-    (the median of those points when the cameras do not converge), the radius covers
-    `BOX_PERCENTILE`% of the points. None when too few points qualify. c2w: (N, 4, 4) OpenCV."""
+    camera (a walk-around's background is behind many of them): the centre is where the
+    cameras look (the median of those points when the cameras do not converge), the radius
+    covers `BOX_PERCENTILE`% of the points. None when too few points qualify.
+    c2w: (N, 4, 4) OpenCV; points: (P, 3)."""
     w2c = cam.invert_rigid(c2w)
     seen_from = np.zeros(len(points), int)
     for m in w2c:  # a loop over cameras keeps memory at one depth per point
