@@ -65,7 +65,7 @@ def _action(
 
 def build_menus(win) -> None:
     """Create File / Edit / View / Playback / Tools / Help; store actions on `win.acts`."""
-    from studio import dialogs
+    from studio import capture_dialog, dialogs
 
     s, st, mb = win.session, win.state, win.menuBar()
     acts = win.acts = {}
@@ -73,6 +73,7 @@ def build_menus(win) -> None:
     acts["open"] = _action(win, f, "&Open clip or project...", win.open_dialog, QKeySequence.StandardKey.Open)
     win.recent_menu = f.addMenu("Open &recent")
     fill_recent_menu(win)
+    acts["capture"] = _action(win, f, "New &capture from video...", lambda: capture_dialog.show_capture(win))
     f.addSeparator()
     acts["save"] = _action(win, f, "&Save", win.save, QKeySequence("Ctrl+S"))
     acts["save_as"] = _action(win, f, "Save &as...", win.save_as, QKeySequence("Ctrl+Shift+S"))
