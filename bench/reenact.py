@@ -9,7 +9,9 @@ the clip's own mouth interior and eyelids and the retargeted expression.
   mouth opening, smile and eye closure are correlated frame by frame with the driver's
   (target >= 0.8); sharpness ratio against the target's own frames; E_warp ratio against the
   driver's own video and against the target's own (a moving target over a still driver reads
-  high against the driver whatever the renderer);
+  high against the driver whatever the renderer); on the frames where the driver's eyes are
+  closed, the mean luma of the output's eye boxes against the range of the target's own
+  closed eyes (a dark fill reads below it);
 - edits: jaw_open=1 brightest-decile check (the interior's brightest tenth within the range of
   the clip's own open-mouth frames) and the sharpness ratio of a jaw_open=0.5 edit;
 - contact sheets (PNG, next to the report): source / today's warp / new, per edit and at the
@@ -140,6 +142,36 @@ def _measures(lm: np.ndarray) -> np.ndarray:
     return np.array([mouth, smile, -lids])
 
 
+EYE_BOXES = ((33, 133), (263, 362))  # each eye's corners (the subject's right, left)
+CLOSED_SHARE = 0.5  # an eye is closed below this share of its clip's median lid gap
+
+
+def eye_luma(image: np.ndarray, lm: np.ndarray) -> float:
+    """Mean luma of both eye boxes: between the corners, a third of the eye's width tall about
+    its corners' midline (a closed eye's lid, lashes and the skin around them)."""
+    p = lm[:, :2]
+    vals = []
+    for a, b in EYE_BOXES:
+        (x0, x1), yc = sorted((p[a, 0], p[b, 0])), (p[a, 1] + p[b, 1]) / 2
+        half = (x1 - x0) / 6
+        ys = slice(max(int(yc - half), 0), max(int(np.ceil(yc + half)), 1))
+        xs = slice(max(int(x0), 0), max(int(np.ceil(x1)), 1))
+        vals.append(float((image[ys, xs] @ LUMA).mean()))
+    return float(np.mean(vals))
+
+
+def closed_eye_luma(clip, frames) -> tuple[float, float] | None:
+    """(min, max) eye-box luma over the clip's own closed-eye frames (lid gap under
+    `CLOSED_SHARE` of its median); None when the clip never closes its eyes."""
+    idx = [t for t in range(len(clip)) if clip.face(t) is not None]
+    gaps = np.array([-_measures(clip.face(t).landmarks)[2] for t in idx])
+    shut = [t for t, g in zip(idx, gaps, strict=True) if g < CLOSED_SHARE * np.median(gaps)]
+    if not shut:
+        return None
+    lumas = [eye_luma(frames.get(t), clip.face(t).landmarks) for t in shut]
+    return min(lumas), max(lumas)
+
+
 class _Retracker:
     """MediaPipe FaceMesh over an output sequence (video mode, as the tracker runs)."""
 
@@ -173,6 +205,7 @@ def cross_reenactment(target: str, driver: str, frames: int = 90, sheet: str | N
     outs = {"old": [], "new": []}
     sharp = {"old": [], "new": []}
     drv_seq, tgt_seq, kept = [], [], []
+    lids = {"old": [], "new": []}  # eye-box luma of each kept frame, at the edited landmarks
     t0 = time.perf_counter()
     for t in range(n):
         got = {}
@@ -181,7 +214,10 @@ def cross_reenactment(target: str, driver: str, frames: int = 90, sheet: str | N
             if pair is None:
                 break
             got[key] = _render(r, FrameRequest(t, cf.get(t), pair[0], pair[1], clip=tgt))
+            lids[key].append(eye_luma(got[key], pair[1].landmarks))
         if len(got) < 2 or drv.face(t) is None:
+            for v in lids.values():
+                del v[len(kept) :]
             continue
         d_lm = drv.tracks.face.raw_landmarks
         meas["drv"].append(_measures(d_lm[t] if d_lm is not None else drv.face(t).landmarks))
@@ -212,6 +248,16 @@ def cross_reenactment(target: str, driver: str, frames: int = 90, sheet: str | N
         res[f"ewarp_ratio_{key}"] = round(e / e_drv, 3)  # against the driver's own video
         res[f"ewarp_vs_target_{key}"] = round(e / e_tgt, 3)  # against the target's own video
     res["render_s_per_frame_both"] = round(seconds / max(len(kept), 1), 3)
+    closed = -d[:, 2] < CLOSED_SHARE * np.median(-d[:, 2])  # the driver's closed-eye frames
+    own = closed_eye_luma(tgt, cf)
+    res["closed_eye_frames"] = int(closed.sum())
+    res["target_closed_eye_luma"] = None if own is None else [round(v, 3) for v in own]
+    for key in ("old", "new"):
+        lum = np.array(lids[key])[closed]
+        span = [round(float(lum.min()), 3), round(float(lum.max()), 3)] if len(lum) else None
+        res[f"closed_eye_luma_{key}"] = span
+        if own is not None and len(lum):
+            res[f"closed_eyes_in_range_{key}"] = round(float(np.mean((lum >= own[0]) & (lum <= own[1]))), 3)
     if sheet:
         _extremes_sheet(sheet, d, kept, drv_seq, cf, outs, drv)
     return res

@@ -35,3 +35,17 @@ def test_face_box_stays_inside_the_frame():
     lm = np.array([[-5.0, 10.0], [50.0, 120.0]])
     ys, xs = face_box(lm, (100, 40))
     assert xs.start == 0 and xs.stop == 40 and ys.stop == 100
+
+
+def test_eye_luma_reads_a_dark_fill_below_skin():
+    from bench.reenact import EYE_BOXES, eye_luma
+    from render_core.geometry.canonical_face import canonical_face
+
+    lm = np.array(canonical_face(), np.float64)[:, :2] * 10.0 + 200.0
+    skin = np.full((400, 400, 3), (0.8, 0.6, 0.5), np.float32)
+    smudged = skin.copy()
+    for a, b in EYE_BOXES:  # a dark blot over each eye, as a lid drawn as a dark fill
+        c = ((lm[a] + lm[b]) / 2).round().astype(int)
+        cv2.ellipse(smudged, tuple(int(v) for v in c), (int(abs(lm[a, 0] - lm[b, 0]) / 2), 4), 0, 0, 360,
+                    (0.1, 0.08, 0.08), -1)  # fmt: skip
+    assert eye_luma(smudged, lm) < 0.6 * eye_luma(skin, lm)
