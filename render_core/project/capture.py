@@ -147,6 +147,8 @@ def read_llff(folder: Path, ctx: JobContext) -> Capture:
 
 def read_nerf(path: Path, ctx: JobContext) -> Capture:
     """A NeRF `transforms.json` (OpenGL camera-to-world; fl_x/fl_y/cx/cy or camera_angle_x).
+    Its principal point counts pixels from the image's corner (the centre of a w-wide image is
+    w / 2), the Capture's from the first pixel's centre (w / 2 - 0.5, as LLFF sets read here).
     Lens distortion coefficients are not applied (the images are used as stored)."""
     path = Path(path)
     d = json.loads(path.read_text())
@@ -165,7 +167,7 @@ def read_nerf(path: Path, ctx: JobContext) -> Capture:
     fx = float(d["fl_x"]) if "fl_x" in d else 0.5 * float(d.get("w", w)) / np.tan(0.5 * d["camera_angle_x"])
     fy = float(d.get("fl_y", fx))
     cx, cy = float(d.get("cx", d.get("w", w) / 2)), float(d.get("cy", d.get("h", h) / 2))
-    k = cam.scale_intrinsics(cam.intrinsics(fx, fy, cx, cy), sx)
+    k = cam.scale_intrinsics(cam.intrinsics(fx, fy, cx - 0.5, cy - 0.5), sx)
     c2w = cam.opengl_to_opencv(np.array([f["transform_matrix"] for f in frames], np.float64))
     return _finish(images, None, c2w, np.repeat(k[None], len(images), 0), (w, h), None, f"nerf:{path}")
 

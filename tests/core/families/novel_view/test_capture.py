@@ -34,11 +34,13 @@ def test_nerf_transforms_read_as_opencv(tmp_path, llff_set):
         {"file_path": f"../sphere/images/{i:03d}.png", "transform_matrix": m.tolist()}
         for i, m in enumerate(gl)
     ]
-    doc = {"fl_x": FOCAL, "fl_y": FOCAL, "cx": 15.5, "cy": 15.5, "w": 32, "h": 32, "frames": frames}
+    doc = {"fl_x": FOCAL, "fl_y": FOCAL, "cx": 16.0, "cy": 16.0, "w": 32, "h": 32, "frames": frames}
     (tmp_path / "nerf").mkdir()
     (tmp_path / "nerf" / "transforms.json").write_text(json.dumps(doc))
     cap = read_capture(tmp_path / "nerf")
     np.testing.assert_allclose(cap.world_to_camera, invert_rigid(c2w), atol=1e-9)
+    # NeRF's image centre (w / 2, counted from the corner) is the LLFF reading's (first pixel's centre)
+    np.testing.assert_allclose(cap.intrinsics[:, :2, 2], read_capture(llff_set).intrinsics[:, :2, 2])
     # Without masks or bounds the box comes from the field of view: around the sphere.
     assert 0.5 < cap.radius < DIST
 
