@@ -134,6 +134,37 @@ def _registration_check(video: Path, sampled: SampledFrames, sfm: SfmResult | No
     return share
 
 
+WORK_PREFIX = ".sfm-"
+OWNER_FILE = "owner.pid"  # the process working in the folder
+
+
+def remove_stale_work(folder: Path) -> list[Path]:
+    """Remove COLMAP work folders in `folder` whose process is gone (a capture killed hard
+    leaves its database and frames, hundreds of MB); returns those removed. A folder whose
+    process still runs (another capture into the same project) is left alone."""
+    removed = []
+    for work in folder.glob(WORK_PREFIX + "*"):
+        try:
+            pid = int((work / OWNER_FILE).read_text())
+        except (OSError, ValueError):
+            pid = None
+        if pid is not None and pid != os.getpid() and _alive(pid):
+            continue
+        shutil.rmtree(work, ignore_errors=True)
+        removed.append(work)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process
+        return True
+    return True
+
+
 def capture_video(
     video: str | Path, out: str | Path, ctx: JobContext, cfg: VideoCaptureConfig | None = None
 ) -> VideoCapture:
@@ -144,7 +175,9 @@ def capture_video(
     video, out = Path(video), Path(out)
     made = [d for d in (out.parent, *out.parent.parents) if not d.exists()]
     out.parent.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix=".sfm-", dir=out.parent))
+    remove_stale_work(out.parent)
+    work = Path(tempfile.mkdtemp(prefix=WORK_PREFIX, dir=out.parent))
+    (work / OWNER_FILE).write_text(str(os.getpid()))
     try:
         sampled = sample_frames(video, work / "images", cfg.sampling, ctx.sub(0.0, 0.15))
         sfm = recover_cameras(list(sampled.paths), work, cfg.sfm, ctx.sub(0.15, 0.98))

@@ -1,6 +1,8 @@
 """Camera recovery from a video: the scene box and camera conversion on known geometry,
 refusals of videos that give no cameras, cancel, and the real orbit against its LLFF poses."""
 
+import subprocess
+import sys
 import time
 
 import numpy as np
@@ -11,7 +13,14 @@ from render_core.geometry.cameras import invert_rigid, look_at
 from render_core.jobs import Cancelled, JobContext, null_context
 from render_core.project.capture import BOX_MARGIN, load_capture
 from render_core.project.sfm import SfmResult
-from render_core.project.video_capture import capture_from_sfm, capture_video, is_video_source
+from render_core.project.video_capture import (
+    OWNER_FILE,
+    WORK_PREFIX,
+    capture_from_sfm,
+    capture_video,
+    is_video_source,
+    remove_stale_work,
+)
 
 from .video_clips import noise_image, write_video
 
@@ -152,3 +161,26 @@ def test_orbit_video_cameras_match_the_llff_poses(tmp_path):
     assert np.median(errors) <= 3.0
     assert abs(focal_error) <= 0.1
     assert all(p.is_file() and p.parent == out.parent / "images" for p in cap.images)
+
+
+def test_work_folders_of_killed_captures_are_removed_and_running_ones_kept(tmp_path):
+    gone = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True
+    )
+    running = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    try:
+        folders = {}
+        for name, owner in (
+            ("killed", gone.stdout.strip()),
+            ("running", str(running.pid)),
+            ("unowned", None),
+        ):
+            folders[name] = tmp_path / f"{WORK_PREFIX}{name}"
+            (folders[name] / "images").mkdir(parents=True)
+            if owner is not None:
+                (folders[name] / OWNER_FILE).write_text(owner)
+        removed = remove_stale_work(tmp_path)
+    finally:
+        running.kill()
+    assert sorted(p.name for p in removed) == sorted([f"{WORK_PREFIX}killed", f"{WORK_PREFIX}unowned"])
+    assert folders["running"].is_dir() and not folders["killed"].exists()
