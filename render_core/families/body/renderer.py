@@ -20,10 +20,14 @@ frame of another size (a preview at a lower resolution) rescales the crop by the
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import cv2
 import numpy as np
+import torch
 
 from render_core.contract import FrameRequest, RenderedFrame
 from render_core.families.body.config import EDIT_KINDS, BodyConfig
@@ -117,6 +121,7 @@ class BodyRenderer:
     synthesizes = True
     kinds = EDIT_KINDS
     notes = (POSE_NOVELTY,)
+    batch_size = 8  # frames an export hands over at once: the preparing overlaps the generator
 
     def __init__(self, checkpoint_dir: str | Path, device: str = "auto") -> None:
         opened = open_checkpoint(checkpoint_dir, BodyConfig, device)
@@ -134,17 +139,10 @@ class BodyRenderer:
         self.pose_bank = bank_from_json(bank) if bank else None
         face = pack_for_cpu(f) if use_face else None
         self.sequencer = BodySequencer(pack_for_cpu(g), face, self.dev.device)
+        self._pool: ThreadPoolExecutor | None = None
 
     def reset(self) -> None:
         self.sequencer.reset()
-
-    def generate(
-        self, joints_model: np.ndarray, warped: np.ndarray | None = None
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """joints (33, 4) model px -> (stick figure, generated crop), both (h, w, 3) float32;
-        warped: the crop of the frame moved to these joints (warp-guided models)."""
-        pose = pose_image(joints_model, self.crop)
-        return pose, self.sequencer.step(pose, joints_model, warped)
 
     def warped_frame(self, request: FrameRequest, edit: np.ndarray) -> np.ndarray:
         """The request's frame with its person moved to `edit` (33, 4) frame px over the clip's
@@ -158,18 +156,31 @@ class BodyRenderer:
         return warp_to(frame, request.person_mask, request.body.joints, edit, image)
 
     def render(self, request: FrameRequest) -> RenderedFrame:
+        return self._finish(request, self._prepare(request))
+
+    def render_batch(self, requests: list[FrameRequest]) -> list[RenderedFrame]:
+        """Consecutive frames of one sequence, each prepared (moved to its pose, masked) on a
+        worker thread while the generator draws the one before it: on two cores the two halves
+        of a frame overlap (docs/performance.md). The generator keeps its order and feedback."""
+        if len(requests) < 2:
+            return [self.render(r) for r in requests]
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(1, thread_name_prefix="body-prepare")
+        futures = [self._pool.submit(self._prepare, r) for r in requests]
+        with _torch_threads(max(1, torch.get_num_threads() - 1)):  # one core prepares
+            return [self._finish(r, f.result()) for r, f in zip(requests, futures, strict=True)]
+
+    def _prepare(self, request: FrameRequest) -> _Prepared | None:
+        """Everything of a frame but the generator: None where the frame has no pose."""
         frame = request.frame
-        hw = frame.shape[:2]
         state = request.body_edit or request.body
         if state is None or not np.isfinite(state.joints[:, :2]).any():
-            self.reset()
-            return RenderedFrame(frame, np.zeros(hw, np.float32))
-        wh = (hw[1], hw[0])
+            return None
+        wh = (frame.shape[1], frame.shape[0])
         crop = crop_for_frame(self.crop, self.frame_size, wh)
         mj = crop.joints(state.joints)
         warped = self.warped_frame(request, state.joints) if self.cfg.warp_input else None
-        warped_crop = None if warped is None else crop.image(warped)
-        pose, out = self.generate(mj, warped_crop)
+        pose = pose_image(mj, self.crop)
         figure = uncrop(figure_mask(pose, body_scale(np.nan_to_num(mj))), crop, wh)
         inside = uncrop(np.ones((crop.h, crop.w), np.float32), crop, wh)
         person = 0.0
@@ -177,15 +188,50 @@ class BodyRenderer:
             box = crop_box(crop)
             person = grow_mask(request.person_mask, PERSON_GROW * crop.h / crop.s, box)
         mask = np.clip(np.maximum(figure, person) * inside, 0.0, 1.0).astype(np.float32)
-        if warped is None:
-            image = uncrop(out, crop, wh)
+        return _Prepared(crop, wh, mj, pose, warped, None if warped is None else crop.image(warped), mask)
+
+    def _finish(self, request: FrameRequest, prep: _Prepared | None) -> RenderedFrame:
+        """The generator's frame composed over the prepared one (in sequence order)."""
+        frame = request.frame
+        if prep is None:
+            self.reset()
+            return RenderedFrame(frame, np.zeros(frame.shape[:2], np.float32))
+        out = self.sequencer.step(prep.pose, prep.mj, prep.warped_crop)
+        if prep.warped is None:
+            image = uncrop(out, prep.crop, prep.wh)
         else:  # the frame's own pixels at full detail where the model kept the warp
-            image = warped + uncrop(out - warped_crop, crop, wh)
-        composed = frame * (1 - mask[..., None]) + image * mask[..., None]
-        notes = (
-            {} if self.pose_bank is None else {"pose_novelty": float(novelty(mj[None], self.pose_bank)[0])}
-        )
-        return RenderedFrame(composed.astype(np.float32), mask, notes)
+            image = prep.warped + uncrop(out - prep.warped_crop, prep.crop, prep.wh)
+        mask = prep.mask[..., None]
+        composed = frame * (1 - mask) + image * mask
+        notes = {}
+        if self.pose_bank is not None:
+            notes["pose_novelty"] = float(novelty(prep.mj[None], self.pose_bank)[0])
+        return RenderedFrame(composed.astype(np.float32), prep.mask, notes)
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    """A frame ready for the generator: its crop, the pose in model px and as a stick figure,
+    the frame moved to the pose (full size and cropped; None without warp input), the mask."""
+
+    crop: PersonCrop
+    wh: tuple[int, int]
+    mj: np.ndarray
+    pose: np.ndarray
+    warped: np.ndarray | None
+    warped_crop: np.ndarray | None
+    mask: np.ndarray
+
+
+@contextmanager
+def _torch_threads(n: int):
+    """torch's intra-op threads set to `n` inside the block (a process-wide setting)."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(n)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
 
 
 def load_renderer(checkpoint_dir: str | Path, device: str = "auto") -> BodyRenderer:

@@ -194,3 +194,23 @@ def test_each_frame_reports_its_pose_novelty_and_old_checkpoints_none(tiny_body,
     assert (
         load_renderer(old, "cpu").render(_request(t, frames[t], joints[t])).notes.get("pose_novelty") is None
     )
+
+
+def test_a_batch_renders_what_frame_by_frame_renders(tiny_body):
+    """An export's batch (frames prepared on a worker while the generator draws) gives the frames,
+    masks and notes of rendering one at a time, in order, a frame without a pose included."""
+    ck, _, joints, frames = tiny_body
+    edit = joints.copy()
+    edit[:, 13:16, 1] -= 6.0  # an arm moved, so the warp has work to do
+    requests = [FrameRequest(t, frames[t], body=BodyState(joints[t]), body_edit=BodyState(edit[t]))
+                for t in range(5)]  # fmt: skip
+    requests.insert(3, FrameRequest(3, frames[3]))  # no pose: a sequence break inside the batch
+    one = load_renderer(ck, "cpu")
+    want = [one.render(q) for q in requests]
+    batch = load_renderer(ck, "cpu")
+    assert batch.batch_size > 1
+    got = batch.render_batch(requests)
+    for w, g in zip(want, got, strict=True):
+        np.testing.assert_allclose(g.image, w.image, atol=1e-4)
+        np.testing.assert_array_equal(g.mask, w.mask)
+        assert g.notes.keys() == w.notes.keys()
