@@ -65,7 +65,7 @@ def _action(
 
 def build_menus(win) -> None:
     """Create File / Edit / View / Playback / Tools / Help; store actions on `win.acts`."""
-    from studio import capture_dialog, dialogs
+    from studio import capture_dialog, dialogs, path_menu
 
     s, st, mb = win.session, win.state, win.menuBar()
     acts = win.acts = {}
@@ -130,6 +130,7 @@ def build_menus(win) -> None:
     win.camera_map.set_wanted(on)
     show_map = lambda c: (win.camera_map.set_wanted(c), remember(win, "camera_map", c))  # noqa: E731
     acts["camera_map"] = _action(win, v, "&Camera map (image sets)", show_map, checkable=True, checked=on)
+    path_menu.build(win, v)
     v.addSeparator()
     tl = win.timeline
     acts["zoom_in"] = _action(

@@ -134,3 +134,14 @@ def image_set_note(image_set: ImageSet, renderer: str) -> str:
     if renderer == "warp":
         return f"Image set: {what}; showing the nearest captured photos until a novel-view model is trained"
     return f"Image set: {what} drawn by {renderer}; drag in the viewer to orbit the camera"
+
+
+def on_path(image_set: ImageSet, project: Project) -> tuple[ClipInfo, ImageSet]:
+    """(frame info, image set) of the same capture on the document's path, the frames
+    reopening the saved document would show; InputError naming a bad path file."""
+    from render_core.render.camera_path import chosen_path, document_config
+
+    cameras, fps = chosen_path(image_set.capture, document_config(project))
+    settings = project.camera_path or CameraPathSettings()
+    moved = replace(image_set, cameras=cameras, fps=fps, settings=settings)
+    return path_info(moved), moved
