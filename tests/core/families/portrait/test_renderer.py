@@ -226,6 +226,7 @@ def test_a_warp_guided_model_warps_each_frame_once_and_feeds_the_network_its_cro
     """The full-size warp is computed once per frame (the network's input is its crop, the
     output is composed over it): a second warp at crop size cost a fifth of an exported frame."""
     import render_core.families.portrait.renderer as portrait_renderer
+    from render_core.families.portrait.warp_input import CROP_WARP
 
     res = train_model(make_cfg(tracked, tmp_path / "ck", steps=1), null_context())
     r = load_renderer(res.checkpoint, device="cpu")
@@ -237,7 +238,7 @@ def test_a_warp_guided_model_warps_each_frame_once_and_feeds_the_network_its_cro
     frame, state, moved = request.frame, request.face, request.face_edit.landmarks
     staged = r.stage(request)
     assert len(calls) == 1
-    expected = staged.transform.crop(real_warp(frame, state.landmarks, moved)[0])
+    expected = staged.transform.crop(real_warp(frame, state.landmarks, moved, config=CROP_WARP)[0])
     cond = 9 * r.cfg.n_w
     np.testing.assert_allclose(staged.window[cond : cond + 3].transpose(1, 2, 0), expected, atol=1e-6)
     r.finish(request, staged, np.zeros((r.cfg.resolution,) * 2 + (7,), np.float32))
