@@ -16,8 +16,8 @@ from studio.path_choice import ONE_CLICK_LABELS, ChoosePath, keys_beyond, one_cl
 
 JSON_FILTER = "nerfstudio camera path (*.json)"
 EXPORT_TIP = (
-    "Writes the path's own cameras, one per frame, as `main.py render FOLDER -o PATH.json` does; "
-    "viewpoint keys do not move them"
+    "Writes the cameras the export draws, one per frame, viewpoint keys applied, as "
+    "`main.py render FOLDER -o PATH.json` does"
 )
 
 
@@ -142,7 +142,8 @@ def export_file(win, output: str | None = None) -> Path | None:
             return None
     out = Path(output) if Path(output).suffix.lower() == ".json" else Path(output).with_suffix(".json")
     try:
-        summary = export_camera_path(st.image_set.folder, document_config(st.document(), str(out)))
+        doc = st.document()
+        summary = export_camera_path(st.image_set.folder, document_config(doc, str(out)), doc.timeline)
     except (InputError, OSError) as e:
         win.status.show_error(f"Camera path not exported: {e}", repr(e))
         return None

@@ -137,8 +137,8 @@ def run(args, ctx: JobContext) -> dict:
 
 
 def run_image_set(args, folder: Path, ctx: JobContext) -> dict:
-    """Render an image-set project's camera path with its saved viewpoint keys, or write the
-    path (`-o PATH.json`)."""
+    """Render an image-set project's camera path with its saved viewpoint keys, or write that
+    path, keys applied (`-o PATH.json`)."""
     from render_core.render.camera_path import export_camera_path, render_document
 
     project, cfg = image_set_job(args, folder)
@@ -146,7 +146,7 @@ def run_image_set(args, folder: Path, ctx: JobContext) -> dict:
         return render_document(project, cfg, ctx)
     if args.format is not None:
         raise InputError(args.output, "is a camera path (.json): --format does not apply")
-    return export_camera_path(folder, cfg)
+    return export_camera_path(folder, cfg, project.timeline)
 
 
 def image_set_job(args, folder: Path) -> tuple[Project, PathRenderConfig]:

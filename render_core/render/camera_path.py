@@ -296,18 +296,23 @@ def render_image_set(
     }
 
 
-def export_camera_path(folder: str | Path, cfg: PathRenderConfig) -> dict:
+def export_camera_path(
+    folder: str | Path, cfg: PathRenderConfig, timeline: EditTimeline | None = None
+) -> dict:
     """Write the project's camera path (`cfg.path` at `cfg.height`) into `cfg.output` as a
     nerfstudio camera_path JSON, to edit or render elsewhere; needs a capture, not a model.
-    Returns a summary (with warnings where the file cannot hold a camera's intrinsics)."""
-    capture = load_capture(newest_capture(Path(folder)))
-    cameras, fps = chosen_path(capture, cfg)
-    warnings = write_camera_path(cameras, cfg.output, fps)
+    The cameras are the ones a render draws: moved by `timeline`'s viewpoint keys, so the file
+    holds the shot the user keyed. Returns a summary (with warnings where the file cannot hold
+    a camera's intrinsics)."""
+    plan = plan_path(folder, cfg, timeline)
+    cameras = plan.drawn_cameras()
+    warnings = write_camera_path(cameras, cfg.output, plan.fps)
     return {
         "output": cfg.output,
         "frames": len(cameras),
         "size": list(cameras[0].size),
-        "fps": fps,
+        "fps": plan.fps,
         "path": cfg.path,
+        "keyed": any(layer.kind == "viewpoint" for layer in plan.timeline.layers),
         **({"warnings": warnings} if warnings else {}),
     }

@@ -150,3 +150,19 @@ def test_edit_of_an_image_set_refuses_what_it_cannot_key(cli, image_set, args, w
     before = (image_set / "project.json").read_bytes()
     assert words in one_error_naming(cli("edit", image_set, *args), image_set.name)
     assert (image_set / "project.json").read_bytes() == before
+
+
+def test_a_written_camera_path_holds_the_keyed_cameras(cli, image_set, tmp_path):
+    """`-o PATH.json` writes the shot the user keyed: the cameras the render draws."""
+    from render_core.render.nerfstudio_path import read_camera_path
+
+    _save(image_set)
+    summary = _frames(cli, image_set, tmp_path / "keyed.json")
+    assert summary["keyed"] is True
+    project = load_image_set_document(image_set)
+    want = document_cameras(project, document_config(project))
+    got = read_camera_path(tmp_path / "keyed.json")
+    unkeyed = document_cameras(replace(project, timeline=EditTimeline()), document_config(project))
+    for g, w in zip(got.cameras, want, strict=True):
+        np.testing.assert_allclose(g.world_to_camera, w.world_to_camera, atol=1e-6)
+    assert not np.allclose(got.cameras[2].world_to_camera, unkeyed[2].world_to_camera, atol=1e-3)
