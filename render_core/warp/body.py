@@ -64,12 +64,28 @@ def extended_joints(joints: np.ndarray) -> np.ndarray:
     return np.concatenate([xy, extra])
 
 
+# A bone shorter than this share of the shoulder width (in either pose) has no reliable direction:
+# the head's nose-to-ears bone is a few pixels long on a face seen from the front, and its angle
+# can swing by half a turn between two poses. It turns with the bone it hangs from instead.
+SHORT_BONE = 0.25
+_PARENT = {(0, 37): (33, 0), (15, 35): (13, 15), (16, 36): (14, 16), (27, 31): (25, 27), (28, 32): (26, 28)}
+_PARENT_INDEX = {BONES.index(k): BONES.index(v) for k, v in _PARENT.items()}
+
+
 def bone_transforms(src_xy: np.ndarray, dst_xy: np.ndarray) -> np.ndarray:
     """(B, 2, 3) rigid maps dst -> src per bone: rotation by the bone's angle change about its
-    midpoint (length changes are ignored: bones are rigid)."""
+    midpoint (length changes are ignored: bones are rigid); a short bone (`SHORT_BONE`) turns
+    by its parent's angle change."""
     a, b = np.array(BONES).T
     vs, vd = src_xy[b] - src_xy[a], dst_xy[b] - dst_xy[a]
     theta = np.arctan2(vs[:, 1], vs[:, 0]) - np.arctan2(vd[:, 1], vd[:, 0])  # dst -> src
+    shoulder = max(
+        float(np.linalg.norm(src_xy[11] - src_xy[12])), float(np.linalg.norm(dst_xy[11] - dst_xy[12]))
+    )
+    short = np.minimum(np.linalg.norm(vs, axis=1), np.linalg.norm(vd, axis=1)) < SHORT_BONE * shoulder
+    for k, parent in _PARENT_INDEX.items():
+        if short[k]:
+            theta[k] = theta[parent]
     c, s = np.cos(theta), np.sin(theta)
     rot = np.stack([np.stack([c, -s], 1), np.stack([s, c], 1)], 1)  # (B, 2, 2)
     mid_s, mid_d = (src_xy[a] + src_xy[b]) / 2, (dst_xy[a] + dst_xy[b]) / 2

@@ -152,3 +152,21 @@ def test_real_body_forearm_raise(record_property):
     ms = 1000 * float(np.median(runs))
     record_property("warp_body_ms_960x540", ms)
     print(f"warp_body forearm raise 960x540: {ms:.1f} ms/frame")
+
+
+def test_a_short_head_bone_whose_direction_flips_keeps_the_face():
+    """Seen from the front, the nose-to-ears bone is a few pixels long; a driving pose where it
+    points the other way must not squeeze the face into one source point (a skin blob where the
+    face was, on dance transfers): the head moves rigidly with the neck."""
+    from render_core.warp.body import BodyWarpConfig, extended_joints, skinning_map
+
+    _, _, src, _ = _synthetic_person()
+    src[[7, 8], 1] = 42.0  # the ears' midpoint 2 px below the nose
+    dst = src.copy()
+    dst[:, 0] += 6.0  # the whole person moves right...
+    dst[[7, 8], 1] = 38.0  # ...and the short bone flips to point up
+    map_x, map_y, _ = skinning_map((240, 320), extended_joints(src), extended_joints(dst), BodyWarpConfig())
+    head = (slice(32, 49), slice(148, 165))  # the destination head, about its nose
+    spread = float(np.hypot(np.ptp(map_x[head]), np.ptp(map_y[head])))
+    assert spread > 0.8 * np.hypot(16, 16), spread  # the head keeps its size
+    np.testing.assert_allclose(np.median(map_x[head] - np.arange(148, 165)[None, :]), -6.0, atol=1.0)
