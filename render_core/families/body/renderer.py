@@ -11,7 +11,8 @@ The soft mask covers the person: the tracker's segmentation of the original pers
 little (so the old pose is painted over to its outline), united with the dilated hull of the
 generated stick figure, feathered, and limited to the crop. Each frame reports how far its pose
 is from every training pose (the `pose_novelty` note), from the pose bank the checkpoint
-keeps.
+keeps. An export hands over `batch_size` frames at a time (`render_batch`): each frame is moved
+and masked on a worker thread while the generator draws the one before it.
 
 Convention: FrameRequest images float32 RGB [0, 1] (H, W, 3); joints (33, 4) frame px. The crop
 stored in the checkpoint is in px of the training clip's frames (`frame_size` (w, h)); a request
