@@ -28,14 +28,23 @@ ONE_CLICK_LABELS = {
 }
 
 
-def show_frames(state, project, info, image_set) -> None:
-    """Put a path's document and frames in the state and tell every view, as opening does
-    (the playhead stays, clamped to the new length); the undo history stays."""
-    state.project, state.info, state.image_set = project, info, image_set
+def show_frames(state, project, info, image_set, timeline) -> None:
+    """Put a path's document, frames and timeline in the state and tell every view, as opening
+    does (the playhead stays, clamped to the new length); the undo history stays."""
+    state.project, state.info, state.image_set, state.timeline = project, info, image_set, timeline
     state.frame = max(0, min(state.frame, info.frame_count - 1))
     state.clip_changed.emit()
     state.timeline_changed.emit()
     state.frame_changed.emit(state.frame)
+
+
+def fit_whole_path_layers(timeline, old_count: int, new_count: int):
+    """Layers that spanned the whole old path span the whole new one (a viewpoint move made over
+    the full orbit stays over the full path); other layers keep their frames."""
+    for layer in timeline.layers:
+        if layer.start == 0 and layer.end == old_count - 1 and old_count != new_count:
+            timeline = timeline.update_layer(layer.id, end=new_count - 1)
+    return timeline
 
 
 def keys_beyond(timeline, frame_count: int) -> int:
@@ -51,10 +60,11 @@ class ChoosePath(QUndoCommand):
     def __init__(self, state, settings: CameraPathSettings, label: str) -> None:
         super().__init__(f"Camera path: {label}")
         self.state = state
-        self.before = (state.project, state.info, state.image_set)
+        self.before = (state.project, state.info, state.image_set, state.timeline)
         project = replace(state.project, camera_path=settings)
         info, image_set = on_path(state.image_set, project)
-        self.after = (project, info, image_set)
+        timeline = fit_whole_path_layers(state.timeline, state.info.frame_count, info.frame_count)
+        self.after = (project, info, image_set, timeline)
 
     def redo(self) -> None:
         show_frames(self.state, *self.after)

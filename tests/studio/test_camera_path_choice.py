@@ -50,10 +50,13 @@ def test_following_the_capture_rebuilds_the_frames_and_undo_restores_the_orbit(o
     assert win.timeline.visible_frames() == VIEWS and win.acts["path_capture"].isChecked()
     assert "1 keyframe past frame 11" in win.status.currentMessage()
     assert 100 in st.timeline.layers[-1].keyframes  # kept in the document
+    layer = st.timeline.layers[-1]  # it spanned the whole orbit: it spans the whole new path
+    assert (layer.start, layer.end) == (0, VIEWS - 1)
     qtbot.waitUntil(lambda: win.viewer.shown_frame == VIEWS - 1, timeout=30_000)  # previewed
     st.undo_stack.undo()
     assert st.frame_count == PATH_FRAMES and st.image_set.path == "orbit" and not st.dirty
     assert win.acts["path_orbit"].isChecked() and st.document().camera_path.path == "orbit"
+    assert st.timeline.layers[-1].end == PATH_FRAMES - 1
     st.undo_stack.redo()
     assert st.frame_count == VIEWS and st.document().camera_path.path == "capture"
 
