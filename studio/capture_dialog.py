@@ -102,10 +102,12 @@ def start_capture(win, args: Namespace) -> Job:
 
     def captured(summary: dict) -> None:
         share = f", {summary['registered']:.0%} of the frames got a camera" if "registered" in summary else ""
-        session.message.emit(f"Captured {summary['views']} views{share}")
         for line in summary.get("warnings", []):
             session.warning.emit(line)
-        win.open_path(args.project)
+        done = f"Captured {summary['views']} views{share}"
+        if win.open_path(args.project) is None:  # the user kept the open document
+            done += f" into {args.project}: File > Open it"
+        session.message.emit(done)
 
     job.signals.finished.connect(captured)
     job.signals.failed.connect(session.error)

@@ -48,9 +48,18 @@ def test_the_job_runs_the_cli_function_and_opens_its_project(window, qtbot, tmp_
         return {"capture": "c.json", "views": 60, "registered": 0.95}
 
     monkeypatch.setattr(cmd_capture, "run", fake_run)
-    monkeypatch.setattr(window, "open_path", opened.append)
+    monkeypatch.setattr(window, "open_path", lambda p: opened.append(p) or object())  # a job: opening
     args = _parsed(str(tmp_path / "walk.mp4"), "--project", str(tmp_path / "walk.rfproj"))
     job = start_capture(window, args)
     qtbot.waitUntil(lambda: bool(opened), timeout=10_000)
     assert calls == [vars(args)] and opened == [str(tmp_path / "walk.rfproj")] and job.done
-    assert "95% of the frames got a camera" in window.status.currentMessage()
+    qtbot.waitUntil(lambda: "95% of the frames got a camera" in window.status.currentMessage(), timeout=5_000)
+    assert "File > Open" not in window.status.currentMessage()
+
+
+def test_a_capture_the_user_does_not_open_says_where_it_went(window, qtbot, tmp_path, monkeypatch):
+    monkeypatch.setattr(cmd_capture, "run", lambda args, ctx: {"capture": "c.json", "views": 60})
+    monkeypatch.setattr(window, "open_path", lambda p: None)  # Cancel at the unsaved-changes prompt
+    start_capture(window, _parsed(str(tmp_path / "walk.mp4"), "--project", str(tmp_path / "walk.rfproj")))
+    want = f"Captured 60 views into {tmp_path / 'walk.rfproj'}: File > Open it"
+    qtbot.waitUntil(lambda: window.status.currentMessage() == want, timeout=10_000)
