@@ -28,16 +28,6 @@ ONE_CLICK_LABELS = {
 }
 
 
-def show_frames(state, project, info, image_set, timeline) -> None:
-    """Put a path's document, frames and timeline in the state and tell every view, as opening
-    does (the playhead stays, clamped to the new length); the undo history stays."""
-    state.project, state.info, state.image_set, state.timeline = project, info, image_set, timeline
-    state.frame = max(0, min(state.frame, info.frame_count - 1))
-    state.clip_changed.emit()
-    state.timeline_changed.emit()
-    state.frame_changed.emit(state.frame)
-
-
 def fit_whole_path_layers(timeline, old_count: int, new_count: int):
     """Layers that spanned the whole old path span the whole new one (a viewpoint move made over
     the full orbit stays over the full path); other layers keep their frames."""
@@ -67,10 +57,10 @@ class ChoosePath(QUndoCommand):
         self.after = (project, info, image_set, timeline)
 
     def redo(self) -> None:
-        show_frames(self.state, *self.after)
+        self.state.set_path_frames(*self.after)
 
     def undo(self) -> None:
-        show_frames(self.state, *self.before)
+        self.state.set_path_frames(*self.before)
 
 
 def one_click(state, name: str) -> CameraPathSettings:

@@ -166,3 +166,13 @@ class AppState(QObject):
     def set_project(self, project: Any) -> None:
         """Called by undo commands that change project-level data (e.g. its model list)."""
         self.project = project
+
+    def set_path_frames(self, project: Any, info: ClipInfo, image_set: Any, timeline: EditTimeline) -> None:
+        """Called by the undo command that switches an image set's camera path: its document,
+        frames and timeline change together and every view hears of it as on opening (the
+        playhead stays, clamped to the new length)."""
+        self.project, self.info, self.image_set, self.timeline = project, info, image_set, timeline
+        self.frame = max(0, min(self.frame, info.frame_count - 1))
+        self.clip_changed.emit()
+        self.timeline_changed.emit()
+        self.frame_changed.emit(self.frame)
