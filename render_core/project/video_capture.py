@@ -24,7 +24,8 @@ from render_core.geometry import cameras as cam
 from render_core.jobs import JobContext
 from render_core.project.capture import BOX_MARGIN, Capture, _finish, save_capture
 from render_core.project.frame_sampling import SampledFrames, SamplingConfig, sample_frames
-from render_core.project.sfm import SfmConfig, SfmResult, recover_cameras
+from render_core.project.sfm import SfmConfig, SfmResult
+from render_core.project.sfm_process import recover_cameras_apart
 
 NOT_VIDEO_SUFFIXES = (".json", ".npy")  # files `capture` reads as image sets' cameras
 FRONT_SHARE = 0.95  # a point of the subject is in front of (nearly) every camera
@@ -180,7 +181,7 @@ def capture_video(
     (work / OWNER_FILE).write_text(str(os.getpid()))
     try:
         sampled = sample_frames(video, work / "images", cfg.sampling, ctx.sub(0.0, 0.15))
-        sfm = recover_cameras(list(sampled.paths), work, cfg.sfm, ctx.sub(0.15, 0.98))
+        sfm = recover_cameras_apart(list(sampled.paths), work, cfg.sfm, ctx.sub(0.15, 0.98))
         share = _registration_check(video, sampled, sfm, cfg.min_registered)
         ctx.step(1, 1, "writing")  # the last cancellation point: the frames and JSON go together
         images = _install_images([sampled.paths[i] for i in sfm.registered], out.parent / "images", work)

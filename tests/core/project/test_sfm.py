@@ -1,13 +1,16 @@
-"""The structure-from-motion stages' own contracts: which pairs are matched, and a cancel that
-stops a pycolmap call already running."""
+"""The structure-from-motion stages' own contracts: which pairs are matched, COLMAP running in
+a process of its own with its progress relayed, and a cancel that ends that process."""
 
+import multiprocessing
+import sys
 import threading
 
 import cv2
 import pytest
 
 from render_core.jobs import Cancelled, JobContext
-from render_core.project.sfm import SfmConfig, extract_features, frame_pairs
+from render_core.project.sfm import SfmConfig, frame_pairs
+from render_core.project.sfm_process import recover_cameras_apart
 
 from .video_clips import noise_image
 
@@ -20,20 +23,29 @@ def test_pairs_match_neighbours_and_close_the_loop():
     assert frame_pairs(3, overlap=12, loop=10) == [(0, 1), (0, 2), (1, 2)]
 
 
-def test_a_cancel_interrupts_a_running_pycolmap_call(tmp_path):
-    import pycolmap
-
+def test_a_cancel_ends_the_colmap_process(tmp_path):
+    """COLMAP runs in a child process (its OpenMP runtime kept apart from torch's); a cancel
+    ends that process and leaves none behind."""
     names = []
     for i in range(24):
-        names.append(f"{i:06d}.jpg")
-        cv2.imwrite(str(tmp_path / names[-1]), noise_image((640, 480), seed=i))
-    ctx = JobContext()
-    cfg = SfmConfig(chunk=len(names))  # one call: only the token can stop it early
-    threading.Timer(0.3, ctx.cancel).start()
+        names.append(tmp_path / f"{i:06d}.jpg")
+        cv2.imwrite(str(names[-1]), noise_image((640, 480), seed=i))
+    stages = []
+    ctx = JobContext(lambda p: stages.append(p.message))
+    threading.Timer(1.5, ctx.cancel).start()
     with pytest.raises(Cancelled):
-        extract_features(tmp_path / "database.db", tmp_path, names, cfg, ctx)
-    db = pycolmap.Database.open(tmp_path / "database.db")
-    try:
-        assert db.num_images() < len(names)  # stopped inside the call, not after it
-    finally:
-        db.close()
+        recover_cameras_apart(names, tmp_path, SfmConfig(chunk=4), ctx)
+    assert not multiprocessing.active_children()
+
+
+def test_colmap_runs_apart_and_reports_its_progress(tmp_path):
+    names = []
+    for i in range(6):
+        names.append(tmp_path / f"{i:06d}.jpg")
+        cv2.imwrite(str(names[-1]), noise_image((320, 240), seed=i))
+    seen = []
+    result = recover_cameras_apart(names, tmp_path, SfmConfig(chunk=2), JobContext(seen.append))
+    assert result is None or len(result.registered) < len(names)  # noise: nothing to place
+    assert any(p.message.startswith("features") for p in seen)
+    assert [p.fraction for p in seen] == sorted(p.fraction for p in seen)
+    assert "pycolmap" not in sys.modules  # the test process never loaded it
