@@ -10,9 +10,9 @@ Why SIMPLE_PINHOLE: a Capture has no lens distortion. On the LLFF head set (66 v
 SIMPLE_RADIAL's focal came out 2.5% long, its k1 (-0.13) absorbing the difference; the pinhole's
 was within 1% of the set's focal.
 
-Progress and cancel: extraction and matching run in chunks (a progress step between chunks);
-mapping reports each registered frame. Every pycolmap call also gets a cancellation token that
-a watcher sets when the job is cancelled, so a cancel stops a long call too.
+Progress: extraction and matching run in chunks (a progress step between chunks); mapping
+reports each registered frame. These stages run in a process of their own (`sfm_process`),
+which a cancel ends, so no call here needs to stop itself midway.
 
 Convention: COLMAP's `cam_from_world` is world-to-camera with OpenCV axes, as in a Capture; its
 pixel coordinates put the top-left pixel's centre at (0.5, 0.5), a Capture's at (0, 0).
@@ -21,7 +21,6 @@ pixel coordinates put the top-left pixel's centre at (0.5, 0.5), a Capture's at 
 from __future__ import annotations
 
 import contextlib
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -89,34 +88,6 @@ def _quiet_colmap() -> Iterator[None]:
         pycolmap.logging.minloglevel = before
 
 
-@contextlib.contextmanager
-def _cancellable(ctx: JobContext, poll_s: float = 0.2) -> Iterator[object]:
-    """A pycolmap CancellationToken set once `ctx` is cancelled; a call it interrupted raises
-    InterruptedError, turned into `Cancelled` here."""
-    import pycolmap
-
-    token = pycolmap.CancellationToken()
-    done = threading.Event()
-
-    def watch() -> None:
-        while not done.wait(poll_s):
-            if ctx.cancelled:
-                token.cancel()
-                return
-
-    watcher = threading.Thread(target=watch, name="colmap-cancel", daemon=True)
-    watcher.start()
-    try:
-        yield token
-    except InterruptedError:
-        ctx.check()
-        raise
-    finally:
-        done.set()
-        watcher.join()
-    ctx.check()
-
-
 def _shared_camera_id(db: Path) -> int:
     import pycolmap
 
@@ -139,17 +110,15 @@ def extract_features(db: Path, image_dir: Path, names: list[str], cfg: SfmConfig
     options.sift.peak_threshold = cfg.peak_threshold
     for start in range(0, len(names), cfg.chunk):
         ctx.step(start, len(names), f"features {start}/{len(names)}")
-        with _cancellable(ctx) as token:
-            pycolmap.extract_features(
-                db,
-                image_dir,
-                image_names=names[start : start + cfg.chunk],
-                camera_mode=pycolmap.CameraMode.SINGLE,
-                reader_options=reader,
-                extraction_options=options,
-                device=pycolmap.Device.cpu,
-                cancellation_token=token,
-            )
+        pycolmap.extract_features(
+            db,
+            image_dir,
+            image_names=names[start : start + cfg.chunk],
+            camera_mode=pycolmap.CameraMode.SINGLE,
+            reader_options=reader,
+            extraction_options=options,
+            device=pycolmap.Device.cpu,
+        )
         if start == 0:
             reader.existing_camera_id = _shared_camera_id(db)  # the later chunks' frames share it
     ctx.step(1, 1, "features")
@@ -168,10 +137,7 @@ def match_pairs(
     for start in range(0, len(pairs), block):
         ctx.step(start, len(pairs), f"matching {start}/{len(pairs)} pairs")
         pair_file.write_text("".join(f"{names[i]} {names[j]}\n" for i, j in pairs[start : start + block]))
-        with _cancellable(ctx) as token:
-            pycolmap.match_image_pairs(
-                db, pairing_options=options, device=pycolmap.Device.cpu, cancellation_token=token
-            )
+        pycolmap.match_image_pairs(db, pairing_options=options, device=pycolmap.Device.cpu)
     ctx.step(1, 1, "matching")
 
 
@@ -184,24 +150,15 @@ def map_frames(db: Path, image_dir: Path, work: Path, n: int, cfg: SfmConfig, ct
     options.random_seed = cfg.seed
     registered = [0]
 
-    with _cancellable(ctx) as token:
+    def next_image() -> None:  # called by COLMAP's thread; must not raise into it
+        registered[0] += 1
+        with contextlib.suppress(Cancelled):
+            ctx.step(min(registered[0], n), n, f"placing cameras {registered[0]}/{n}")
 
-        def next_image() -> None:  # called by COLMAP's thread; must not raise into it
-            registered[0] += 1
-            try:
-                ctx.step(min(registered[0], n), n, f"placing cameras {registered[0]}/{n}")
-            except Cancelled:
-                token.cancel()
-
-        ctx.step(0, n, "placing cameras")
-        models = pycolmap.incremental_mapping(
-            db,
-            image_dir,
-            work / "sparse",
-            options=options,
-            next_image_callback=next_image,
-            cancellation_token=token,
-        )
+    ctx.step(0, n, "placing cameras")
+    models = pycolmap.incremental_mapping(
+        db, image_dir, work / "sparse", options=options, next_image_callback=next_image
+    )
     return max(models.values(), key=lambda m: m.num_reg_images(), default=None)
 
 

@@ -1,9 +1,9 @@
 """COLMAP in a process of its own.
 
-Why: pycolmap's wheel carries its own OpenMP runtime (libgomp) beside torch's. With both loaded
-in one process, a later run of the test suite crashed with a segmentation fault in a studio
-test, after the capture tests had loaded pycolmap. A child process keeps the two apart, so a
-fault inside COLMAP cannot take the studio down with it, and a cancel stops it at once.
+Why: pycolmap's wheel carries its own OpenMP runtime (libgomp) beside torch's, and the two in
+one process can crash it (a segmentation fault in a studio test that ran after pycolmap had
+been loaded). A child process keeps them apart, a fault inside COLMAP cannot take the studio
+down with it, and a cancel ends COLMAP at once, whichever call it is in.
 
 The child reports progress and its result over a queue; the parent relays progress to the job's
 context, polls for a cancel, and ends the child when the job stops for any reason.
