@@ -116,7 +116,7 @@ def open_project(path: str, kind: str):
     """(project, frame count): a clip project and its target clip's frames, or an image set's
     edit document and the frames of its camera path (viewpoint keys only: it has no clip)."""
     from render_core.project.io import load_image_set_document, load_project
-    from render_core.render.camera_path import document_cameras, document_config, image_set_folder
+    from render_core.render.camera_path import document_config, image_set_folder, plan_path
 
     folder = image_set_folder(path)
     if folder is None:
@@ -125,7 +125,7 @@ def open_project(path: str, kind: str):
     if kind != "viewpoint":
         raise InputError(path, f"an image set has no clip to take {kind} keys: only viewpoint keys")
     project = load_image_set_document(folder)
-    return project, len(document_cameras(project, document_config(project)))
+    return project, len(plan_path(folder, document_config(project)).cameras)
 
 
 def run(args, ctx: JobContext) -> dict:
