@@ -1,9 +1,10 @@
 """Novel-view family (DeepVoxels) benchmark.
 
 Speed of the cpu-preview preset on the shared LLFF head set (C_ethiopianHead_llff): ms per
-training step (lift two views, GRU, 3D U-Net, render one view, backward), ms per rendered
-frame from the stored grid alone, and frames/s of a 120-frame orbit written at 256 px
-(target: >= 10 frames/s; memory stays one frame whatever the path's length).
+training step (lift the source views, GRU, 3D U-Net, render one view, blend the nearest views
+reprojected into it, backward), ms per rendered frame at the orbit's size, and frames/s of a
+120-frame orbit written at 256 px (target: >= 10 frames/s; memory stays bounded whatever the
+path's length: the captured views are decoded on demand into a fixed-size cache).
 
 Run: `python main.py bench novel_view` or `.venv/bin/python -m bench.novel_view [--checkpoint DIR]`.
 Without a checkpoint the model is untrained: timing only.
@@ -36,11 +37,12 @@ ORBIT_HEIGHT = 256
 class _Untrained:
     """The renderer's `render_camera` over a fresh model (no checkpoint needed for timing)."""
 
-    def __init__(self, model: DeepVoxels, cache: CoordCache, size: tuple[int, int]) -> None:
-        from render_core.families.novel_view.renderer import NovelViewRenderer
+    def __init__(self, model: DeepVoxels, cache: CoordCache, views) -> None:
+        from render_core.families.novel_view.renderer import CapturedViews, NovelViewRenderer
 
         r = NovelViewRenderer.__new__(NovelViewRenderer)
-        r.model, r.cache, r.size, r.cfg = model.eval(), cache, size, CPU_PREVIEW
+        r.model, r.cache, r.size, r.cfg = model.eval(), cache, views.size, CPU_PREVIEW
+        r.views = CapturedViews(views.capture, views.train) if model.blend is not None else None
         with torch.no_grad():
             r.scene = model.scene()
         self.r = r
@@ -76,6 +78,63 @@ def heldout(checkpoint: str) -> dict:
     return fam.evaluate(s, True, null_context())
 
 
+DISPLAY_HEIGHT = 320
+
+
+def display_heldout(checkpoint: str, height: int = DISPLAY_HEIGHT) -> dict:
+    """What a viewer sees: the held-out views drawn through the renderer at `height` px
+    (masked PSNR / SSIM) beside the model's image enlarged from its own resolution and the
+    plane homography of the two nearest training views at that size; the contact sheet (real |
+    enlarged model image | homography | renderer) is written beside the checkpoint."""
+    import cv2
+
+    from render_core.families.novel_view.data import nearest_cameras, read_view
+    from render_core.families.novel_view.eval import contact_sheet, write_png
+    from render_core.families.novel_view.homography import plane_blend
+    from render_core.families.novel_view.renderer import load_renderer
+    from render_core.geometry.cameras import scale_intrinsics
+    from render_core.metrics.image import psnr, ssim
+    from render_core.states import CameraState
+
+    r = load_renderer(checkpoint, "cpu")
+    cap = read_capture(Path(r.meta["capture"]))
+    size = (int(round(height * cap.size[0] / cap.size[1])), height)
+    sx, sy = size[0] / cap.size[0], size[1] / cap.size[1]
+    train = np.asarray(r.meta["train_views"])
+    cols: dict[str, list[np.ndarray]] = {"real": [], "enlarged": [], "homography": [], "renderer": []}
+    masks = []
+    for i in r.meta["heldout_views"]:
+        k = scale_intrinsics(cap.intrinsics[i], sx, sy)
+        cam = CameraState(cap.world_to_camera[i], k, size, cap.center, cap.up)
+        cols["real"].append(read_view(cap.images[i], size))
+        cols["renderer"].append(np.clip(r.render_camera(cam), 0, 1))
+        guides, r.views = r.views, None
+        cols["enlarged"].append(cv2.resize(np.clip(r.render_camera(cam), 0, 1), size))
+        r.views = guides
+        src = nearest_cameras(cap.world_to_camera, cap.world_to_camera[i], train, 2)
+        images = [read_view(cap.images[j], size) for j in src]
+        ks = scale_intrinsics(cap.intrinsics[src], sx, sy)
+        cols["homography"].append(
+            plane_blend(images, cap.world_to_camera[src], ks, cap.world_to_camera[i], k, cap.center)
+        )
+        if cap.masks is not None:
+            m = cv2.imread(str(cap.masks[i]), cv2.IMREAD_GRAYSCALE)
+            masks.append((cv2.resize(m, size, interpolation=cv2.INTER_AREA) > 127).astype(np.float32))
+    out = {"display_height": height}
+    for name in ("enlarged", "homography", "renderer"):
+        pairs = list(zip(cols[name], cols["real"], strict=True))
+        out[f"display_{name}_psnr"] = float(np.mean([psnr(f, g) for f, g in pairs]))
+        out[f"display_{name}_ssim"] = float(np.mean([ssim(f, g) for f, g in pairs]))
+        if masks:
+            out[f"display_{name}_psnr_mask"] = float(
+                np.mean([psnr(f, g, m) for (f, g), m in zip(pairs, masks, strict=True)])
+            )
+    sheet = Path(checkpoint).with_name(Path(checkpoint).name + f".display{height}.png")
+    write_png(sheet, contact_sheet(cols["real"], cols["enlarged"], cols["homography"], cols["renderer"]))
+    out["display_contact_sheet"] = str(sheet)
+    return out
+
+
 def run(args=None, ctx=None, checkpoint: str | None = None, steps: int = 8) -> dict:
     from render_core.edits.timeline import EditTimeline
     from render_core.families.registry import load_renderer
@@ -95,7 +154,7 @@ def run(args=None, ctx=None, checkpoint: str | None = None, steps: int = 8) -> d
         lambda: train_step(model, opt, cache, views, int(rng.choice(views.train)), cfg), steps
     )
     renderer = (
-        load_renderer("novel_view", checkpoint, "cpu") if checkpoint else _Untrained(model, cache, views.size)
+        load_renderer("novel_view", checkpoint, "cpu") if checkpoint else _Untrained(model, cache, views)
     )
     cams = path_cameras(capture, ORBIT_FRAMES, ORBIT_HEIGHT)
     frame_ms = _median_ms(lambda: renderer.render_camera(cams[1]), 10)
@@ -119,6 +178,9 @@ def run(args=None, ctx=None, checkpoint: str | None = None, steps: int = 8) -> d
     }
     if checkpoint:
         out.update({f"heldout_{k}": round(v, 3) for k, v in heldout(checkpoint).items()})
+        out.update(
+            {k: round(v, 3) if isinstance(v, float) else v for k, v in display_heldout(checkpoint).items()}
+        )
     for k, v in out.items():
         print(f"{k}: {v}")
     return out

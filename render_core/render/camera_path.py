@@ -293,6 +293,7 @@ def render_image_set(
         "fps": float(plan.rate),
         "model": str(model),
         "ms_per_frame": round(ms, 2),
+        **getattr(renderer, "report", dict)(),  # what the capture could not lend
     }
 
 

@@ -19,7 +19,10 @@ class NovelViewConfig(BasePreset):
     along each ray of the target frustum; n_sources: views lifted per step (the target's
     nearest training view and others around the orbit, `step.source_views`); lambda_gan:
     weight of the least-squares adversarial term on rendered views (0 = L1 only: a short CPU
-    run does not profit from it); ndf: the discriminator's base width."""
+    run does not profit from it); ndf: the discriminator's base width; guide_views: captured
+    views nearest the rendered one reprojected into it through the resolved depth and blended
+    with the grid's image (`guided`; 0 = the grid's image alone, as older checkpoints drew);
+    blend_ch: the width of the net that weighs them."""
 
     resolution: int = 64
     grid: int = 24
@@ -31,16 +34,19 @@ class NovelViewConfig(BasePreset):
     lambda_l1: float = 1.0
     lambda_gan: float = 0.0
     ndf: int = 16
+    guide_views: int = 0
+    blend_ch: int = 24
     heldout_every: int = 8  # the LLFF convention: every 8th view is held out
 
 
 CPU_PREVIEW = NovelViewConfig(
     resolution=64, grid=20, feat=16, voxel=16, depth_samples=24, render_ch=32, lr=1e-3, beta1=0.9,
-    autocast=False, eval_every=100, sample_every=50, checkpoint_every=200, eval_frames=9,
+    guide_views=2, autocast=False, eval_every=100, sample_every=50, checkpoint_every=200, eval_frames=9,
 )  # fmt: skip
 GPU_QUALITY = NovelViewConfig(
     resolution=256, grid=32, feat=32, voxel=32, depth_samples=64, render_ch=64, lr=4e-4, beta1=0.9,
-    lambda_gan=0.01, checkpoint_every=1000, eval_every=1000, sample_every=500, default_minutes=120.0,
+    guide_views=2, lambda_gan=0.01, checkpoint_every=1000, eval_every=1000, sample_every=500,
+    default_minutes=120.0,
 )  # fmt: skip
 
 PRESETS: dict[str, NovelViewConfig] = {"cpu-preview": CPU_PREVIEW, "gpu-quality": GPU_QUALITY}

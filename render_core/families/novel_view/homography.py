@@ -31,16 +31,23 @@ def plane_warp(src: np.ndarray, src_w2c: np.ndarray, k_src: np.ndarray, tgt_w2c:
     return cv2.remap(src, mx, my, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
 
 
+def plane_blend(images, src_w2c: np.ndarray, src_k: np.ndarray, tgt_w2c: np.ndarray, tgt_k: np.ndarray,
+                center: np.ndarray) -> np.ndarray:  # fmt: skip
+    """Source images (each (H, W, 3), cameras (S, 4, 4) / (S, 3, 3)) plane-warped onto the
+    target camera through the plane at the depth of the scene box's `center`, blended by
+    nearness; (H, W, 3) at the sources' size (K's in px of it)."""
+    depth = float((tgt_w2c[:3, :3] @ center + tgt_w2c[:3, 3])[2])
+    c2w, tgt = invert_rigid(src_w2c), invert_rigid(tgt_w2c)
+    weights = 1.0 / np.maximum(np.linalg.norm(c2w[:, :3, 3] - tgt[:3, 3], axis=1), 1e-6)
+    weights /= weights.sum()
+    out = np.zeros_like(images[0])
+    for wgt, img, w2c, k in zip(weights, images, src_w2c, src_k, strict=True):
+        out += wgt * plane_warp(img, w2c, k, tgt_w2c, tgt_k, depth)
+    return out
+
+
 def homography_baseline(views, target: int, sources: np.ndarray) -> np.ndarray:
     """Blend of `sources` (two nearest training views) plane-warped onto view `target`."""
     w2c, k = views.world_to_camera, views.intrinsics
-    centre = w2c[target, :3, :3] @ views.box.center + w2c[target, :3, 3]
-    c2w = invert_rigid(w2c)
-    dist = np.linalg.norm(c2w[sources, :3, 3] - c2w[target, :3, 3], axis=1)
-    weights = 1.0 / np.maximum(dist, 1e-6)
-    weights /= weights.sum()
-    out = np.zeros((views.size[1], views.size[0], 3), np.float32)
-    for wgt, i in zip(weights, sources, strict=True):
-        img = views.images[i].permute(1, 2, 0).numpy()
-        out += wgt * plane_warp(img, w2c[i], k[i], w2c[target], k[target], float(centre[2]))
-    return out
+    images = [views.images[i].permute(1, 2, 0).numpy() for i in sources]
+    return plane_blend(images, w2c[sources], k[sources], w2c[target], k[target], views.box.center)

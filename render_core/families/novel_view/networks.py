@@ -110,8 +110,32 @@ class RenderNet(nn.Module):
         return torch.sigmoid(self.fine(c))
 
 
+class ViewBlend(nn.Module):
+    """(grid image (1, 3, H, W), G warped captured views (G, 3, H, W), where each saw the
+    point (G, 1, H, W)) -> per-pixel weights (1, G + 1, H, W) over the grid image and the
+    views, summing to 1; a view that did not see the point gets none. Dilated convolutions
+    give it the context to tell a misplaced (occluded, off-surface) warp from a right one."""
+
+    def __init__(self, guides: int, ch: int) -> None:
+        super().__init__()
+        self.net = nn.Sequential(
+            nn.Conv2d(3 + 4 * guides, ch, 3, 1, 1), nn.LeakyReLU(0.2, True),
+            nn.Conv2d(ch, ch, 3, 1, 2, dilation=2), nn.LeakyReLU(0.2, True),
+            nn.Conv2d(ch, ch, 3, 1, 4, dilation=4), nn.LeakyReLU(0.2, True),
+            nn.Conv2d(ch, guides + 1, 3, 1, 1),
+        )  # fmt: skip
+
+    def forward(self, rendered: torch.Tensor, warped: torch.Tensor, valid: torch.Tensor) -> torch.Tensor:
+        h, w = rendered.shape[-2:]
+        x = torch.cat([rendered, torch.cat([warped, valid], 1).reshape(1, -1, h, w)], 1)
+        logits = self.net(x)
+        seen = torch.cat([torch.ones_like(valid[:1, 0]), valid[:, 0]], 0)[None]
+        return torch.softmax(logits.masked_fill(seen == 0, -1e4), 1)
+
+
 class DeepVoxels(nn.Module):
-    """The whole model and its persistent grid (`state`, a buffer saved with the weights)."""
+    """The whole model and its persistent grid (`state`, a buffer saved with the weights);
+    `blend` (where the preset guides with captured views) weighs the reprojected views."""
 
     def __init__(self, cfg: NovelViewConfig) -> None:
         super().__init__()
@@ -120,6 +144,8 @@ class DeepVoxels(nn.Module):
         self.unet = UNet3d(cfg.voxel)
         self.occlusion = OcclusionNet(cfg.voxel)
         self.render = RenderNet(cfg.voxel + 1, cfg.render_ch)
+        self.blend = ViewBlend(cfg.guide_views, cfg.blend_ch) if cfg.guide_views else None
+        self.blend_views = cfg.guide_views
         n = cfg.grid
         self.register_buffer("state", torch.zeros(1, cfg.voxel, n, n, n))
 
@@ -131,8 +157,11 @@ class DeepVoxels(nn.Module):
         """View-independent scene features (1, C, n, n, n) of `grid` (default: the stored one)."""
         return self.unet(self.state if grid is None else grid)
 
-    def render_views(self, scene: torch.Tensor, coords: torch.Tensor, depths: torch.Tensor) -> torch.Tensor:
-        """Images (B, 3, 2h, 2w) of the views whose frustum coords are (B, D, h, w, 3)."""
+    def render_views(
+        self, scene: torch.Tensor, coords: torch.Tensor, depths: torch.Tensor
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """Images (B, 3, 2h, 2w) of the views whose frustum coords are (B, D, h, w, 3), and
+        their expected depth (B, 1, h, w) in [0, 1] of each ray's near-far range."""
         fr = sample_frustum(scene.expand(coords.shape[0], -1, -1, -1, -1), coords)
         feat, depth = self.occlusion(fr, depths)
-        return self.render(torch.cat([feat, depth], 1))
+        return self.render(torch.cat([feat, depth], 1)), depth

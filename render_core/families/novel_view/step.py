@@ -16,8 +16,9 @@ import numpy as np
 import torch
 
 from render_core.families.novel_view.config import NovelViewConfig
+from render_core.families.novel_view.guided import Guides, guided_view
 from render_core.families.novel_view.networks import DeepVoxels
-from render_core.families.novel_view.sampling import CoordCache, frustum_coords, lift
+from render_core.families.novel_view.sampling import CoordCache, depth_range, frustum_coords, lift
 from render_core.geometry.cameras import scale_intrinsics
 from render_core.training.family import frozen
 
@@ -69,6 +70,29 @@ def source_views(views, target: int, n: int, rng: np.random.Generator) -> np.nda
     return np.concatenate([near, rng.choice(rest, size=min(n - 1, len(rest)), replace=False)])
 
 
+def capture_guides(views, target: int, n: int) -> Guides:
+    """The n training views nearest view `target` (itself excluded), at the model resolution."""
+    idx = views.nearest_train(target, n)
+    return Guides(views.images[idx], views.world_to_camera[idx], views.intrinsics[idx])
+
+
+def draw_capture_view(
+    model: DeepVoxels, scene: torch.Tensor, cache: CoordCache, views, target: int
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """View `target` (1, 3, H, W) as the model draws it (guided by the nearest training views
+    where the preset asks), and the grid's own image of it."""
+    coords, depths = view_rays(cache, views, np.array([target]))
+    rendered, depth = model.render_views(scene, coords, depths)
+    if model.blend is None:
+        return rendered, rendered
+    w2c = views.world_to_camera[target]
+    guides = capture_guides(views, target, model.blend_views)
+    near_far = depth_range(cache.box, w2c)
+    return guided_view(
+        model.blend, rendered, depth, near_far, w2c, views.intrinsics[target], guides
+    ), rendered
+
+
 def train_step(
     model: DeepVoxels,
     opt: torch.optim.Optimizer,
@@ -85,11 +109,13 @@ def train_step(
     sources = source_views(views, target, cfg.n_sources, rng)
     feat, seen = lifted(model, cache, views, sources)
     grid = model.integrate(feat, seen)
-    coords, depths = view_rays(cache, views, np.array([target]))
-    fake = model.render_views(model.scene(grid), coords, depths)
+    fake, rendered = draw_capture_view(model, model.scene(grid), cache, views, target)
     real = views.images[[target]]
     l1 = (fake - real).abs().mean()
-    loss = cfg.lambda_l1 * l1
+    # The grid's own image keeps its L1 too: it fills what no captured view sees, and it is
+    # what renders when the capture's images are gone.
+    l1_grid = (rendered - real).abs().mean()
+    loss = cfg.lambda_l1 * (l1 + l1_grid if model.blend is not None else l1)
     if disc is not None:
         with frozen(disc[0]):
             adv = ((disc[0](fake) - 1) ** 2).mean()
@@ -99,7 +125,7 @@ def train_step(
     opt.step()
     with torch.no_grad():
         model.state.copy_(grid.detach())
-    out = {"l1": float(l1.detach())}
+    out = {"l1": float(l1.detach()), "l1_grid": float(l1_grid.detach())}
     if disc is not None:
         out.update(adv=float(adv.detach()), d=discriminator_step(disc[0], disc[1], real, fake.detach()))
     return out
@@ -118,10 +144,7 @@ def discriminator_step(
 
 @torch.no_grad()
 def render_capture_views(model: DeepVoxels, cache: CoordCache, views, idx: np.ndarray) -> list[np.ndarray]:
-    """The model's images (H, W, 3) of capture views `idx`, from the stored grid alone."""
+    """The model's images (H, W, 3) of capture views `idx`, from the stored grid (and the
+    training views nearest each, where the preset guides with them)."""
     scene = model.scene()
-    out = []
-    for i in idx:
-        coords, depths = view_rays(cache, views, np.array([i]))
-        out.append(model.render_views(scene, coords, depths)[0].permute(1, 2, 0).numpy())
-    return out
+    return [draw_capture_view(model, scene, cache, views, int(i))[0][0].permute(1, 2, 0).numpy() for i in idx]

@@ -101,3 +101,29 @@ def test_renderer_draws_cameras_and_an_image_set_project_renders_an_orbit(llff_s
     assert len(frames) == 6 and frames[0].height == 32
     follow = PathRenderConfig(str(tmp_path / "follow.mp4"), height=32, path="capture", preset="ultrafast")
     assert render_image_set(folder, follow, null_context())["frames"] == 12  # one per captured view
+
+
+def test_the_guided_renderer_draws_at_the_cameras_size_and_without_the_capture(llff_set, tmp_path):
+    """Captured views guide the frame at the camera's own size; when the capture's images are
+    gone the renderer still draws, from the grid alone, and says so."""
+    torch.set_num_threads(1)
+    cap_path = _project(llff_set, tmp_path)
+    out = cap_path.parents[2] / "models" / "novel_view-cpu-preview"
+    run_training(
+        TrainConfig("novel_view", [cap_path], out, steps=2, overrides=TINY, tensorboard=False),
+        get_family("novel_view"),
+        null_context(),
+    )
+    cap = read_capture(llff_set)
+    k2 = cap.intrinsics[3].copy()
+    k2[:2] = k2[:2] * 2
+    k2[:2, 2] += 0.5  # pixel centres at twice the size
+    cam = CameraState(cap.world_to_camera[3], k2, (64, 64), cap.center, cap.up)
+    r = load_renderer("novel_view", out, "cpu")
+    assert r.report() == {} and r.views is not None
+    img = r.render_camera(cam)
+    assert img.shape == (64, 64, 3) and np.isfinite(img).all()
+    (llff_set / "images").rename(llff_set / "moved")
+    r = load_renderer("novel_view", out, "cpu")
+    assert r.views is None and "cannot be read" in r.report()["warnings"][0]
+    assert r.render_camera(cam).shape == (32, 32, 3)  # the model's own size
