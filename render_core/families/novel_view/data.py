@@ -1,6 +1,7 @@
 """A capture prepared for training: every view at the model resolution, cameras rescaled to
-it, the held-out split (every 8th view, the LLFF convention) and each view's nearest
-training views (the sources lifted when it is the target, and the nearest-view baseline).
+it, the held-out split (every 8th view, the LLFF convention; a video's frames beside a
+held-out one left out of training too) and each view's nearest training views (the sources
+lifted when it is the target, and the nearest-view baseline).
 
 Convention: images (N, 3, H, W) float32 RGB [0, 1]; masks (N, 1, H, W) [0, 1] or None;
 intrinsics (N, 3, 3) in pixels of the model-resolution images.
@@ -39,6 +40,20 @@ class ViewSet:
         return nearest_views(
             self.world_to_camera, i, self.train[self.train != i] if exclude_self else self.train, k
         )
+
+
+# A video's frames next to a held-out one nearly repeat it: they leave training too, so the
+# held-out report measures new viewpoints rather than a neighbour's copy.
+VIDEO_GAP = 2
+
+
+def split_views(n: int, every: int, gap: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """(train, heldout) indices of n views: every `every`-th held out (from view 0), and the
+    `gap` views on each side of a held-out one in neither."""
+    idx = np.arange(n)
+    heldout = idx[::every]
+    near = np.abs(idx[:, None] - heldout[None]).min(1) <= gap
+    return idx[~near], heldout
 
 
 def model_size(capture: Capture, resolution: int) -> tuple[int, int]:
@@ -96,8 +111,8 @@ def load_views(capture: Capture, cfg: NovelViewConfig, ctx: JobContext) -> ViewS
         if capture.masks is not None:
             masks.append(_read_mask(capture.masks[i], size))
     k = scale_intrinsics(capture.intrinsics, size[0] / capture.size[0], size[1] / capture.size[1])
-    idx = np.arange(n)
-    heldout = idx[:: cfg.heldout_every]
+    gap = VIDEO_GAP if capture.source.startswith("video:") else 0
+    train, heldout = split_views(n, cfg.heldout_every, gap)
     return ViewSet(
         capture=capture,
         images=torch.from_numpy(np.stack(imgs)).permute(0, 3, 1, 2).contiguous(),
@@ -105,7 +120,7 @@ def load_views(capture: Capture, cfg: NovelViewConfig, ctx: JobContext) -> ViewS
         world_to_camera=capture.world_to_camera,
         intrinsics=k,
         size=size,
-        train=np.setdiff1d(idx, heldout),
+        train=train,
         heldout=heldout,
         box=SceneBox(capture.center, capture.radius),
     )

@@ -127,3 +127,22 @@ def test_the_guided_renderer_draws_at_the_cameras_size_and_without_the_capture(l
     r = load_renderer("novel_view", out, "cpu")
     assert r.views is None and "cannot be read" in r.report()["warnings"][0]
     assert r.render_camera(cam).shape == (32, 32, 3)  # the model's own size
+
+
+def test_a_videos_frames_beside_a_held_out_one_leave_training_too(llff_set):
+    """Every 8th view is held out; in a video capture the 2 frames on each side of it are in
+    neither set (they nearly repeat it), so the report measures new viewpoints."""
+    from dataclasses import replace
+
+    from render_core.families.novel_view.data import split_views
+
+    train, held = split_views(20, 8)
+    assert held.tolist() == [0, 8, 16] and len(train) == 17
+    train, held = split_views(20, 8, gap=2)
+    assert held.tolist() == [0, 8, 16]
+    assert train.tolist() == [3, 4, 5, 11, 12, 13, 19]
+    cfg = get_preset("novel_view", "cpu-preview", TINY)
+    cap = read_capture(llff_set)
+    assert load_views(cap, cfg, null_context()).train.tolist() == [1, 2, 3, 4, 5, 6, 7, 9, 10, 11]
+    video = replace(cap, source="video:/clips/walk.mp4")
+    assert load_views(video, cfg, null_context()).train.tolist() == [3, 4, 5, 11]
