@@ -22,6 +22,7 @@ import numpy as np
 import torch
 
 from render_core.contract import FrameRequest, RenderedFrame
+from render_core.errors import InputError
 from render_core.families.novel_view.config import EDIT_KINDS, NovelViewConfig
 from render_core.families.novel_view.data import nearest_cameras, read_view
 from render_core.families.novel_view.guided import Guides, guided_view
@@ -70,7 +71,7 @@ def captured_views(meta: dict) -> CapturedViews | None:
     be read (moved, deleted)."""
     try:
         capture = read_capture(Path(meta["capture"]))
-    except Exception:  # noqa: BLE001 - any unreadable capture: draw from the grid alone
+    except (InputError, OSError, ValueError, KeyError):  # moved, deleted or damaged
         return None
     if not all(Path(p).is_file() for p in capture.images):
         return None
@@ -111,7 +112,7 @@ class NovelViewRenderer:
         }
 
     def reset(self) -> None:
-        """No temporal state: every frame is drawn from the grid alone."""
+        """No temporal state: every frame is drawn from the grid (and the captured views) alone."""
 
     @torch.no_grad()
     def render_camera(self, cam: CameraState) -> np.ndarray:
@@ -124,7 +125,11 @@ class NovelViewRenderer:
         if self.views is not None:
             size = (int(cam.size[0]), int(cam.size[1]))
             n = self.model.blend_views
-            fine = (self.views.guides(w2c, n, size), np.asarray(cam.intrinsics), size)
+            fine = (
+                None
+                if size == self.size
+                else (self.views.guides(w2c, n, size), np.asarray(cam.intrinsics), size)
+            )
             near_far = depth_range(self.cache.box, w2c)
             img = guided_view(
                 self.model.blend, img, depth, near_far, w2c, k, self.views.guides(w2c, n, self.size), fine

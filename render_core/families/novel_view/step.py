@@ -4,7 +4,9 @@ A step (as in the paper): lift the features of source training views (`source_vi
 grid through their cameras, integrate them with the GRU into the persistent grid, run the 3D
 U-Net, render the target view through its frustum, occlusion and rendering nets, L1 against
 the real view (plus a modest least-squares adversarial term where the preset asks for one);
-the updated grid is kept (detached) for the next step.
+the updated grid is kept (detached) for the next step. Where the preset guides with captured
+views (`guided`), the target's nearest training views are reprojected through the resolved
+depth and blended with the grid's image; both the blend and the grid's image are scored.
 
 Convention: images (B, 3, H, W) float32 RGB [0, 1]; features and frusta at half the model
 resolution (the rendering net doubles it).
