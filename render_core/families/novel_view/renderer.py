@@ -37,10 +37,12 @@ from render_core.training.inference import open_checkpoint
 
 
 class CapturedViews:
-    """The capture's training views, decoded on demand at the sizes frames ask for; a bounded
-    cache (`KEEP` images) keeps memory flat whatever the path's length."""
+    """The capture's training views, decoded on demand at the sizes frames ask for. The cache
+    holds at most `KEEP_BYTES` (beyond the views one frame needs), so memory stays flat
+    whatever the path's length and the frame's size."""
 
-    KEEP = 16
+    KEEP_BYTES = 256 * 2**20
+    KEEP_AT_LEAST = 4  # a frame's two nearest views at the model's size and at the frame's
 
     def __init__(self, capture: Capture, train: np.ndarray) -> None:
         self.capture, self.train = capture, np.asarray(train, int)
@@ -51,10 +53,13 @@ class CapturedViews:
         if key not in self._images:
             img = read_view(self.capture.images[i], size, self.capture.size)
             self._images[key] = torch.from_numpy(img).permute(2, 0, 1).contiguous()
-            if len(self._images) > self.KEEP:
+            while len(self._images) > self.KEEP_AT_LEAST and self.cached_bytes() > self.KEEP_BYTES:
                 self._images.popitem(last=False)
         self._images.move_to_end(key)
         return self._images[key]
+
+    def cached_bytes(self) -> int:
+        return sum(t.numel() * t.element_size() for t in self._images.values())
 
     def guides(self, w2c: np.ndarray, n: int, size: tuple[int, int]) -> Guides:
         """The n training views nearest camera w2c, at `size` (w, h), K in its pixels."""

@@ -146,3 +146,19 @@ def test_a_videos_frames_beside_a_held_out_one_leave_training_too(llff_set):
     assert load_views(cap, cfg, null_context()).train.tolist() == [1, 2, 3, 4, 5, 6, 7, 9, 10, 11]
     video = replace(cap, source="video:/clips/walk.mp4")
     assert load_views(video, cfg, null_context()).train.tolist() == [3, 4, 5, 11]
+
+
+def test_captured_views_keep_a_bounded_cache(llff_set):
+    """A long path at a large size decodes views on demand; the cache never outgrows its
+    budget (beyond the few views one frame needs)."""
+    from render_core.families.novel_view.renderer import CapturedViews
+
+    cap = read_capture(llff_set)
+    views = CapturedViews(cap, np.arange(len(cap)))
+    views.KEEP_BYTES = 3 * 64 * 64 * 3 * 4  # three 64 px views
+    for t in range(40):
+        g = views.guides(cap.world_to_camera[t % len(cap)], 2, (64, 64))
+        assert g.images.shape == (2, 3, 64, 64)
+        assert views.cached_bytes() <= max(views.KEEP_BYTES, views.KEEP_AT_LEAST * 64 * 64 * 3 * 4)
+    img = views.image(5, (64, 64))
+    assert torch.equal(img, views.image(5, (64, 64)))  # a cached view comes back as decoded
