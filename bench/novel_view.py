@@ -2,9 +2,12 @@
 
 Speed of the cpu-preview preset on the shared LLFF head set (C_ethiopianHead_llff): ms per
 training step (lift the source views, GRU, 3D U-Net, render one view, blend the nearest views
-reprojected into it, backward), ms per rendered frame at the orbit's size, and frames/s of a
-120-frame orbit written at 256 px (target: >= 10 frames/s; memory stays bounded whatever the
-path's length: the captured views are decoded on demand into a fixed-size cache).
+reprojected into it, backward), ms per rendered frame at the orbit's size with its FLOP/s
+against the measured matmul ceiling, frames/s of a 120-frame orbit written at 256 px (target:
+>= 10 frames/s; memory stays bounded whatever the path's length: the captured views are
+decoded on demand into a bounded cache), the orbit's worst frame-to-frame jump over its median
+change, and the peak resident memory. With a checkpoint, the held-out report at the model's
+resolution and at 320 px through the renderer (`display_heldout`).
 
 Run: `python main.py bench novel_view` or `.venv/bin/python -m bench.novel_view [--checkpoint DIR]`.
 Without a checkpoint the model is untrained: timing only.
@@ -19,7 +22,9 @@ from pathlib import Path
 
 import numpy as np
 import torch
+from torch.utils.flop_counter import FlopCounterMode
 
+from bench.common import matmul_gflops, peak_rss_mb
 from render_core.families.novel_view.config import CPU_PREVIEW
 from render_core.families.novel_view.data import load_views
 from render_core.families.novel_view.networks import DeepVoxels
@@ -49,6 +54,27 @@ class _Untrained:
 
     def render_camera(self, cam):
         return self.r.render_camera(cam)
+
+
+class _Steadiness:
+    """A video writer wrapper that keeps the mean absolute change between consecutive frames
+    (one frame held: memory stays flat). Its largest over its median is the orbit's worst jump
+    relative to its steady motion: 1 for an even pan; a view swapped in one frame reads higher."""
+
+    def __init__(self, writer) -> None:
+        self.writer, self.previous, self.changes = writer, None, []
+
+    def write(self, frame: np.ndarray) -> None:
+        if self.previous is not None:
+            self.changes.append(float(np.abs(frame - self.previous).mean()))
+        self.previous = np.array(frame, np.float32)
+        self.writer.write(frame)
+
+    def close(self) -> None:
+        self.writer.close()
+
+    def jump_ratio(self) -> float:
+        return float(np.max(self.changes) / max(np.median(self.changes), 1e-9)) if self.changes else 0.0
 
 
 def _median_ms(fn, reps: int) -> float:
@@ -158,9 +184,12 @@ def run(args=None, ctx=None, checkpoint: str | None = None, steps: int = 8) -> d
     )
     cams = path_cameras(capture, ORBIT_FRAMES, ORBIT_HEIGHT)
     frame_ms = _median_ms(lambda: renderer.render_camera(cams[1]), 10)
+    with FlopCounterMode(display=False) as fc:
+        renderer.render_camera(cams[1])
+    ceiling = matmul_gflops()
     with tempfile.TemporaryDirectory() as tmp:
         w, h = cams[0].size
-        writer = VideoWriter(Path(tmp) / "orbit.mp4", 30, w, h, preset="ultrafast")
+        writer = _Steadiness(VideoWriter(Path(tmp) / "orbit.mp4", 30, w, h, preset="ultrafast"))
         t = time.perf_counter()
         render_path(renderer, cams, EditTimeline(), writer, null_context())
         writer.close()
@@ -174,6 +203,11 @@ def run(args=None, ctx=None, checkpoint: str | None = None, steps: int = 8) -> d
         "orbit_frames": ORBIT_FRAMES,
         "orbit_height": ORBIT_HEIGHT,
         "orbit_fps": round(ORBIT_FRAMES / orbit_s, 2),
+        "orbit_jump_ratio": round(writer.jump_ratio(), 2),
+        "frame_gflop": round(fc.get_total_flops() / 1e9, 3),
+        "frame_flops_ratio": round(fc.get_total_flops() / (frame_ms / 1000) / 1e9 / ceiling, 3),
+        "matmul_gflops": round(ceiling, 1),
+        "peak_rss_mb": round(peak_rss_mb(), 1),
         "trained": bool(checkpoint),
     }
     if checkpoint:

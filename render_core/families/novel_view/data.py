@@ -69,14 +69,34 @@ def nearest_views(w2c: np.ndarray, i: int, candidates: np.ndarray, k: int = 1) -
 
 def nearest_cameras(w2c: np.ndarray, target: np.ndarray, candidates: np.ndarray, k: int = 1) -> np.ndarray:
     """The k of `candidates` (indices into w2c (N, 4, 4)) nearest the camera `target` (4, 4)
-    by position (relative to the mean distance between cameras) plus the angle between
-    viewing directions (radians)."""
+    (`camera_distances`), nearest first."""
+    return candidates[np.argsort(camera_distances(w2c, target, candidates))[:k]]
+
+
+def camera_distances(w2c: np.ndarray, target: np.ndarray, candidates: np.ndarray) -> np.ndarray:
+    """How far each of `candidates` (indices into w2c (N, 4, 4)) is from the camera `target`
+    (4, 4): position distance (relative to the mean distance between cameras) plus the angle
+    between viewing directions (radians)."""
     c2w, tgt = invert_rigid(w2c), invert_rigid(target)
     pos, fwd = c2w[:, :3, 3], c2w[:, :3, 2]
     scale = np.linalg.norm(pos - pos.mean(0), axis=1).mean() + 1e-9
     d = np.linalg.norm(pos[candidates] - tgt[:3, 3], axis=1) / scale
-    ang = np.arccos(np.clip(fwd[candidates] @ tgt[:3, 2], -1, 1))
-    return candidates[np.argsort(d + ang)[:k]]
+    return d + np.arccos(np.clip(fwd[candidates] @ tgt[:3, 2], -1, 1))
+
+
+def guide_choice(
+    w2c: np.ndarray, target: np.ndarray, candidates: np.ndarray, k: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """The k of `candidates` nearest camera `target` and their priors (k,) in [0, 1]:
+    1 - distance / the distance of the next-nearest candidate. A view's prior falls to 0 just
+    as it leaves the k nearest (and rises from 0 as it joins), so a moving camera fades guides
+    in and out instead of swapping them in one frame."""
+    d = camera_distances(w2c, target, candidates)
+    order = np.argsort(d)
+    near = d[order[:k]]
+    if len(order) <= k:
+        return candidates[order[:k]], np.ones(len(near))
+    return candidates[order[:k]], np.clip(1.0 - near / max(d[order[k]], 1e-9), 0.0, 1.0)
 
 
 # JPEG decodes at 1/2, 1/4 or 1/8 size straight from its DCT: several times faster than a

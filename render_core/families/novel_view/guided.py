@@ -21,11 +21,13 @@ from render_core.geometry.cameras import invert_rigid
 
 @dataclass
 class Guides:
-    """Captured views to reproject: images (G, 3, h, w) and their cameras (K in px of them)."""
+    """Captured views to reproject: images (G, 3, h, w), their cameras (K in px of them) and
+    priors (G,) in [0, 1] (`data.guide_choice`: how far each is from leaving the nearest few)."""
 
     images: torch.Tensor
     world_to_camera: np.ndarray
     intrinsics: np.ndarray
+    prior: np.ndarray | None = None  # None: all 1
 
 
 def depth_map(depth_norm: torch.Tensor, near_far: tuple[float, float], size: tuple[int, int]) -> torch.Tensor:
@@ -85,7 +87,8 @@ def guided_view(
     views warped at the output size, so the output keeps the captured views' own detail."""
     size = (rendered.shape[-1], rendered.shape[-2])
     warped, valid = reproject(guides, w2c, k, depth_map(depth_norm, near_far, size))
-    weights = blend(rendered, warped, valid)
+    prior = np.ones(len(guides.images)) if guides.prior is None else guides.prior
+    weights = blend(rendered, warped, valid, torch.from_numpy(np.asarray(prior, np.float32)))
     if fine is None:
         return compose(weights, rendered, warped)
     fine_guides, fine_k, fine_size = fine
@@ -95,6 +98,8 @@ def guided_view(
         return F.interpolate(x, size=(fine_size[1], fine_size[0]), mode="bilinear", align_corners=False)
 
     weights = up(weights)
-    weights = torch.cat([weights[:, :1], weights[:, 1:] * valid[:, 0][None]], 1)
-    weights = weights / weights.sum(1, keepdim=True).clamp(min=1e-6)
+    # A view that does not reach a pixel at the output's size (its border, a sliver the model's
+    # size rounded off) hands its weight to the grid's image there: the weights still sum to 1.
+    seen = weights[:, 1:] * valid[:, 0][None]
+    weights = torch.cat([weights[:, :1] + (weights[:, 1:] - seen).sum(1, keepdim=True), seen], 1)
     return compose(weights, up(rendered), warped)

@@ -110,27 +110,42 @@ class RenderNet(nn.Module):
         return torch.sigmoid(self.fine(c))
 
 
+def _blend_stack(inp: int, ch: int) -> nn.Sequential:
+    # Dilated convolutions: the context to tell a misplaced (occluded, off-surface) warp from a right one.
+    return nn.Sequential(
+        nn.Conv2d(inp, ch, 3, 1, 1), nn.LeakyReLU(0.2, True),
+        nn.Conv2d(ch, ch, 3, 1, 2, dilation=2), nn.LeakyReLU(0.2, True),
+        nn.Conv2d(ch, ch, 3, 1, 4, dilation=4), nn.LeakyReLU(0.2, True),
+        nn.Conv2d(ch, 1, 3, 1, 1),
+    )  # fmt: skip
+
+
 class ViewBlend(nn.Module):
     """(grid image (1, 3, H, W), G warped captured views (G, 3, H, W), where each saw the
-    point (G, 1, H, W)) -> per-pixel weights (1, G + 1, H, W) over the grid image and the
-    views, summing to 1; a view that did not see the point gets none. Dilated convolutions
-    give it the context to tell a misplaced (occluded, off-surface) warp from a right one."""
+    point (G, 1, H, W), their priors (G,)) -> per-pixel weights (1, G + 1, H, W) over the grid
+    image and the views, summing to 1. Each view is scored by the same net beside the grid
+    image and the prior-weighted mean of the views, so the order of the views does not matter;
+    a view's prior scales its weight, so one fading out of the nearest few (prior -> 0) leaves
+    without a jump. A view that did not see the point gets no weight."""
 
-    def __init__(self, guides: int, ch: int) -> None:
+    def __init__(self, ch: int) -> None:
         super().__init__()
-        self.net = nn.Sequential(
-            nn.Conv2d(3 + 4 * guides, ch, 3, 1, 1), nn.LeakyReLU(0.2, True),
-            nn.Conv2d(ch, ch, 3, 1, 2, dilation=2), nn.LeakyReLU(0.2, True),
-            nn.Conv2d(ch, ch, 3, 1, 4, dilation=4), nn.LeakyReLU(0.2, True),
-            nn.Conv2d(ch, guides + 1, 3, 1, 1),
-        )  # fmt: skip
+        self.view = _blend_stack(3 + 3 + 1 + 3, ch)
+        self.grid = _blend_stack(3 + 3 + 1, ch)
 
-    def forward(self, rendered: torch.Tensor, warped: torch.Tensor, valid: torch.Tensor) -> torch.Tensor:
-        h, w = rendered.shape[-2:]
-        x = torch.cat([rendered, torch.cat([warped, valid], 1).reshape(1, -1, h, w)], 1)
-        logits = self.net(x)
-        seen = torch.cat([torch.ones_like(valid[:1, 0]), valid[:, 0]], 0)[None]
-        return torch.softmax(logits.masked_fill(seen == 0, -1e4), 1)
+    def forward(
+        self, rendered: torch.Tensor, warped: torch.Tensor, valid: torch.Tensor, prior: torch.Tensor
+    ) -> torch.Tensor:
+        g = warped.shape[0]
+        trust = valid * prior.view(g, 1, 1, 1)
+        cover = trust.sum(0, keepdim=True)
+        mean = (trust * warped).sum(0, keepdim=True) / cover.clamp(min=1e-6)
+        mean = mean + (1 - cover.clamp(max=1)) * rendered  # the grid's image where no view saw
+        context = torch.cat([rendered, mean], 1)
+        views = self.view(torch.cat([context.expand(g, -1, -1, -1), warped, valid], 1))  # (G, 1, H, W)
+        grid = self.grid(torch.cat([context, cover.clamp(max=1)], 1))
+        logits = torch.cat([grid, (views + torch.log(trust + 1e-6)).transpose(0, 1)], 1)
+        return torch.softmax(logits, 1)
 
 
 class DeepVoxels(nn.Module):
@@ -144,7 +159,7 @@ class DeepVoxels(nn.Module):
         self.unet = UNet3d(cfg.voxel)
         self.occlusion = OcclusionNet(cfg.voxel)
         self.render = RenderNet(cfg.voxel + 1, cfg.render_ch)
-        self.blend = ViewBlend(cfg.guide_views, cfg.blend_ch) if cfg.guide_views else None
+        self.blend = ViewBlend(cfg.blend_ch) if cfg.guide_views else None
         self.blend_views = cfg.guide_views
         n = cfg.grid
         self.register_buffer("state", torch.zeros(1, cfg.voxel, n, n, n))

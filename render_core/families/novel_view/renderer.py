@@ -24,7 +24,7 @@ import torch
 from render_core.contract import FrameRequest, RenderedFrame
 from render_core.errors import InputError
 from render_core.families.novel_view.config import EDIT_KINDS, NovelViewConfig
-from render_core.families.novel_view.data import nearest_cameras, read_view
+from render_core.families.novel_view.data import guide_choice, read_view
 from render_core.families.novel_view.guided import Guides, guided_view
 from render_core.families.novel_view.networks import DeepVoxels
 from render_core.families.novel_view.sampling import CoordCache, SceneBox, depth_range
@@ -62,13 +62,13 @@ class CapturedViews:
         return sum(t.numel() * t.element_size() for t in self._images.values())
 
     def guides(self, w2c: np.ndarray, n: int, size: tuple[int, int]) -> Guides:
-        """The n training views nearest camera w2c, at `size` (w, h), K in its pixels."""
-        idx = nearest_cameras(self.capture.world_to_camera, w2c, self.train, n)
+        """The n training views nearest camera w2c with their priors, at `size` (w, h), K in
+        its pixels."""
+        idx, prior = guide_choice(self.capture.world_to_camera, w2c, self.train, n)
         w, h = self.capture.size
         k = scale_intrinsics(self.capture.intrinsics[idx], size[0] / w, size[1] / h)
-        return Guides(
-            torch.stack([self.image(int(i), size) for i in idx]), self.capture.world_to_camera[idx], k
-        )
+        images = torch.stack([self.image(int(i), size) for i in idx])
+        return Guides(images, self.capture.world_to_camera[idx], k, prior)
 
 
 def captured_views(meta: dict) -> CapturedViews | None:

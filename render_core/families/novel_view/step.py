@@ -18,6 +18,7 @@ import numpy as np
 import torch
 
 from render_core.families.novel_view.config import NovelViewConfig
+from render_core.families.novel_view.data import guide_choice
 from render_core.families.novel_view.guided import Guides, guided_view
 from render_core.families.novel_view.networks import DeepVoxels
 from render_core.families.novel_view.sampling import CoordCache, depth_range, frustum_coords, lift
@@ -73,9 +74,11 @@ def source_views(views, target: int, n: int, rng: np.random.Generator) -> np.nda
 
 
 def capture_guides(views, target: int, n: int) -> Guides:
-    """The n training views nearest view `target` (itself excluded), at the model resolution."""
-    idx = views.nearest_train(target, n)
-    return Guides(views.images[idx], views.world_to_camera[idx], views.intrinsics[idx])
+    """The n training views nearest view `target` (itself excluded) at the model resolution,
+    with their priors (`data.guide_choice`)."""
+    w2c = views.world_to_camera
+    idx, prior = guide_choice(w2c, w2c[target], views.train[views.train != target], n)
+    return Guides(views.images[idx], w2c[idx], views.intrinsics[idx], prior)
 
 
 def draw_capture_view(
