@@ -41,6 +41,9 @@ class PortraitPreset(BasePreset):
     # (half of those more closed-mouthed than the target).
     pair_near: int = 8
     pair_far: float = 0.3
+    # ... and with probability `pair_adjacent` a frame beside the target (nearly aligned: as an
+    # edited frame is to itself, so the model learns to keep a right warp's detail).
+    pair_adjacent: float = 0.0
     # Weight of the mean mask (relative to w_l1 x L1): keeps the warped real pixels where they do.
     w_mask: float = 0.0
     # The network draws only in the edited face's mouth and eyes (warp_net.py), and its residual

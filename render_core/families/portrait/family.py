@@ -158,7 +158,14 @@ def _training_batch(s: RunState) -> tuple[torch.Tensor, torch.Tensor]:
         s.extras["openness"] = mouth_openness(s.data.landmarks_crop)
         s.extras["neighbours"] = neighbour_table(s.data.landmarks_crop, s.data.train, cfg.pair_near)
     src = source_positions(
-        pos, s.data.train, s.extras["openness"], s.extras["neighbours"], s.rng, cfg.pair_far
+        pos,
+        s.data.train,
+        s.extras["openness"],
+        s.extras["neighbours"],
+        s.rng,
+        cfg.pair_far,
+        cfg.pair_adjacent,
+        s.data.frames,
     )
     return guided_batch(s.data, pos, src, s.dev.device, region=cfg.edit_region)
 

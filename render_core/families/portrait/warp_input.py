@@ -92,6 +92,9 @@ def neighbour_table(landmarks: np.ndarray, train: np.ndarray, k: int) -> np.ndar
     return out
 
 
+ADJACENT = 2  # clip frames on each side an `adjacent` source is drawn from
+
+
 def source_positions(
     targets: np.ndarray,
     train: np.ndarray,
@@ -99,14 +102,18 @@ def source_positions(
     neighbours: np.ndarray,
     rng: np.random.Generator,
     far: float,
+    adjacent: float = 0.0,
+    frames: np.ndarray | None = None,
 ) -> np.ndarray:
     """A source sample for each target sample (positions into the cache), never the target.
 
     With probability `far` the source is any training sample, and half of those are drawn from
     the samples whose mouth is more closed than the target's (where there are some): closed ->
-    open pairs, large moves. Otherwise it is one of the target's `neighbours` (N, k) (nearest
-    landmarks: small moves, as an edit of a frame or the held-out report's source give).
-    openness: (N,) `mouth_openness` of every cached sample."""
+    open pairs, large moves. With probability `adjacent` it is a sample at most `ADJACENT`
+    clip frames away (`frames` (N,): each cached sample's frame index): nearly aligned, as the
+    frame an edit starts from is to itself, so the model learns to keep a warp that is right.
+    Otherwise it is one of the target's `neighbours` (N, k) (nearest landmarks: small moves, as
+    the held-out report's source gives). openness: (N,) `mouth_openness` of every cached sample."""
     out = np.empty(len(targets), int)
     for k, t in enumerate(np.asarray(targets, int)):
         pool = train[train != t]
@@ -114,6 +121,11 @@ def source_positions(
             out[k] = t
             continue
         u = rng.random()
+        if u >= 1.0 - adjacent:
+            beside = pool[np.abs(frames[pool] - frames[t]) <= ADJACENT]
+            if len(beside):
+                out[k] = int(rng.choice(beside))
+                continue
         if u >= far:
             out[k] = int(rng.choice(neighbours[t]))
             continue

@@ -55,6 +55,19 @@ def test_sources_are_never_the_target_and_half_the_far_ones_open_a_mouth():
     assert set(near.tolist()) == {29, 31}
 
 
+def test_adjacent_sources_are_the_frames_beside_the_target():
+    """`adjacent` draws from the clip frames within two of the target's (not cache positions:
+    a cache holds runs of frames with gaps between them), never the target itself."""
+    rng = np.random.default_rng(0)
+    train = np.arange(40)
+    frames = np.concatenate([np.arange(20), np.arange(100, 120)])  # two runs
+    neighbours = np.zeros((40, 1), int)
+    src = source_positions(np.full(500, 20), train, np.zeros(40), neighbours, rng, 0.0, 1.0, frames)
+    assert set(src.tolist()) == {21, 22}  # frame 100's neighbours 101, 102; 18, 19 are frames away
+    mixed = source_positions(np.full(2000, 30), train, np.zeros(40), neighbours, rng, 0.0, 0.25, frames)
+    assert 0.2 < np.mean(mixed != 0) < 0.3
+
+
 def test_the_edit_region_covers_mouth_and_eyes_and_leaves_the_rest_of_the_face():
     face = _face(128.0)
     region = edit_region(face, 128)
