@@ -7,6 +7,8 @@ Convention: frames in and out uint8 RGB (H, W, 3); renderer requests float32 RGB
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -22,6 +24,18 @@ from render_core.render.sources import EditSources
 from render_core.render.stabilize import EditStabilizer
 
 FEATHER_FRACTION = 0.004  # compositing feather, as a fraction of the frame diagonal
+
+_composite_pool: ThreadPoolExecutor | None = None
+
+
+def composite_pool() -> ThreadPoolExecutor:
+    """The threads a batch's frames are composited on (one per core, shared by every
+    FrameRenderer: the studio makes many). OpenCV and numpy release the GIL, and while a batch
+    composites the renderer's own threads are idle."""
+    global _composite_pool
+    if _composite_pool is None:
+        _composite_pool = ThreadPoolExecutor(os.cpu_count() or 1, thread_name_prefix="composite")
+    return _composite_pool
 
 
 @dataclass(frozen=True)
@@ -146,9 +160,15 @@ class FrameRenderer:
         requests = [self._request(self._slots[i]) for i in where]
         batch = getattr(self.renderer, "render_batch", None)
         results = batch(requests) if batch is not None else [self.renderer.render(r) for r in requests]
-        for i, request, result in zip(where, requests, results, strict=True):
+        args = [
+            (self._slots[i].frame, r.frame, res) for i, r, res in zip(where, requests, results, strict=True)
+        ]
+        if len(args) > 1:
+            outs = list(composite_pool().map(lambda a: self._composite(*a), args))
+        else:
+            outs = [self._composite(*a) for a in args]
+        for i, request, result, out in zip(where, requests, results, outs, strict=True):
             self.notes.add(request.index, result.notes)
-            out = self._composite(self._slots[i].frame, request.frame, result)
             if self.cache is not None:
                 self.cache.put(self._slots[i].key, out)
             self._slots[i] = out

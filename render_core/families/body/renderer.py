@@ -11,8 +11,9 @@ The soft mask covers the person: the tracker's segmentation of the original pers
 little (so the old pose is painted over to its outline), united with the dilated hull of the
 generated stick figure, feathered, and limited to the crop. Each frame reports how far its pose
 is from every training pose (the `pose_novelty` note), from the pose bank the checkpoint
-keeps. An export hands over `batch_size` frames at a time (`render_batch`): each frame is moved
-and masked on a worker thread while the generator draws the one before it.
+keeps. An export hands over `batch_size` frames at a time (`render_batch`): a worker thread
+moves and masks each frame before the generator draws it and composes it after, while the
+generator draws the next.
 
 Convention: FrameRequest images float32 RGB [0, 1] (H, W, 3); joints (33, 4) frame px. The crop
 stored in the checkpoint is in px of the training clip's frames (`frame_size` (w, h)); a request
@@ -157,22 +158,28 @@ class BodyRenderer:
         return warp_to(frame, request.person_mask, request.body.joints, edit, image)
 
     def render(self, request: FrameRequest) -> RenderedFrame:
-        return self._finish(request, self._prepare(request))
+        prep = self._prepare(request)
+        return self._compose(request, prep, self._generate(prep))
 
     def render_batch(self, requests: list[FrameRequest]) -> list[RenderedFrame]:
-        """Consecutive frames of one sequence, each prepared (moved to its pose, masked) on a
-        worker thread while the generator draws the one before it: on two cores the two halves
-        of a frame overlap (docs/performance.md). The generator keeps its order and feedback."""
+        """Consecutive frames of one sequence. The generator runs on this thread, in order (it
+        feeds its own output back); a worker thread prepares each frame (moved to its pose,
+        masked) ahead of it and composes each generated crop into its frame behind it, so on
+        two cores the numpy halves of a frame overlap the generator (docs/performance.md)."""
         if len(requests) < 2:
             return [self.render(r) for r in requests]
         if self._pool is None:
             self._pool = ThreadPoolExecutor(1, thread_name_prefix="body-prepare")
-        futures = [self._pool.submit(self._prepare, r) for r in requests]
-        with _torch_threads(max(1, torch.get_num_threads() - 1)):  # one core prepares
-            return [self._finish(r, f.result()) for r, f in zip(requests, futures, strict=True)]
+        prepared = [self._pool.submit(self._prepare, r) for r in requests]
+        composed = []
+        with _torch_threads(max(1, torch.get_num_threads() - 1)):  # one core prepares and composes
+            for r, f in zip(requests, prepared, strict=True):
+                prep = f.result()
+                composed.append(self._pool.submit(self._compose, r, prep, self._generate(prep)))
+        return [f.result() for f in composed]
 
     def _prepare(self, request: FrameRequest) -> _Prepared | None:
-        """Everything of a frame but the generator: None where the frame has no pose."""
+        """Everything of a frame before the generator: None where the frame has no pose."""
         frame = request.frame
         state = request.body_edit or request.body
         if state is None or not np.isfinite(state.joints[:, :2]).any():
@@ -191,13 +198,21 @@ class BodyRenderer:
         mask = np.clip(np.maximum(figure, person) * inside, 0.0, 1.0).astype(np.float32)
         return _Prepared(crop, wh, mj, pose, warped, None if warped is None else crop.image(warped), mask)
 
-    def _finish(self, request: FrameRequest, prep: _Prepared | None) -> RenderedFrame:
-        """The generator's frame composed over the prepared one (in sequence order)."""
-        frame = request.frame
+    def _generate(self, prep: _Prepared | None) -> np.ndarray | None:
+        """The generator's crop for a prepared frame, in sequence order (its temporal state
+        restarts at a frame without a pose)."""
         if prep is None:
             self.reset()
+            return None
+        return self.sequencer.step(prep.pose, prep.mj, prep.warped_crop)
+
+    def _compose(
+        self, request: FrameRequest, prep: _Prepared | None, out: np.ndarray | None
+    ) -> RenderedFrame:
+        """The generated crop `out` composed over the prepared frame."""
+        frame = request.frame
+        if prep is None or out is None:
             return RenderedFrame(frame, np.zeros(frame.shape[:2], np.float32))
-        out = self.sequencer.step(prep.pose, prep.mj, prep.warped_crop)
         if prep.warped is None:
             image = uncrop(out, prep.crop, prep.wh)
         else:  # the frame's own pixels at full detail where the model kept the warp
