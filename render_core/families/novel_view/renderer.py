@@ -61,10 +61,12 @@ class CapturedViews:
     def cached_bytes(self) -> int:
         return sum(t.numel() * t.element_size() for t in self._images.values())
 
-    def guides(self, w2c: np.ndarray, n: int, size: tuple[int, int]) -> Guides:
-        """The n training views nearest camera w2c with their priors, at `size` (w, h), K in
-        its pixels."""
-        idx, prior = guide_choice(self.capture.world_to_camera, w2c, self.train, n)
+    def choose(self, w2c: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+        """The n training views nearest camera w2c and their priors (`data.guide_choice`)."""
+        return guide_choice(self.capture.world_to_camera, w2c, self.train, n)
+
+    def guides(self, idx: np.ndarray, prior: np.ndarray, size: tuple[int, int]) -> Guides:
+        """Views `idx` with their priors at `size` (w, h), K in its pixels."""
         w, h = self.capture.size
         k = scale_intrinsics(self.capture.intrinsics[idx], size[0] / w, size[1] / h)
         images = torch.stack([self.image(int(i), size) for i in idx])
@@ -129,16 +131,15 @@ class NovelViewRenderer:
         img, depth = self.model.render_views(self.scene, coords, depths)
         if self.views is not None:
             size = (int(cam.size[0]), int(cam.size[1]))
-            n = self.model.blend_views
+            idx, prior = self.views.choose(w2c, self.model.blend_views)
+            coarse = self.views.guides(idx, prior, self.size)
             fine = (
                 None
                 if size == self.size
-                else (self.views.guides(w2c, n, size), np.asarray(cam.intrinsics), size)
+                else (self.views.guides(idx, prior, size), np.asarray(cam.intrinsics), size)
             )
             near_far = depth_range(self.cache.box, w2c)
-            img = guided_view(
-                self.model.blend, img, depth, near_far, w2c, k, self.views.guides(w2c, n, self.size), fine
-            )
+            img = guided_view(self.model.blend, img, depth, near_far, w2c, k, coarse, fine)
         return img[0].permute(1, 2, 0).numpy()
 
     def render(self, request: FrameRequest) -> RenderedFrame:

@@ -157,7 +157,7 @@ def test_captured_views_keep_a_bounded_cache(llff_set):
     views = CapturedViews(cap, np.arange(len(cap)))
     views.KEEP_BYTES = 3 * 64 * 64 * 3 * 4  # three 64 px views
     for t in range(40):
-        g = views.guides(cap.world_to_camera[t % len(cap)], 2, (64, 64))
+        g = views.guides(*views.choose(cap.world_to_camera[t % len(cap)], 2), (64, 64))
         assert g.images.shape == (2, 3, 64, 64)
         assert views.cached_bytes() <= max(views.KEEP_BYTES, views.KEEP_AT_LEAST * 64 * 64 * 3 * 4)
     img = views.image(5, (64, 64))
