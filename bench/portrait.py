@@ -231,6 +231,7 @@ def realism_fields(m: dict) -> dict:
     keys = (
         "sharpness", "baseline_sharpness", "sharpness_jaw", "warp_sharpness_jaw", "mouth_psnr",
         "baseline_mouth_psnr", "mouth_open_frames", "ewarp_jaw_ratio", "warp_ewarp_jaw_ratio",
+        "psnr_face", "baseline_psnr_face", "composition", "psnr_face_free", "psnr_face_region",
     )  # fmt: skip
     out = {k: round(m[k], 3) if isinstance(m.get(k), float) else m.get(k) for k in keys}
     if m.get("baseline_ewarp") and m.get("ewarp_real"):

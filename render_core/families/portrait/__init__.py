@@ -20,7 +20,9 @@ SPEC = register(
                 KEEP_DETAIL,
                 "The model draws only the mouth and eyes and moves the real pixels elsewhere: edits stay"
                 " as sharp as the footage and never show a ghost of a hand, but the face learns less"
-                " of the person (held-out frames gain little over the warp renderer).",
+                " of the person (held-out frames gain little over the warp renderer). Training already"
+                " keeps this way of drawing when it scores better on the held-out faces; the option"
+                " keeps it whatever the score.",
             ),
         ),
     )

@@ -164,3 +164,18 @@ def clip_crops(
     """landmarks: (T, 478, 3), valid: (T,) -> per-frame transforms (None before the first face)."""
     params = crop_sequence(landmarks, valid, alpha, slack)
     return [None if p is None else CropTransform(p, size) for p in params]
+
+
+# The head mask the renderer pastes a generated crop back under.
+MASK_DILATE = 0.12  # fraction of the face extent the head mask grows by
+MASK_FEATHER = 0.06  # Gaussian feather (sigma) as a fraction of the crop size
+
+
+def head_mask(points: np.ndarray, size: int) -> np.ndarray:
+    """(S, S) float32 soft mask: the convex hull of `points` (crop px) grown and feathered."""
+    hull = cv2.convexHull(points[:, :2].astype(np.float32))
+    m = np.zeros((size, size), np.float32)
+    cv2.fillConvexPoly(m, np.round(hull).astype(np.int32), 1.0)
+    grow = max(1, int(MASK_DILATE * np.ptp(points[:, :2], axis=0).max()))
+    m = cv2.dilate(m, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * grow + 1, 2 * grow + 1)))
+    return cv2.GaussianBlur(m, (0, 0), MASK_FEATHER * size)

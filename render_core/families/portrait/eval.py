@@ -15,6 +15,7 @@ import numpy as np
 import torch
 
 from render_core.families.portrait import realism
+from render_core.families.portrait.crop import head_mask
 from render_core.families.portrait.warp_input import guided_batch
 from render_core.families.portrait.warp_net import WarpGuidedUNet
 from render_core.jobs import JobContext
@@ -33,7 +34,7 @@ def predict(g: torch.nn.Module, data, positions, dev, steady: bool = False) -> l
     for p in positions:
         pos = np.array([int(p)])
         if guided:
-            x = guided_batch(data, pos, [sources[int(p)]], dev.device, steady, g.region)[0]
+            x = guided_batch(data, pos, [sources[int(p)]], dev.device, g.inputs, steady)[0]
         else:
             x = data.batch(pos, dev.device, steady)[0]
         x = x.contiguous(memory_format=dev.memory_format)
@@ -89,13 +90,55 @@ def image_scores(
     )
 
 
+# The free composition renders only where it beats the edit-region one by this much on the
+# held-out faces: the edit-region composition keeps the frame's own pixels (sharp, and no ghost
+# of what the clip showed near the face), so the free one must earn its place by a clear gain.
+PICK_MARGIN_DB = 1.0
+
+
+def face_masks(data, positions, insides: list[np.ndarray]) -> list[np.ndarray]:
+    """(S, S) bool per held-out sample: its face box (`realism.face_box`) inside the frame. Why
+    the face: the renderer pastes the crop back only over the head, so the crop's shoulders and
+    background (where a moved body misleads the held-out score) never show."""
+    size = data.crops.shape[1]
+    out = []
+    for p, inside in zip(positions, insides, strict=True):
+        x0, y0, x1, y1 = realism.face_box(data.landmarks_crop[int(p)], size)
+        box = np.zeros((size, size), bool)
+        box[y0:y1, x0:x1] = True
+        out.append(box & inside)
+    return out
+
+
+def choose_composition(g: WarpGuidedUNet, data, positions, dev, real: list, faces: list) -> dict:
+    """Set a `pick` model to the composition that renders (the free one only where it scores
+    `PICK_MARGIN_DB` above the edit-region one on the held-out faces) and report both scores."""
+    scores = {}
+    for region in (False, True):
+        g.set_composition(region)
+        scores[region] = image_scores(predict(g, data, positions, dev, steady=True), real, faces)[0]
+    g.set_composition(scores[False] < scores[True] + PICK_MARGIN_DB)
+    return {
+        "composition": "edit region" if g.in_region() else "free",
+        "psnr_face_free": scores[False],
+        "psnr_face_region": scores[True],
+    }
+
+
 def heldout_report(g, data, positions, dev, full: bool, ctx: JobContext) -> dict[str, float]:
-    """PSNR/SSIM of the model (and with `full`, of the warp baseline, and E_warp) on held-out crops."""
+    """PSNR/SSIM of the model (and with `full`, of the warp baseline, and E_warp) on held-out
+    crops, and PSNR on their faces (`face_masks`). With `full` a `pick` model first chooses
+    the composition it renders with (`choose_composition`)."""
     real = [data.crops[int(p)].astype(np.float32) / 255.0 for p in positions]
     inside = [data.inside(int(p)) for p in positions]
+    faces = face_masks(data, positions, inside)
+    rep = {}
+    if full and getattr(g, "pick", False):
+        rep.update(choose_composition(g, data, positions, dev, real, faces))
     gen = predict(g, data, positions, dev, steady=True)
     score, sim = image_scores(gen, real, inside)
-    rep = {"psnr": score, "ssim": sim, "frames": len(positions)}
+    rep.update({"psnr": score, "ssim": sim, "psnr_face": image_scores(gen, real, faces)[0]})
+    rep["frames"] = len(positions)
     if not full:
         return rep
     base = []
@@ -104,11 +147,17 @@ def heldout_report(g, data, positions, dev, full: bool, ctx: JobContext) -> dict
         base.append(warp_baseline(data, int(p), sources[int(p)]))
         ctx.step(k, len(positions), "warp baseline")
     rep["baseline_psnr"], rep["baseline_ssim"] = image_scores(base, real, inside)
+    rep["baseline_psnr_face"] = image_scores(base, real, faces)[0]
     rep["inside_fraction"] = float(np.mean(inside))
-    # The sequence as composited: outside the frame, generated and real crops agree.
-    shown = [np.where(m[..., None], a, b) for a, b, m in zip(gen, real, inside, strict=True)]
+    # The sequences as the renderer shows them: pasted back under the head mask, the frame's own
+    # pixels elsewhere (and past the frame edge).
+    size = real[0].shape[0]
+    masks = [
+        head_mask(_crop_landmarks(data, int(p)), size) * m for p, m in zip(positions, inside, strict=True)
+    ]
+    shown = [realism.pasted(a, b, m) for a, b, m in zip(gen, real, masks, strict=True)]
     rep.update(_ewarp(shown, real))
-    base_shown = [np.where(m[..., None], a, b) for a, b, m in zip(base, real, inside, strict=True)]
+    base_shown = [realism.pasted(a, b, m) for a, b, m in zip(base, real, masks, strict=True)]
     rep.update({f"baseline_{k}": v for k, v in _ewarp(base_shown, real).items() if k == "ewarp"})
     rep.update(realism_report(g, data, positions, dev, gen, base, real))
     return rep

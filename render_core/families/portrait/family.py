@@ -87,15 +87,20 @@ class PortraitFamily(Family):
         with s.dev.autocast():
             # The whole crop, replicated border past the frame edge included: leaving the border
             # out of L1 and D (real pixels standing in) scored lower (docs/performance.md).
-            if cfg.warp_input:
+            region = None
+            if getattr(g, "pick", False):  # both compositions learn; the held-out report keeps one
+                (fake, mask), (region, _) = g.both(x)
+            elif cfg.warp_input:
                 fake, mask, _ = g.compose(x)
             else:
                 fake = g(x)
+        # what the discriminator judges: every composition trained, each with its own input
+        fakes, xs = (fake, x) if region is None else (torch.cat([fake, region]), torch.cat([x, x]))
         losses = {}
         if adversarial:
             with s.dev.autocast():
                 loss_d = 0.5 * (
-                    _gan(d(torch.cat([x, y], 1)), True) + _gan(d(torch.cat([x, fake.detach()], 1)), False)
+                    _gan(d(torch.cat([x, y], 1)), True) + _gan(d(torch.cat([xs, fakes.detach()], 1)), False)
                 )
             s.opts["D"].zero_grad(set_to_none=True)
             loss_d.backward()
@@ -104,6 +109,10 @@ class PortraitFamily(Family):
         with s.dev.autocast():
             l1 = F.l1_loss(fake.float(), y)
             loss_g = cfg.w_l1 * l1
+            if region is not None:
+                losses["l1_region"] = F.l1_loss(region.float(), y)
+                loss_g = 0.5 * (loss_g + cfg.w_l1 * losses["l1_region"])
+                losses["l1_region"] = losses["l1_region"].item()
             if mask is not None:  # what the network adds: its L1 against the warped source's
                 losses["l1_warp"] = F.l1_loss(g.warped(x).float() * 2 - 1, y).item()
                 losses["mask"] = mask.float().mean().item()
@@ -111,7 +120,7 @@ class PortraitFamily(Family):
                     loss_g = loss_g + cfg.w_mask * mask.float().mean()
             if adversarial:
                 with frozen(d):  # gradient to the fake only, not to D's weights
-                    adv = _gan(d(torch.cat([x, fake], 1)), True)
+                    adv = _gan(d(torch.cat([xs, fakes], 1)), True)
                 loss_g = loss_g + cfg.w_adv * adv
                 losses["g_adv"] = adv.item()
             if inputs.PERCEPTUAL_LOSS is not None and cfg.perceptual_weight > 0:
@@ -123,7 +132,11 @@ class PortraitFamily(Family):
 
     def evaluate(self, s: RunState, final: bool, ctx: JobContext) -> dict[str, float]:
         held = s.data.heldout if final else s.data.heldout[: s.cfg.eval_frames]
-        return heldout_report(rendering_model(s.models, "G"), s.data, held, s.dev, full=final, ctx=ctx)
+        g = rendering_model(s.models, "G")
+        rep = heldout_report(g, s.data, held, s.dev, full=final, ctx=ctx)
+        if getattr(g, "pick", False):  # the trained weights render as their average was chosen to
+            s.models["G"].set_composition(g.in_region())
+        return rep
 
     def sample(self, s: RunState) -> np.ndarray:
         pos = int(s.data.heldout[0])
@@ -167,7 +180,7 @@ def _training_batch(s: RunState) -> tuple[torch.Tensor, torch.Tensor]:
         cfg.pair_adjacent,
         s.data.frames,
     )
-    return guided_batch(s.data, pos, src, s.dev.device, region=cfg.edit_region)
+    return guided_batch(s.data, pos, src, s.dev.device, s.models["G"].inputs, render=False)
 
 
 def training_face_bank(data: PortraitData) -> list:

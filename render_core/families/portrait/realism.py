@@ -25,6 +25,7 @@ import torch
 
 from render_core.edits.face_ops import edit_face
 from render_core.edits.params import ExpressionParams, HeadPoseParams
+from render_core.families.portrait.crop import head_mask
 from render_core.families.portrait.maps import FaceMapRenderer
 from render_core.families.portrait.warp_input import (
     edit_region,
@@ -96,7 +97,8 @@ def mouth_scores(gen: list, base: list, real: list, data, positions) -> dict[str
 
 @dataclass(frozen=True)
 class EditedFrame:
-    """One held-out frame under an edit, at crop level: (S, S, 3) float32 [0, 1] each."""
+    """One held-out frame under an edit, at crop level: (S, S, 3) float32 [0, 1] each; the
+    model's crop pasted over the source as the renderer pastes it (`pasted`)."""
 
     source: np.ndarray
     warp: np.ndarray
@@ -130,16 +132,25 @@ def render_edit(g: torch.nn.Module, data, pos: int, edit: dict, dev) -> EditedFr
     source = data.crops[pos].astype(np.float32) / 255.0
     tracked, moved, lm, _ = _edited_geometry(data, pos, edit)
     if isinstance(g, WarpGuidedUNet):
-        warped = warp_crop(source, tracked, moved)
+        warped = warp_crop(source, tracked, moved, g.inputs)
         window = np.concatenate([window, warped.transpose(2, 0, 1)])
-        if g.region:
-            window = np.concatenate([window, edit_region(moved, source.shape[0])[None]])
+        if g.inputs.region:
+            region = edit_region(moved, source.shape[0], tracked if g.inputs.by_change else None)
+            window = np.concatenate([window, region[None]])
     x = torch.from_numpy(np.ascontiguousarray(window, np.float32))[None].to(dev.device)
     g.eval()
     with dev.autocast():
         y = g(x.contiguous(memory_format=dev.memory_format))
     model = ((y[0].float().clamp(-1, 1) + 1) / 2).permute(1, 2, 0).cpu().numpy()
-    return EditedFrame(source, warp_face(source, tracked, moved)[0], model)
+    # as the renderer shows it: pasted back over the frame under the head mask of both faces
+    mask = head_mask(np.concatenate([moved, tracked]), source.shape[0])
+    return EditedFrame(source, warp_face(source, tracked, moved)[0], pasted(model, source, mask))
+
+
+def pasted(image: np.ndarray, frame: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """(S, S, 3) crop `image` pasted over `frame`'s crop under `mask` (S, S) [0, 1], as the
+    renderer composites: the edit's measures and sheets score what a viewer sees."""
+    return frame + (image - frame) * mask[..., None]
 
 
 def edit_report(g, data, positions, dev) -> dict[str, float]:

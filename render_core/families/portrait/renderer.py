@@ -27,27 +27,24 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-import cv2
 import numpy as np
 import torch
 
 from render_core.contract import FrameRequest, RenderedFrame
 from render_core.families.portrait.config import EDIT_KINDS, PortraitPreset
-from render_core.families.portrait.crop import CropSmoother, CropTransform
+from render_core.families.portrait.crop import CropSmoother, CropTransform, head_mask
 from render_core.families.portrait.maps import FaceMapRenderer
 from render_core.families.portrait.novelty import FACE_NOVELTY, bank_from_json, face_features, nearest_faces
-from render_core.families.portrait.warp_input import CROP_WARP, edit_region
+from render_core.families.portrait.warp_input import edit_region
 from render_core.families.portrait.warp_net import generator_for
 from render_core.families.portrait.window import ConditioningWindow
 from render_core.models.cpu_inference import pack_for_cpu
 from render_core.states import FaceState
-from render_core.tracking.face import iris_centres
+from render_core.tracking.face import IRIS_LEFT, IRIS_RIGHT, iris_centres
 from render_core.training import checkpoint as ckpt
 from render_core.training.inference import open_checkpoint
 from render_core.warp.face import warp_face
 
-MASK_DILATE = 0.12  # fraction of the face extent the head mask grows by
-MASK_FEATHER = 0.06  # Gaussian feather (sigma) as a fraction of the crop size
 BATCH_SIZE = 8  # frames per generator pass when the pipeline renders ahead (export)
 
 
@@ -183,10 +180,15 @@ class PortraitRenderer:
             return StagedFrame(t, window, mask)
         # The warp renderer's move, once per frame at full size: the network sees its crop and
         # the output is composed over it (warping the crop a second time cost a fifth of a frame).
-        edited = (request.face_edit or face).landmarks
-        warped = warp_face(request.frame, face.landmarks, edited, config=CROP_WARP)[0]
+        shown = request.face_edit or face
+        edited = shown.landmarks
+        spec = self.net.inputs
+        warped = warp_face(request.frame, face.landmarks, edited, config=spec.warp)[0]
         size = self.cfg.resolution
-        region = edit_region(t.points(edited), size) if getattr(self.cfg, "edit_region", False) else None
+        region = None
+        if spec.region:
+            moved_from = t.points(with_iris(face)) if spec.by_change else None
+            region = edit_region(t.points(with_iris(shown)), size, moved_from)
         return StagedFrame(t, with_warped_crop(window, t.crop(warped), region), mask, warped)
 
     @staticmethod
@@ -219,6 +221,14 @@ class PortraitRenderer:
         return face.raw_landmarks if self.raw and face.raw_landmarks is not None else face.landmarks
 
 
+def with_iris(state: FaceState) -> np.ndarray:
+    """(478, 3) px: the state's landmarks with its iris centres in place, so an edit that moves
+    only `iris` (a gaze edit may) opens its eyes' edit region too."""
+    lm = np.array(state.landmarks, np.float32, copy=True)
+    lm[[IRIS_LEFT, IRIS_RIGHT], :2] = np.asarray(state.iris, np.float32)[:, :2]
+    return lm
+
+
 def with_warped_crop(
     window: np.ndarray, warped_crop: np.ndarray, region: np.ndarray | None = None
 ) -> np.ndarray:
@@ -245,16 +255,6 @@ def compose_full(frame: np.ndarray, staged: StagedFrame, crop: np.ndarray) -> np
     out *= m[..., None]
     out += kept
     return np.clip(out, 0.0, 1.0, out=out)
-
-
-def head_mask(points: np.ndarray, size: int) -> np.ndarray:
-    """(S, S) float32 soft mask: the convex hull of `points` (crop px) grown and feathered."""
-    hull = cv2.convexHull(points[:, :2].astype(np.float32))
-    m = np.zeros((size, size), np.float32)
-    cv2.fillConvexPoly(m, np.round(hull).astype(np.int32), 1.0)
-    grow = max(1, int(MASK_DILATE * np.ptp(points[:, :2], axis=0).max()))
-    m = cv2.dilate(m, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * grow + 1, 2 * grow + 1)))
-    return cv2.GaussianBlur(m, (0, 0), MASK_FEATHER * size)
 
 
 def load_renderer(checkpoint_dir: str | Path, device: str = "auto") -> PortraitRenderer:

@@ -15,6 +15,8 @@ Convention: crops (S, S, 3) float32 RGB [0, 1]; landmarks (478, 3) crop px; the 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import cv2
 import numpy as np
 import torch
@@ -22,11 +24,29 @@ import torch
 from render_core.geometry import face_topology as ft
 from render_core.warp.face import FaceWarpConfig, warp_face
 
-# The warp the portrait models were trained on: plain bicubic sampling (the input warp runs
-# for every exported frame, where the renderer's enlarged-source sampling would cost a third of
-# the export's frame time, and the network redraws the face's fine lines anyway) and the wider
-# anchor ring.
-CROP_WARP = FaceWarpConfig(border=0.3, interpolation=cv2.INTER_CUBIC, supersample=1)
+
+@dataclass(frozen=True)
+class GuidedInput:
+    """What a warp-guided model receives beside the conditioning window, as it was trained: the
+    source crop moved by the face warp with an anchor ring of `border` (share of the face size),
+    and with `region` the edit region. With `by_change` the network does not see the region: it
+    trains on whole regions (so its drawing learns the mouth and eyes from every pair) and
+    renders through the region opened part by part by the shape change (`edit_region` with the
+    source face): a head turn keeps the frame's own mouth, an opened mouth is drawn.
+
+    The warp samples bicubically, without the warp renderer's enlarged source: the input warp
+    runs for every exported frame, where that sampling would cost a third of the frame time.
+    Checkpoints trained before the ring narrowed keep 0.3 (their stored preset's default)."""
+
+    border: float = 0.3
+    region: bool = False
+    by_change: bool = False
+
+    @property
+    def warp(self) -> FaceWarpConfig:
+        return FaceWarpConfig(border=self.border, interpolation=cv2.INTER_CUBIC, supersample=1)
+
+
 UPPER_LIP, LOWER_LIP = 13, 14  # inner-lip midpoints
 FOREHEAD, CHIN = 10, 152
 # The edit region: the outer lips grown by this share of their width and height on each side
@@ -37,25 +57,77 @@ EYE_GROW = (0.45, 1.0)
 REGION_FEATHER = 0.015  # Gaussian sigma of the region's edge, share of the crop size
 
 
-def edit_region(landmarks: np.ndarray, size: int) -> np.ndarray:
+# A part's shape change (`shape_changes`) below the first value leaves it to the warp; past the
+# second the network may draw all of it. Measured on tfjs: pairs of nearest training faces 0.004
+# (median, mouth), a yaw +10 edit 0.02, smile 0.6 0.03, jaw_open 0.5 0.21.
+CHANGE_RAMP = (0.015, 0.05)
+
+
+def edit_region(landmarks: np.ndarray, size: int, source: np.ndarray | None = None) -> np.ndarray:
     """(S, S) float32 [0, 1]: where a warp-guided model may draw instead of moving the source's
     pixels (warp_net.py): the mouth and both eyes of `landmarks` (478, >=2) crop px, grown and
-    feathered. Outside it the moved real pixels stay, so an edit keeps the frame's detail."""
+    feathered. Outside it the moved real pixels stay, so an edit keeps the frame's detail.
+    With the `source` landmarks the face is moved from, each part opens only as far as its shape
+    changes (`CHANGE_RAMP`): a head turn or a small move keeps the source's own mouth and eyes,
+    which the warp moves right, and an opened mouth or a closed eye is drawn."""
     out = np.zeros((size, size), np.float32)
     outer, _ = ft.lips()
     xy = np.asarray(landmarks, np.float32)[:, :2]
-    for idx, grow in [(list(outer), MOUTH_GROW)] + [(list(e), EYE_GROW) for e in ft.eyes()]:
+    weights = (1.0, 1.0, 1.0) if source is None else region_weights(source, landmarks)
+    parts = [(list(outer), MOUTH_GROW)] + [(list(e), EYE_GROW) for e in ft.eyes()]
+    for (idx, grow), weight in zip(parts, weights, strict=True):
+        if weight <= 0.0:
+            continue
         pts = xy[idx]
         c = pts.mean(axis=0)
         pts = c + (pts - c) * (1.0 + 2.0 * np.asarray(grow, np.float32))  # crop axes: the face upright
-        cv2.fillConvexPoly(out, np.round(cv2.convexHull(pts) * 16).astype(np.int32), 1.0, cv2.LINE_AA, 4)
+        hull = np.round(cv2.convexHull(pts) * 16).astype(np.int32)
+        cv2.fillConvexPoly(out, hull, float(weight), cv2.LINE_AA, 4)
     return cv2.GaussianBlur(out, (0, 0), REGION_FEATHER * size)
 
 
-def warp_crop(crop: np.ndarray, src: np.ndarray, dst: np.ndarray) -> np.ndarray:
+def shape_changes(source: np.ndarray, target: np.ndarray) -> tuple[float, float, float]:
+    """How much the mouth, the left and the right eye change shape from `source` to `target`
+    (478, >=2) px: the RMS distance of the part's points from the source's moved by their best
+    similarity transform, over the part's width (an eye's iris moved within it counts too)."""
+    outer, inner = ft.lips()
+    left, right = ft.eyes()
+    parts = [
+        (list(outer) + list(inner), None),
+        (list(left) + list(ft.LEFT_IRIS_RING), ft.LEFT_IRIS_CENTER),
+        (list(right) + list(ft.RIGHT_IRIS_RING), ft.RIGHT_IRIS_CENTER),
+    ]
+    out = []
+    for idx, iris in parts:
+        if iris is not None:
+            idx = idx + [iris]
+        a = np.asarray(source, np.float64)[idx, :2]
+        b = np.asarray(target, np.float64)[idx, :2]
+        za = (a[:, 0] - a[:, 0].mean()) + 1j * (a[:, 1] - a[:, 1].mean())
+        zb = (b[:, 0] - b[:, 0].mean()) + 1j * (b[:, 1] - b[:, 1].mean())
+        k = (np.conj(za) * zb).sum() / max(float((np.abs(za) ** 2).sum()), 1e-9)  # scale and rotation
+        miss = np.abs(zb - k * za)
+        width = max(float(np.ptp(b[:, 0])), 1e-6)
+        change = float(np.sqrt(np.mean(miss**2)))
+        if iris is not None:  # a gaze edit moves the iris alone: its centre's miss counts whole
+            change = max(change, float(miss[-1]))
+        out.append(change / width)
+    return out[0], out[1], out[2]
+
+
+def region_weights(source: np.ndarray, target: np.ndarray) -> tuple[float, float, float]:
+    """Each part's edit-region weight in [0, 1] from its `shape_changes`, ramped over `CHANGE_RAMP`."""
+    lo, hi = CHANGE_RAMP
+    w = [float(np.clip((c - lo) / (hi - lo), 0.0, 1.0)) for c in shape_changes(source, target)]
+    return w[0], w[1], w[2]
+
+
+def warp_crop(
+    crop: np.ndarray, src: np.ndarray, dst: np.ndarray, spec: GuidedInput = GuidedInput()
+) -> np.ndarray:
     """crop (S, S, 3) float32 with landmarks `src` (478, 3) crop px -> the crop with its face
-    moved to `dst` (478, 3) crop px, (S, S, 3) float32 [0, 1]."""
-    return warp_face(crop, src, dst, config=CROP_WARP)[0]
+    moved to `dst` (478, 3) crop px by `spec`'s warp, (S, S, 3) float32 [0, 1]."""
+    return warp_face(crop, src, dst, config=spec.warp)[0]
 
 
 def mouth_openness(landmarks: np.ndarray) -> np.ndarray:
@@ -157,22 +229,29 @@ def tracked_landmarks(data, pos: int) -> np.ndarray:
     return data.transforms[pos].points(data.track.landmarks[int(data.frames[pos])])
 
 
-def warped_sources(data, targets, sources) -> np.ndarray:
+def warped_sources(data, targets, sources, spec: GuidedInput = GuidedInput()) -> np.ndarray:
     """(B, S, S, 3) float32 [0, 1]: each source sample's crop warped to its target's landmarks."""
     out = []
     for t, s in zip(targets, sources, strict=True):
         crop = data.crops[int(s)].astype(np.float32) / 255.0
-        out.append(warp_crop(crop, tracked_landmarks(data, int(s)), tracked_landmarks(data, int(t))))
+        out.append(warp_crop(crop, tracked_landmarks(data, int(s)), tracked_landmarks(data, int(t)), spec))
     return np.stack(out)
 
 
-def guided_batch(data, targets, sources, device: torch.device, steady: bool = False, region: bool = False):
+def guided_batch(
+    data, targets, sources, device: torch.device, spec: GuidedInput, steady: bool = False, render: bool = True
+):
     """-> (inputs (B, 9 N_w + 3 [+ 1], S, S) in [0, 1]: conditioning window, warped source crop
-    (and with `region` the target's `edit_region`), targets (B, 3, S, S) in [-1, 1])."""
+    (and with `spec.region` the target's `edit_region`: as the renderer opens it, or whole for
+    training with `render` False), targets (B, 3, S, S) in [-1, 1])."""
     x, y = data.batch(np.asarray(targets), device, steady)
-    parts = [x, torch.from_numpy(warped_sources(data, targets, sources)).permute(0, 3, 1, 2).to(device)]
-    if region:
+    warped = warped_sources(data, targets, sources, spec)
+    parts = [x, torch.from_numpy(warped).permute(0, 3, 1, 2).to(device)]
+    if spec.region:
         size = data.crops.shape[1]
-        masks = np.stack([edit_region(tracked_landmarks(data, int(t)), size) for t in targets])
-        parts.append(torch.from_numpy(masks)[:, None].to(device))
+        masks = []
+        for t, s in zip(targets, sources, strict=True):
+            source = tracked_landmarks(data, int(s)) if spec.by_change and render else None
+            masks.append(edit_region(tracked_landmarks(data, int(t)), size, source))
+        parts.append(torch.from_numpy(np.stack(masks))[:, None].to(device))
     return torch.cat(parts, 1), y

@@ -17,6 +17,15 @@ comes out soft and ghosted (a hand seen near the face reappears); the warp keeps
 own detail everywhere the edit only moves it, and only an opened mouth and a closing eye show
 what the source frame does not.
 
+Neither composition suits every clip: on studio-lit footage the free network gains 1-3 dB over
+the warp on the face, on home footage it draws a blurred likeness and ghosts. With `pick` (the
+presets) the input carries the edit region, one network trains both compositions from the same
+heads, and the held-out report keeps the free one only where it scores clearly better on the
+faces (`eval.choose_composition`); the choice is a buffer of the network, so the checkpoint
+carries it with the weights. With `by_change` (the presets) the network never sees the region:
+it trains on whole regions and renders through one opened as far as the edit reshapes the mouth
+and each eye (`warp_input.GuidedInput`), so a head turn keeps the frame's own mouth.
+
 Convention: input (B, 9 * N_w + 3 [+ 1], S, S) in [0, 1], the warped crop after the window (then
 the edit region); output (B, 3, S, S) in [-1, 1] (image = (out + 1) / 2), as PortraitUNet's.
 """
@@ -30,12 +39,14 @@ from torch import nn
 
 from render_core.families.portrait.config import PortraitPreset
 from render_core.families.portrait.networks import PortraitNetConfig, PortraitUNet, net_config
+from render_core.families.portrait.warp_input import GuidedInput
 from render_core.models.blocks import cell_field
 
 WARP_CHANNELS = 3
 REGION_CHANNELS = 1
 HEAD_CHANNELS = 7  # hallucinated RGB, mask logit, residual RGB
 MASK_BIAS = -3.0  # sigmoid(-3) = 0.047: the output starts close to the warped crop
+Composed = tuple[torch.Tensor, torch.Tensor]  # (output, mask)
 
 
 class WarpGuidedUNet(PortraitUNet):
@@ -44,10 +55,26 @@ class WarpGuidedUNet(PortraitUNet):
     head undamped from the first step (the mask's passes through a sigmoid held near 0), so
     shading and small misplacements of the warp are corrected within a CPU preview's steps."""
 
-    def __init__(self, cfg: PortraitNetConfig, region: bool = False, residual_pool: int = 1) -> None:
-        super().__init__(cfg)
-        self.region = region
+    def __init__(
+        self,
+        cfg: PortraitNetConfig,
+        region: bool = False,
+        residual_pool: int = 1,
+        pick: bool = False,
+        by_change: bool = False,
+        border: float = GuidedInput.border,
+    ) -> None:
+        has_region = bool(region) or bool(pick)
+        # With `by_change` the U-Net does not see the region channel: it only limits the drawing
+        blind = has_region and bool(by_change)
+        super().__init__(replace(cfg, in_ch=cfg.in_ch - REGION_CHANNELS) if blind else cfg)
+        self.cfg = cfg  # the input's width (the discriminator's input is the input and a frame)
+        self.pick = bool(pick)
+        self.region = has_region  # the input carries the edit region
+        self.inputs = GuidedInput(float(border), self.region, blind)
         self.residual_pool = max(1, int(residual_pool))
+        if self.pick:  # which composition renders: the free one until the held-out report chooses
+            self.register_buffer("draws_region", torch.tensor(False))
         first = min(cfg.base, cfg.max_ch)
         head = nn.ConvTranspose2d(2 * first, HEAD_CHANNELS, 4, 2, 1)
         nn.init.normal_(head.weight, 0.0, 0.02)
@@ -57,25 +84,50 @@ class WarpGuidedUNet(PortraitUNet):
             head.bias[3] = MASK_BIAS
         self.out = head
 
+    def in_region(self) -> bool:
+        """Whether the rendering composition is the edit-region one."""
+        return bool(self.draws_region) if self.pick else self.region
+
+    def set_composition(self, region: bool) -> None:
+        """Render with the edit-region composition (True) or the free one (a `pick` model)."""
+        self.draws_region.fill_(bool(region))
+
+    def _heads(self, raw: torch.Tensor, x: torch.Tensor, region: bool):
+        m, r = torch.sigmoid(raw[:, 3:4]), torch.tanh(raw[:, 4:7])
+        if region:
+            m, r = m * x[:, -REGION_CHANNELS:], cell_field(r, self.residual_pool)
+        return torch.tanh(raw[:, :3]), m, r
+
+    def _raw(self, x: torch.Tensor) -> torch.Tensor:
+        return super().forward(x[:, :-REGION_CHANNELS] if self.inputs.by_change else x)
+
     def heads(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         """x: (B, in_ch, S, S) -> (hallucinated in [-1, 1], mask (B, 1, S, S) in [0, 1],
-        residual in [-1, 1]) before composing."""
-        raw = super().forward(x)
-        m, r = torch.sigmoid(raw[:, 3:4]), cell_field(torch.tanh(raw[:, 4:7]), self.residual_pool)
-        if self.region:
-            m = m * x[:, -REGION_CHANNELS:]
-        return torch.tanh(raw[:, :3]), m, r
+        residual in [-1, 1]) of the rendering composition, before composing."""
+        return self._heads(self._raw(x), x, self.in_region())
 
     def warped(self, x: torch.Tensor) -> torch.Tensor:
         """The warped crop of input x, in [0, 1]."""
         end = x.shape[1] - (REGION_CHANNELS if self.region else 0)
         return x[:, end - WARP_CHANNELS : end]
 
+    def _compose(self, x: torch.Tensor, h: torch.Tensor, m: torch.Tensor, r: torch.Tensor) -> torch.Tensor:
+        return m * h + (1 - m) * (self.warped(x) * 2 - 1 + r)
+
     def compose(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         """x: (B, in_ch, S, S) -> (output, mask, hallucinated), images in [-1, 1]."""
         h, m, r = self.heads(x)
-        warped = self.warped(x) * 2 - 1
-        return m * h + (1 - m) * (warped + r), m, h
+        return self._compose(x, h, m, r), m, h
+
+    def both(self, x: torch.Tensor) -> tuple[Composed, Composed]:
+        """A `pick` model's two compositions from one pass: ((free output, its mask), (edit-region
+        output, its mask)), images in [-1, 1]."""
+        raw = self._raw(x)
+        out = []
+        for region in (False, True):
+            h, m, r = self._heads(raw, x, region)
+            out.append((self._compose(x, h, m, r), m))
+        return out[0], out[1]
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """x: (B, in_ch, S, S) -> (B, 3, S, S) in [-1, 1]."""
@@ -87,14 +139,22 @@ def build_generator(
     warp_input: bool,
     region: bool = False,
     residual_pool: int = 1,
+    pick: bool = False,
+    by_change: bool = False,
+    border: float = GuidedInput.border,
 ) -> PortraitUNet:
     """The generator: warp-guided (its input widened by the warped crop, and by the edit region
-    with `region`) or the conditioning-only DVP U-Net of checkpoints trained before the warp
-    input existed."""
+    with `region` or `pick`) or the conditioning-only DVP U-Net of checkpoints trained before the
+    warp input existed. `region` fixes the edit-region composition; `pick` (without `region`)
+    trains both and lets the held-out report choose; `by_change` and `border`: its input
+    (`warp_input.GuidedInput`)."""
     if not warp_input:
         return PortraitUNet(cfg)
-    extra = WARP_CHANNELS + (REGION_CHANNELS if region else 0)
-    return WarpGuidedUNet(replace(cfg, in_ch=cfg.in_ch + extra), region, residual_pool)
+    pick = pick and not region
+    extra = WARP_CHANNELS + (REGION_CHANNELS if region or pick else 0)
+    return WarpGuidedUNet(
+        replace(cfg, in_ch=cfg.in_ch + extra), region, residual_pool, pick, by_change, border
+    )
 
 
 def generator_for(preset: PortraitPreset) -> PortraitUNet:
@@ -105,4 +165,7 @@ def generator_for(preset: PortraitPreset) -> PortraitUNet:
         bool(getattr(preset, "warp_input", False)),
         bool(getattr(preset, "edit_region", False)),
         int(getattr(preset, "residual_pool", 1)),
+        bool(getattr(preset, "pick_composition", False)),
+        bool(getattr(preset, "region_by_change", False)),
+        float(getattr(preset, "warp_border", GuidedInput.border)),
     )

@@ -226,11 +226,10 @@ def test_a_warp_guided_model_warps_each_frame_once_and_feeds_the_network_its_cro
     """The full-size warp is computed once per frame (the network's input is its crop, the
     output is composed over it): a second warp at crop size cost a fifth of an exported frame."""
     import render_core.families.portrait.renderer as portrait_renderer
-    from render_core.families.portrait.warp_input import CROP_WARP
 
     res = train_model(make_cfg(tracked, tmp_path / "ck", steps=1), null_context())
     r = load_renderer(res.checkpoint, device="cpu")
-    assert r.guided
+    assert r.guided and r.net.inputs.border == r.cfg.warp_border
     calls = []
     real_warp = portrait_renderer.warp_face
     monkeypatch.setattr(portrait_renderer, "warp_face", lambda *a, **k: calls.append(1) or real_warp(*a, **k))
@@ -238,7 +237,7 @@ def test_a_warp_guided_model_warps_each_frame_once_and_feeds_the_network_its_cro
     frame, state, moved = request.frame, request.face, request.face_edit.landmarks
     staged = r.stage(request)
     assert len(calls) == 1
-    expected = staged.transform.crop(real_warp(frame, state.landmarks, moved, config=CROP_WARP)[0])
+    expected = staged.transform.crop(real_warp(frame, state.landmarks, moved, config=r.net.inputs.warp)[0])
     cond = 9 * r.cfg.n_w
     np.testing.assert_allclose(staged.window[cond : cond + 3].transpose(1, 2, 0), expected, atol=1e-6)
     r.finish(request, staged, np.zeros((r.cfg.resolution,) * 2 + (7,), np.float32))
@@ -246,30 +245,39 @@ def test_a_warp_guided_model_warps_each_frame_once_and_feeds_the_network_its_cro
 
 
 def _first_frame_moved_down(tracked, px: float) -> FrameRequest:
-    """The clip's first frame with its tracked face, edited to sit `px` lower."""
+    """The clip's first frame with its tracked face (landmarks and irises), edited to sit `px` lower."""
     face = Tracks.load(tracked[1]).face
     with VideoReader(tracked[0]) as reader:
         frame = to_float(reader.read(0))
     state = FaceState(face.landmarks[0], face.head_pose[0], face.iris[0], face.focal, (0.0, 0.0))
-    moved = state.landmarks.copy()
+    moved, iris = state.landmarks.copy(), np.array(state.iris, copy=True)
     moved[:, 1] += px
-    return FrameRequest(0, frame, face=state, face_edit=replace(state, landmarks=moved))
+    iris[:, 1] += px
+    return FrameRequest(0, frame, face=state, face_edit=replace(state, landmarks=moved, iris=iris))
 
 
 def test_a_keep_detail_model_gets_the_edit_region_and_renders_a_frame(tracked, tmp_path):
     """The studio's "keep the footage's detail" option: the network's input ends with the edited
-    mouth and eyes, and the renderer composes its output over the full-size warp."""
+    mouth and eyes where their shape changes, and the renderer composes its output over the
+    full-size warp."""
     from render_core.families.portrait.config import KEEP_DETAIL
+    from render_core.geometry import face_topology as ft
 
     res = train_model(make_cfg(tracked, tmp_path / "ck", steps=1, overrides=KEEP_DETAIL), null_context())
     r = load_renderer(res.checkpoint, device="cpu")
-    assert r.cfg.edit_region and r.net.region
-    request = _first_frame_moved_down(tracked, 1.5)
-    frame = request.frame
-    staged = r.stage(request)
+    assert r.cfg.edit_region and r.net.inputs.region and r.net.inputs.by_change
     cond = 9 * r.cfg.n_w
-    region = staged.window[cond + 3]
-    assert staged.window.shape[0] == cond + 4 and 0.005 < region.mean() < 0.5 and region.max() > 0.9
+    moved = _first_frame_moved_down(tracked, 1.5)  # the whole face moves: the warp keeps its mouth
+    staged = r.stage(moved)
+    assert staged.window.shape[0] == cond + 4 and staged.window[cond + 3].max() == 0.0
+    r.reset()
+    request = _first_frame_moved_down(tracked, 0.0)
+    opened = request.face_edit.landmarks.copy()
+    _, inner = ft.lips()
+    opened[[i for i in inner if opened[i, 1] > opened[13, 1]], 1] += 12.0  # the lower lip drops
+    request = replace(request, face_edit=replace(request.face_edit, landmarks=opened))
+    region = r.stage(request).window[cond + 3]
+    assert 0.005 < region.mean() < 0.5 and region.max() > 0.9
     r.reset()
     out = r.render(request)
-    assert out.image.shape == frame.shape and np.isfinite(out.image).all()
+    assert out.image.shape == request.frame.shape and np.isfinite(out.image).all()

@@ -85,6 +85,46 @@ def test_the_warp_guided_model_lowers_its_loss_on_real_frames_down_to_the_warps(
     assert model < 0.9 * first and model < 1.1 * warp, (first, model, warp)
 
 
+def test_the_free_composition_renders_only_where_it_clearly_beats_the_edit_region_one(monkeypatch):
+    """`choose_composition` scores both compositions on the held-out faces and keeps the free
+    one only `PICK_MARGIN_DB` above the edit-region one."""
+    from render_core.families.portrait import eval as ev
+    from render_core.families.portrait.networks import PortraitNetConfig
+    from render_core.families.portrait.warp_net import build_generator
+
+    rng = np.random.default_rng(0)
+    real = [rng.random((16, 16, 3)).astype(np.float32) for _ in range(3)]
+    faces = [np.ones((16, 16), bool)] * 3
+    g = build_generator(PortraitNetConfig(in_ch=9, base=8, max_ch=16, depth=4), True, pick=True)
+    for free_err, region_err, keeps_region in [(0.01, 0.02, False), (0.01, 0.011, True), (0.05, 0.01, True)]:
+
+        def predict(model, data, positions, dev, steady=False, fe=free_err, re=region_err):
+            err = re if model.in_region() else fe
+            return [np.clip(r + err, 0, 1) for r in real]
+
+        monkeypatch.setattr(ev, "predict", predict)
+        rep = ev.choose_composition(g, None, [0, 1, 2], None, real, faces)
+        assert g.in_region() is keeps_region
+        assert rep["composition"] == ("edit region" if keeps_region else "free")
+        assert rep["psnr_face_free"] == pytest.approx(-20 * np.log10(free_err), abs=0.3)
+
+
+def test_a_trained_model_keeps_the_composition_its_heldout_report_chose(tracked, tmp_path):
+    """The final report chooses; the trained weights and their average render alike, and the
+    renderer loads the choice with the checkpoint."""
+    from render_core.families.portrait.renderer import load_renderer
+
+    cfg = make_cfg(tracked, tmp_path / "ck", steps=2, overrides={"ema_decay": 0.5})
+    res = train_model(cfg, null_context())
+    chosen = res.metrics["composition"]
+    assert chosen in ("free", "edit region") and "psnr_face" in res.metrics
+    assert res.metrics["psnr_face_region"] > 0 and res.metrics["baseline_psnr_face"] > 0
+    models = ck.load_checkpoint(res.checkpoint).models
+    for name in ("G", "G_avg"):
+        assert bool(models[name]["draws_region"]) is (chosen == "edit region")
+    assert load_renderer(res.checkpoint, device="cpu").net.in_region() is (chosen == "edit region")
+
+
 def test_heldout_scores_ignore_crop_pixels_past_the_frame_edge():
     from render_core.families.portrait.eval import image_scores
 

@@ -14,6 +14,8 @@ from render_core.families.portrait.warp_input import (
     edit_region,
     mouth_box,
     mouth_openness,
+    region_weights,
+    shape_changes,
     source_positions,
     warp_crop,
 )
@@ -79,6 +81,32 @@ def test_the_edit_region_covers_mouth_and_eyes_and_leaves_the_rest_of_the_face()
     assert 0.02 < region.mean() < 0.25
 
 
+def test_the_edit_region_opens_only_the_parts_whose_shape_changes():
+    """Moved, turned and scaled whole, the face keeps its own mouth and eyes (no region); an
+    opened mouth opens the mouth's region, a moved iris its eye's, and nothing else."""
+    from render_core.geometry import face_topology as ft
+
+    face = _face(128.0)
+    at = lambda r, i: float(r[int(round(face[i, 1])), int(round(face[i, 0]))])  # noqa: E731
+    c, a = face[:, :2].mean(0), np.deg2rad(8.0)
+    rot = np.array([[np.cos(a), -np.sin(a)], [np.sin(a), np.cos(a)]], np.float32)
+    moved = face.copy()
+    moved[:, :2] = (face[:, :2] - c) @ rot.T * 1.1 + c + [3.0, -2.0]
+    assert max(shape_changes(face, moved)) < 1e-4
+    assert edit_region(moved, 128, face).max() == 0.0
+    opened = face.copy()
+    _, inner = ft.lips()
+    lower = [i for i in inner if face[i, 1] > face[13, 1]]
+    opened[lower, 1] += 6.0  # the lower inner lip drops 6 px on a 128 px face
+    region = edit_region(opened, 128, face)
+    assert region_weights(face, opened)[0] == 1.0 and at(region, 13) > 0.9
+    assert at(region, 468) < 0.01 and at(region, 473) < 0.01
+    gaze = face.copy()
+    gaze[list(ft.LEFT_IRIS_RING) + [ft.LEFT_IRIS_CENTER], 0] += 2.0  # the left iris looks aside
+    weights = region_weights(face, gaze)
+    assert weights[0] == 0.0 and weights[1] == 1.0 and weights[2] == 0.0
+
+
 def test_with_an_edit_region_the_network_draws_only_there_and_its_residual_is_a_smooth_field():
     """Mask forced to 1: the output is the hallucination inside the region, and outside it the
     warped crop plus a residual averaged over 4-px cells (the warped crop's grain survives)."""
@@ -102,6 +130,63 @@ def test_with_an_edit_region_the_network_draws_only_there_and_its_residual_is_a_
     grain = float((g.warped(x)[..., 1:, :] - g.warped(x)[..., :-1, :]).abs().mean()) * 2
     assert float((change[..., 1:, :] - change[..., :-1, :]).abs().mean()) < 0.2 * grain
     assert cells.shape[-1] == 4
+
+
+def test_a_picking_model_trains_both_compositions_and_the_checkpoint_keeps_its_choice():
+    """`pick`: one pass gives the free and the edit-region compositions; the network renders
+    the one set, and the choice travels in its state dict. With `region` the choice is fixed."""
+    torch.manual_seed(0)
+    cfg = PortraitNetConfig(in_ch=9, base=8, max_ch=16, depth=4, dropout=0.0)
+    g = build_generator(cfg, True, False, 4, pick=True).eval()
+    assert isinstance(g, WarpGuidedUNet) and g.pick and g.region and g.cfg.in_ch == 13
+    with torch.no_grad():
+        g.out.bias[3] = 10.0  # draw wherever allowed
+        g.out.weight[:, 4:] = torch.randn_like(g.out.weight[:, 4:])
+    region = torch.zeros(1, 1, 32, 32)
+    region[..., 8:16, 8:16] = 1.0
+    x = torch.cat([torch.rand(1, 9, 32, 32), torch.rand(1, 3, 32, 32), region], 1)
+    with torch.no_grad():
+        (free, m_free), (inside, m_region) = g.both(x)
+        assert float(m_free[..., 20:, 20:].min()) > 0.99 and float(m_region[..., 20:, 20:].max()) == 0.0
+        assert not g.in_region() and torch.equal(g(x), free)
+        g.set_composition(True)
+        assert g.in_region() and torch.equal(g(x), inside)
+        again = build_generator(cfg, True, False, 4, pick=True).eval()
+        again.load_state_dict(g.state_dict())
+        assert again.in_region() and torch.allclose(again(x), inside)
+    fixed = build_generator(cfg, True, True, 4, pick=True)
+    assert not fixed.pick and fixed.in_region() and "draws_region" not in fixed.state_dict()
+
+
+def test_a_model_drawing_by_change_never_sees_its_region_so_render_and_training_agree():
+    """With `by_change` the region channel only limits the mask: the network's heads are the
+    same whole or opened by change, so training on whole regions carries to rendering."""
+    torch.manual_seed(0)
+    cfg = PortraitNetConfig(in_ch=9, base=8, max_ch=16, depth=4, dropout=0.0)
+    g = build_generator(cfg, True, False, 4, pick=True, by_change=True).eval()
+    assert g.inputs.by_change and g.cfg.in_ch == 13 and g.down[0][0].in_channels == 12
+    g.set_composition(True)
+    x = torch.cat([torch.rand(1, 12, 32, 32), torch.ones(1, 1, 32, 32)], 1)
+    closed = x.clone()
+    closed[:, -1] = 0.0
+    with torch.no_grad():
+        (h1, m1, r1), (h0, m0, r0) = g.heads(x), g.heads(closed)
+        assert torch.equal(h1, h0) and torch.equal(r1, r0)
+        assert float(m1.min()) > 0 and float(m0.max()) == 0.0
+        assert torch.allclose(g(closed), g.warped(x) * 2 - 1 + r0)
+
+
+def test_checkpoints_from_before_the_narrower_anchor_ring_keep_their_input_warp():
+    """A stored preset without `warp_border` (or the newer input settings) builds the input its
+    weights were trained on: the 0.3 ring, the whole edit region; the presets use the 0.1 ring."""
+    from render_core.families.portrait.config import PRESETS, PortraitPreset
+    from render_core.families.portrait.warp_net import generator_for
+
+    old = generator_for(PortraitPreset(g_base=8, g_max=16, g_depth=4, warp_input=True, edit_region=True))
+    assert old.inputs.border == 0.3 and old.inputs.region and not old.inputs.by_change
+    assert not old.pick and old.inputs.warp.border == 0.3
+    for preset in PRESETS.values():
+        assert preset.warp_border == 0.1 and preset.pick_composition and preset.region_by_change
 
 
 def test_an_untrained_warp_guided_model_outputs_the_warped_crop():
