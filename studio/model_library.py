@@ -45,8 +45,12 @@ UNDERTRAINED = 0.5  # of the preset's planned minutes
 
 
 def quality_text(meta: dict) -> str:
+    """The held-out report's numbers, led by how a portrait model draws its edits (its report's
+    `composition`: redrawing the face, or only the mouth and eyes an edit reshapes)."""
     metrics = meta.get("metrics", {})
     text = ", ".join(f"{k} {v:.3g}" for k, v in metrics.items() if isinstance(v, int | float))
+    if text and isinstance(metrics.get("composition"), str):
+        text = f"draws: {metrics['composition']}, {text}"
     return text or f"not evaluated (stopped at step {meta.get('step', '?')})"
 
 

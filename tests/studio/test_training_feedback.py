@@ -109,3 +109,12 @@ def test_preferences_offer_the_real_preset_names(window, settings):
     dlg = PreferencesDialog(settings, window)
     names = [dlg.preset.itemText(i) for i in range(dlg.preset.count())]
     assert names == ["cpu-preview", "gpu-quality"] and dlg.preset.currentText() == "cpu-preview"
+
+
+def test_the_library_says_how_a_portrait_model_draws_its_edits():
+    from studio.model_library import quality_text
+
+    meta = {"metrics": {"composition": "edit region", "psnr": 21.13, "contact_sheet": "m.png"}}
+    assert quality_text(meta) == "draws: edit region, psnr 21.1"
+    assert quality_text({"metrics": {"psnr": 30.0}}) == "psnr 30"
+    assert "not evaluated" in quality_text({"metrics": {"composition": "free"}, "step": 3})
