@@ -62,6 +62,10 @@ class PortraitPreset(BasePreset):
     # The anchor ring of the warp that moves the source crop (`warp_input.GuidedInput`), a share
     # of the face size: 0.3 for checkpoints trained before the presets narrowed it.
     warp_border: float = 0.3
+    # The warp-guided head doubles its last map by nearest neighbours and a 3x3 convolution
+    # instead of a transposed convolution (whose uneven overlaps print a dotted grid on drawn
+    # teeth and lips); False for checkpoints trained before it.
+    resize_head: bool = False
 
 
 PRESETS: dict[str, PortraitPreset] = {

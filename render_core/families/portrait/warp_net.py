@@ -63,6 +63,7 @@ class WarpGuidedUNet(PortraitUNet):
         pick: bool = False,
         by_change: bool = False,
         border: float = GuidedInput.border,
+        resize_head: bool = False,
     ) -> None:
         has_region = bool(region) or bool(pick)
         # With `by_change` the U-Net does not see the region channel: it only limits the drawing
@@ -76,12 +77,17 @@ class WarpGuidedUNet(PortraitUNet):
         if self.pick:  # which composition renders: the free one until the held-out report chooses
             self.register_buffer("draws_region", torch.tensor(False))
         first = min(cfg.base, cfg.max_ch)
-        head = nn.ConvTranspose2d(2 * first, HEAD_CHANNELS, 4, 2, 1)
-        nn.init.normal_(head.weight, 0.0, 0.02)
-        nn.init.zeros_(head.bias)
-        with torch.no_grad():
-            head.weight[:, 4:] = 0.0  # the residual starts at 0: the output starts as the warp
-            head.bias[3] = MASK_BIAS
+        if resize_head:  # nearest-neighbour doubling, then a 3x3 convolution: no checkerboard
+            conv = nn.Conv2d(2 * first, HEAD_CHANNELS, 3, 1, 1)
+            head = nn.Sequential(nn.Upsample(scale_factor=2, mode="nearest"), conv)
+        else:
+            conv = head = nn.ConvTranspose2d(2 * first, HEAD_CHANNELS, 4, 2, 1)
+        w = conv.weight
+        nn.init.normal_(w, 0.0, 0.02)
+        nn.init.zeros_(conv.bias)
+        with torch.no_grad():  # the residual starts at 0: the output starts as the warp
+            (w[4:] if resize_head else w[:, 4:]).zero_()
+            conv.bias[3] = MASK_BIAS
         self.out = head
 
     def in_region(self) -> bool:
@@ -142,6 +148,7 @@ def build_generator(
     pick: bool = False,
     by_change: bool = False,
     border: float = GuidedInput.border,
+    resize_head: bool = False,
 ) -> PortraitUNet:
     """The generator: warp-guided (its input widened by the warped crop, and by the edit region
     with `region` or `pick`) or the conditioning-only DVP U-Net of checkpoints trained before the
@@ -153,7 +160,7 @@ def build_generator(
     pick = pick and not region
     extra = WARP_CHANNELS + (REGION_CHANNELS if region or pick else 0)
     return WarpGuidedUNet(
-        replace(cfg, in_ch=cfg.in_ch + extra), region, residual_pool, pick, by_change, border
+        replace(cfg, in_ch=cfg.in_ch + extra), region, residual_pool, pick, by_change, border, resize_head
     )
 
 
@@ -168,4 +175,5 @@ def generator_for(preset: PortraitPreset) -> PortraitUNet:
         bool(getattr(preset, "pick_composition", False)),
         bool(getattr(preset, "region_by_change", False)),
         float(getattr(preset, "warp_border", GuidedInput.border)),
+        bool(getattr(preset, "resize_head", False)),
     )

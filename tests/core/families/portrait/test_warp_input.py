@@ -4,6 +4,7 @@ the full-resolution composition in the renderer."""
 import json
 
 import numpy as np
+import pytest
 import torch
 
 from render_core.families.portrait.crop import CropParams, CropTransform
@@ -189,13 +190,16 @@ def test_checkpoints_from_before_the_narrower_anchor_ring_keep_their_input_warp(
         assert preset.warp_border == 0.1 and preset.pick_composition and preset.region_by_change
 
 
-def test_an_untrained_warp_guided_model_outputs_the_warped_crop():
+@pytest.mark.parametrize("resize_head", [False, True])
+def test_an_untrained_warp_guided_model_outputs_the_warped_crop(resize_head):
     torch.manual_seed(0)
-    g = build_generator(PortraitNetConfig(in_ch=9, base=8, max_ch=16, depth=4, dropout=0.0), True)
+    cfg = PortraitNetConfig(in_ch=9, base=8, max_ch=16, depth=4, dropout=0.0)
+    g = build_generator(cfg, True, resize_head=resize_head)
     assert isinstance(g, WarpGuidedUNet) and g.cfg.in_ch == 12
     x = torch.rand(2, 12, 32, 32)
     out, m, _ = g.compose(x)
     warped = x[:, -3:] * 2 - 1
+    assert out.shape == (2, 3, 32, 32)
     assert torch.allclose(m.mean(), torch.sigmoid(torch.tensor(MASK_BIAS)), atol=0.02)
     assert (out - warped).abs().mean() < 0.1
     assert (
