@@ -32,7 +32,7 @@ the edit region); output (B, 3, S, S) in [-1, 1] (image = (out + 1) / 2), as Por
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import torch
 from torch import nn
@@ -49,31 +49,39 @@ MASK_BIAS = -3.0  # sigmoid(-3) = 0.047: the output starts close to the warped c
 Composed = tuple[torch.Tensor, torch.Tensor]  # (output, mask)
 
 
+@dataclass(frozen=True)
+class Drawing:
+    """How a warp-guided generator draws (the preset's fields of the same meaning): `region`
+    fixes the edit-region composition, whose residual is averaged over `residual_pool` px;
+    `pick` (without `region`) trains it and the free one and lets the held-out report choose;
+    `by_change` and `border`: its input (`warp_input.GuidedInput`); `resize_head`: the head's
+    last doubling by nearest neighbours and a 3x3 convolution instead of a transposed one."""
+
+    region: bool = False
+    residual_pool: int = 1
+    pick: bool = False
+    by_change: bool = False
+    border: float = GuidedInput.border
+    resize_head: bool = False
+
+
 class WarpGuidedUNet(PortraitUNet):
     """PortraitUNet whose head predicts (h, mask logit, residual r) and composes them over the
     warped input: `m * h + (1 - m) * (warped + r)`. Why the residual: its gradient reaches the
     head undamped from the first step (the mask's passes through a sigmoid held near 0), so
     shading and small misplacements of the warp are corrected within a CPU preview's steps."""
 
-    def __init__(
-        self,
-        cfg: PortraitNetConfig,
-        region: bool = False,
-        residual_pool: int = 1,
-        pick: bool = False,
-        by_change: bool = False,
-        border: float = GuidedInput.border,
-        resize_head: bool = False,
-    ) -> None:
-        has_region = bool(region) or bool(pick)
+    def __init__(self, cfg: PortraitNetConfig, spec: Drawing = Drawing()) -> None:
+        has_region = spec.region or spec.pick
         # With `by_change` the U-Net does not see the region channel: it only limits the drawing
-        blind = has_region and bool(by_change)
+        blind = has_region and spec.by_change
         super().__init__(replace(cfg, in_ch=cfg.in_ch - REGION_CHANNELS) if blind else cfg)
         self.cfg = cfg  # the input's width (the discriminator's input is the input and a frame)
-        self.pick = bool(pick)
+        self.pick = spec.pick and not spec.region
         self.region = has_region  # the input carries the edit region
-        self.inputs = GuidedInput(float(border), self.region, blind)
-        self.residual_pool = max(1, int(residual_pool))
+        self.inputs = GuidedInput(float(spec.border), self.region, blind)
+        self.residual_pool = max(1, int(spec.residual_pool))
+        resize_head = spec.resize_head
         if self.pick:  # which composition renders: the free one until the held-out report chooses
             self.register_buffer("draws_region", torch.tensor(False))
         first = min(cfg.base, cfg.max_ch)
@@ -140,28 +148,14 @@ class WarpGuidedUNet(PortraitUNet):
         return self.compose(x)[0]
 
 
-def build_generator(
-    cfg: PortraitNetConfig,
-    warp_input: bool,
-    region: bool = False,
-    residual_pool: int = 1,
-    pick: bool = False,
-    by_change: bool = False,
-    border: float = GuidedInput.border,
-    resize_head: bool = False,
-) -> PortraitUNet:
-    """The generator: warp-guided (its input widened by the warped crop, and by the edit region
-    with `region` or `pick`) or the conditioning-only DVP U-Net of checkpoints trained before the
-    warp input existed. `region` fixes the edit-region composition; `pick` (without `region`)
-    trains both and lets the held-out report choose; `by_change` and `border`: its input
-    (`warp_input.GuidedInput`)."""
+def build_generator(cfg: PortraitNetConfig, warp_input: bool, spec: Drawing = Drawing()) -> PortraitUNet:
+    """The generator: warp-guided, drawing as `spec` says (its input widened by the warped crop,
+    and by the edit region with `spec.region` or `spec.pick`), or the conditioning-only DVP
+    U-Net of checkpoints trained before the warp input existed."""
     if not warp_input:
         return PortraitUNet(cfg)
-    pick = pick and not region
-    extra = WARP_CHANNELS + (REGION_CHANNELS if region or pick else 0)
-    return WarpGuidedUNet(
-        replace(cfg, in_ch=cfg.in_ch + extra), region, residual_pool, pick, by_change, border, resize_head
-    )
+    extra = WARP_CHANNELS + (REGION_CHANNELS if spec.region or spec.pick else 0)
+    return WarpGuidedUNet(replace(cfg, in_ch=cfg.in_ch + extra), spec)
 
 
 def generator_for(preset: PortraitPreset) -> PortraitUNet:
@@ -170,10 +164,12 @@ def generator_for(preset: PortraitPreset) -> PortraitUNet:
     return build_generator(
         net_config(preset),
         bool(getattr(preset, "warp_input", False)),
-        bool(getattr(preset, "edit_region", False)),
-        int(getattr(preset, "residual_pool", 1)),
-        bool(getattr(preset, "pick_composition", False)),
-        bool(getattr(preset, "region_by_change", False)),
-        float(getattr(preset, "warp_border", GuidedInput.border)),
-        bool(getattr(preset, "resize_head", False)),
+        Drawing(
+            bool(getattr(preset, "edit_region", False)),
+            int(getattr(preset, "residual_pool", 1)),
+            bool(getattr(preset, "pick_composition", False)),
+            bool(getattr(preset, "region_by_change", False)),
+            float(getattr(preset, "warp_border", GuidedInput.border)),
+            bool(getattr(preset, "resize_head", False)),
+        ),
     )

@@ -90,12 +90,12 @@ def test_the_free_composition_renders_only_where_it_clearly_beats_the_edit_regio
     one only `PICK_MARGIN_DB` above the edit-region one."""
     from render_core.families.portrait import eval as ev
     from render_core.families.portrait.networks import PortraitNetConfig
-    from render_core.families.portrait.warp_net import build_generator
+    from render_core.families.portrait.warp_net import Drawing, build_generator
 
     rng = np.random.default_rng(0)
     real = [rng.random((16, 16, 3)).astype(np.float32) for _ in range(3)]
     faces = [np.ones((16, 16), bool)] * 3
-    g = build_generator(PortraitNetConfig(in_ch=9, base=8, max_ch=16, depth=4), True, pick=True)
+    g = build_generator(PortraitNetConfig(in_ch=9, base=8, max_ch=16, depth=4), True, Drawing(pick=True))
     for free_err, region_err, keeps_region in [(0.01, 0.02, False), (0.01, 0.011, True), (0.05, 0.01, True)]:
 
         def predict(model, data, positions, dev, steady=False, fe=free_err, re=region_err):

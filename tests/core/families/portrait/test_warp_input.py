@@ -20,7 +20,7 @@ from render_core.families.portrait.warp_input import (
     source_positions,
     warp_crop,
 )
-from render_core.families.portrait.warp_net import MASK_BIAS, WarpGuidedUNet, build_generator
+from render_core.families.portrait.warp_net import MASK_BIAS, Drawing, WarpGuidedUNet, build_generator
 from render_core.families.train import train_model
 from render_core.jobs import null_context
 from render_core.warp.face import warp_face
@@ -112,7 +112,9 @@ def test_with_an_edit_region_the_network_draws_only_there_and_its_residual_is_a_
     """Mask forced to 1: the output is the hallucination inside the region, and outside it the
     warped crop plus a residual averaged over 4-px cells (the warped crop's grain survives)."""
     torch.manual_seed(0)
-    g = build_generator(PortraitNetConfig(in_ch=9, base=8, max_ch=16, depth=4, dropout=0.0), True, True, 4)
+    g = build_generator(
+        PortraitNetConfig(in_ch=9, base=8, max_ch=16, depth=4, dropout=0.0), True, Drawing(True, 4)
+    )
     assert isinstance(g, WarpGuidedUNet) and g.cfg.in_ch == 13 and g.region
     with torch.no_grad():
         g.out.bias[3] = 10.0  # the mask's logit: draw wherever allowed
@@ -138,7 +140,7 @@ def test_a_picking_model_trains_both_compositions_and_the_checkpoint_keeps_its_c
     the one set, and the choice travels in its state dict. With `region` the choice is fixed."""
     torch.manual_seed(0)
     cfg = PortraitNetConfig(in_ch=9, base=8, max_ch=16, depth=4, dropout=0.0)
-    g = build_generator(cfg, True, False, 4, pick=True).eval()
+    g = build_generator(cfg, True, Drawing(residual_pool=4, pick=True)).eval()
     assert isinstance(g, WarpGuidedUNet) and g.pick and g.region and g.cfg.in_ch == 13
     with torch.no_grad():
         g.out.bias[3] = 10.0  # draw wherever allowed
@@ -152,10 +154,10 @@ def test_a_picking_model_trains_both_compositions_and_the_checkpoint_keeps_its_c
         assert not g.in_region() and torch.equal(g(x), free)
         g.set_composition(True)
         assert g.in_region() and torch.equal(g(x), inside)
-        again = build_generator(cfg, True, False, 4, pick=True).eval()
+        again = build_generator(cfg, True, Drawing(residual_pool=4, pick=True)).eval()
         again.load_state_dict(g.state_dict())
         assert again.in_region() and torch.allclose(again(x), inside)
-    fixed = build_generator(cfg, True, True, 4, pick=True)
+    fixed = build_generator(cfg, True, Drawing(True, 4, pick=True))
     assert not fixed.pick and fixed.in_region() and "draws_region" not in fixed.state_dict()
 
 
@@ -164,7 +166,7 @@ def test_a_model_drawing_by_change_never_sees_its_region_so_render_and_training_
     same whole or opened by change, so training on whole regions carries to rendering."""
     torch.manual_seed(0)
     cfg = PortraitNetConfig(in_ch=9, base=8, max_ch=16, depth=4, dropout=0.0)
-    g = build_generator(cfg, True, False, 4, pick=True, by_change=True).eval()
+    g = build_generator(cfg, True, Drawing(residual_pool=4, pick=True, by_change=True)).eval()
     assert g.inputs.by_change and g.cfg.in_ch == 13 and g.down[0][0].in_channels == 12
     g.set_composition(True)
     x = torch.cat([torch.rand(1, 12, 32, 32), torch.ones(1, 1, 32, 32)], 1)
@@ -194,7 +196,7 @@ def test_checkpoints_from_before_the_narrower_anchor_ring_keep_their_input_warp(
 def test_an_untrained_warp_guided_model_outputs_the_warped_crop(resize_head):
     torch.manual_seed(0)
     cfg = PortraitNetConfig(in_ch=9, base=8, max_ch=16, depth=4, dropout=0.0)
-    g = build_generator(cfg, True, resize_head=resize_head)
+    g = build_generator(cfg, True, Drawing(resize_head=resize_head))
     assert isinstance(g, WarpGuidedUNet) and g.cfg.in_ch == 12
     x = torch.rand(2, 12, 32, 32)
     out, m, _ = g.compose(x)
