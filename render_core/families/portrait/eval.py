@@ -110,19 +110,24 @@ def face_masks(data, positions, insides: list[np.ndarray]) -> list[np.ndarray]:
     return out
 
 
-def choose_composition(g: WarpGuidedUNet, data, positions, dev, real: list, faces: list) -> dict:
+def choose_composition(
+    g: WarpGuidedUNet, data, positions, dev, real: list, faces: list
+) -> tuple[dict, list[np.ndarray]]:
     """Set a `pick` model to the composition that renders (the free one only where it scores
-    `PICK_MARGIN_DB` above the edit-region one on the held-out faces) and report both scores."""
-    scores = {}
+    `PICK_MARGIN_DB` above the edit-region one on the held-out faces) -> (both scores, the
+    chosen composition's held-out crops)."""
+    scores, crops = {}, {}
     for region in (False, True):
         g.set_composition(region)
-        scores[region] = image_scores(predict(g, data, positions, dev, steady=True), real, faces)[0]
+        crops[region] = predict(g, data, positions, dev, steady=True)
+        scores[region] = image_scores(crops[region], real, faces)[0]
     g.set_composition(scores[False] < scores[True] + PICK_MARGIN_DB)
-    return {
+    rep = {
         "composition": "edit region" if g.in_region() else "free",
         "psnr_face_free": scores[False],
         "psnr_face_region": scores[True],
     }
+    return rep, crops[g.in_region()]
 
 
 def heldout_report(g, data, positions, dev, full: bool, ctx: JobContext) -> dict[str, float]:
@@ -132,10 +137,10 @@ def heldout_report(g, data, positions, dev, full: bool, ctx: JobContext) -> dict
     real = [data.crops[int(p)].astype(np.float32) / 255.0 for p in positions]
     inside = [data.inside(int(p)) for p in positions]
     faces = face_masks(data, positions, inside)
-    rep = {}
     if full and getattr(g, "pick", False):
-        rep.update(choose_composition(g, data, positions, dev, real, faces))
-    gen = predict(g, data, positions, dev, steady=True)
+        rep, gen = choose_composition(g, data, positions, dev, real, faces)
+    else:
+        rep, gen = {}, predict(g, data, positions, dev, steady=True)
     score, sim = image_scores(gen, real, inside)
     rep.update({"psnr": score, "ssim": sim, "psnr_face": image_scores(gen, real, faces)[0]})
     rep["frames"] = len(positions)

@@ -103,7 +103,8 @@ def test_the_free_composition_renders_only_where_it_clearly_beats_the_edit_regio
             return [np.clip(r + err, 0, 1) for r in real]
 
         monkeypatch.setattr(ev, "predict", predict)
-        rep = ev.choose_composition(g, None, [0, 1, 2], None, real, faces)
+        rep, crops = ev.choose_composition(g, None, [0, 1, 2], None, real, faces)
+        assert np.allclose(crops[0], np.clip(real[0] + (region_err if keeps_region else free_err), 0, 1))
         assert g.in_region() is keeps_region
         assert rep["composition"] == ("edit region" if keeps_region else "free")
         assert rep["psnr_face_free"] == pytest.approx(-20 * np.log10(free_err), abs=0.3)
